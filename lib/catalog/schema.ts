@@ -1,0 +1,142 @@
+// The catalog is data: providers (wire kind, base URL, credential name, data
+// policy, simulator behaviour) and models with their endpoints (upstream model
+// id, prices, limits, quantization, supported parameters). DESIGN decision 13.
+import { z } from 'zod';
+
+/** USD per million tokens as a decimal string: "0.15", "3", "0.075". */
+export const usdPerMillion = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a decimal string of USD per million tokens with at most 6 decimals');
+
+export const wireKind = z.enum(['openai', 'anthropic', 'gemini', 'bedrock']);
+export type WireKind = z.infer<typeof wireKind>;
+
+/** How a simulated provider behaves; see lib/providers/simulator. */
+export const simulatorBehaviour = z.object({
+  /** Milliseconds before the first token (and before response headers for JSON replies). */
+  firstTokenMs: z.number().int().nonnegative().default(20),
+  /** Output tokens per second once streaming; 0 means as fast as possible. */
+  tokensPerSecond: z.number().nonnegative().default(200),
+  /** Output tokens per reply, capped by the request's max tokens. */
+  outputTokens: z.number().int().positive().default(24),
+  /** What goes wrong, if anything. */
+  failure: z
+    .discriminatedUnion('mode', [
+      z.object({ mode: z.literal('status'), status: z.number().int().min(400).max(599), retryAfterSeconds: z.number().int().nonnegative().optional() }),
+      z.object({ mode: z.literal('stall') }),
+      z.object({ mode: z.literal('drop'), afterTokens: z.number().int().nonnegative() }),
+      z.object({ mode: z.literal('malformed'), afterTokens: z.number().int().nonnegative() }),
+      z.object({ mode: z.literal('error-event') }),
+    ])
+    .optional(),
+  /** Fraction of requests (0..1) that fail; 1 when omitted and `failure` is set. */
+  failureRate: z.number().min(0).max(1).optional(),
+});
+export type SimulatorBehaviour = z.infer<typeof simulatorBehaviour>;
+
+export const providerEntry = z.object({
+  /** Display name, as OpenRouter puts it in responses' `provider` field. */
+  name: z.string().min(1),
+  kind: wireKind,
+  /**
+   * Base URL of the API. `${SIMULATOR_URL}` is replaced by the local
+   * simulator's address; simulated providers may leave it out.
+   */
+  baseUrl: z.string().optional(),
+  /** Name of the credential: an environment variable locally, a key of the secret on AWS. */
+  credential: z.string().optional(),
+  /** AWS region, for `bedrock`. */
+  region: z.string().optional(),
+  dataPolicy: z
+    .object({
+      /** Whether the provider may train on or keep prompts (`data_collection: deny` excludes it). */
+      training: z.boolean().default(false),
+      retainsPrompts: z.boolean().default(false),
+      zdr: z.boolean().default(false),
+    })
+    .default({ training: false, retainsPrompts: false, zdr: false }),
+  simulator: simulatorBehaviour.optional(),
+  /** Extra headers every upstream request carries (never secrets: those come from credentials). */
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type ProviderEntry = z.infer<typeof providerEntry>;
+
+export const pricing = z.object({
+  prompt: usdPerMillion,
+  completion: usdPerMillion,
+  /** Cache reads; the prompt price when absent. */
+  cacheRead: usdPerMillion.optional(),
+  /** Cache writes; the prompt price when absent. */
+  cacheWrite: usdPerMillion.optional(),
+  /** A flat price per request, in USD (not per million). */
+  request: usdPerMillion.optional(),
+});
+export type Pricing = z.infer<typeof pricing>;
+
+export const supportedParameter = z.enum([
+  'temperature',
+  'top_p',
+  'top_k',
+  'min_p',
+  'top_a',
+  'frequency_penalty',
+  'presence_penalty',
+  'repetition_penalty',
+  'max_tokens',
+  'max_completion_tokens',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'prediction',
+  'seed',
+  'response_format',
+  'structured_outputs',
+  'stop',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'include_reasoning',
+  'reasoning',
+  'reasoning_effort',
+  'web_search_options',
+  'verbosity',
+]);
+export type SupportedParameter = z.infer<typeof supportedParameter>;
+
+export const quantization = z.enum([
+  'int4', 'int8', 'fp4', 'mxfp4', 'nvfp4', 'fp6', 'fp8', 'mxfp8', 'fp16', 'bf16', 'fp32', 'unknown',
+]);
+
+export const endpointEntry = z.object({
+  /** Key of the provider in `providers`. */
+  provider: z.string().min(1),
+  /** The model id the upstream API knows. */
+  upstreamModel: z.string().min(1),
+  /** Routing slug (`provider.order` matches it); the provider key when absent. */
+  tag: z.string().optional(),
+  pricing,
+  contextLength: z.number().int().positive(),
+  maxCompletionTokens: z.number().int().positive(),
+  quantization: quantization.nullable().default(null),
+  supportedParameters: z.array(supportedParameter),
+  inputModalities: z.array(z.enum(['text', 'image', 'file', 'audio', 'video'])).default(['text']),
+});
+export type EndpointEntry = z.infer<typeof endpointEntry>;
+
+export const modelEntry = z.object({
+  /** `author/slug`, as clients name it. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*\/[a-zA-Z0-9._:-]+$/, 'must look like author/slug'),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Unix seconds. */
+  created: z.number().int().nonnegative(),
+  tokenizer: z.string().default('Other'),
+  endpoints: z.array(endpointEntry).min(1, 'must list at least one endpoint'),
+});
+export type ModelEntry = z.infer<typeof modelEntry>;
+
+export const catalogFile = z.object({
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug'), providerEntry),
+  models: z.array(modelEntry),
+});
+export type CatalogFile = z.infer<typeof catalogFile>;

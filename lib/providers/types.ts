@@ -1,0 +1,35 @@
+// The contract every provider adapter keeps. An adapter knows one wire
+// protocol: it turns a validated chat request into an upstream HTTP request,
+// and the upstream reply (SSE, event stream or JSON) into canonical events.
+import type { ChatRequest } from '../api/chat-request.ts';
+import type { Endpoint } from '../catalog/catalog.ts';
+import type { StreamEvent } from '../streaming/events.ts';
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface ProviderCall {
+  /** The caller's request, validated. `model`/`models`/`provider` are routing inputs, not upstream fields. */
+  request: ChatRequest;
+  /** The endpoint chosen for this attempt: upstream model id, provider, capabilities. */
+  endpoint: Endpoint;
+  /** Whether to ask the upstream for a stream. Adapters emit the same events either way. */
+  stream: boolean;
+  /** The output-token cap the gateway enforces (the caller's, or the endpoint's default). */
+  maxTokens: number;
+  /** The provider credential (API key), when the provider needs one. */
+  credential: string | undefined;
+  /** Aborted when the client goes away, or the attempt times out. */
+  signal: AbortSignal;
+  fetch: Fetch;
+}
+
+export interface ProviderAdapter {
+  /**
+   * Send the request. Resolves once the upstream answered with a success
+   * status; rejects with a GatewayError (`retryable` set) when it could not
+   * connect or answered with an error status. The events end with exactly one
+   * `finish` or one `error` event; a stream that ends without a finish reason
+   * ends with an `error` event (an upstream cut-off is never a clean finish).
+   */
+  send(call: ProviderCall): Promise<AsyncIterable<StreamEvent>>;
+}
