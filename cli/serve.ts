@@ -65,7 +65,7 @@ async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerRe
     const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
       headers,
-      body: body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? new Uint8Array(body.buffer, body.byteOffset, body.length) : undefined,
+      body: body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? (body as Uint8Array<ArrayBuffer>) : undefined,
       signal: controller.signal,
     });
     response = await handler(request);
