@@ -138,9 +138,12 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
       if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
     }
   } catch {
-    // The body failed or was cancelled: nothing more to send.
-  } finally {
+    // The body failed: cut the connection so the client sees a broken
+    // response, never a clean end.
     signal.removeEventListener('abort', onAbort);
-    res.end();
+    res.destroy();
+    return;
   }
+  signal.removeEventListener('abort', onAbort);
+  res.end();
 }

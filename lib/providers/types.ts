@@ -33,3 +33,14 @@ export interface ProviderAdapter {
    */
   send(call: ProviderCall): Promise<AsyncIterable<StreamEvent>>;
 }
+
+/** Upstream provider credentials by name (DESIGN decision 11). */
+export interface Credentials {
+  /** The credential named in the catalog (`OPENAI_API_KEY`), or undefined when none is configured. */
+  get(name: string): Promise<string | undefined>;
+  /** Forget cached values: called after an upstream 401 so the next `get` reads the source again. */
+  refresh(): void;
+}
+
+/** One adapter per wire kind. */
+export type Adapters = Readonly<Record<import('../catalog/schema.ts').WireKind, ProviderAdapter>>;
