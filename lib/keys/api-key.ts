@@ -1,0 +1,30 @@
+// Keys are 32 random bytes shown once as `sk-sy-v1-<64 hex>` and stored only
+// as SHA-256 (DESIGN decision 3).
+
+export const KEY_PREFIX = 'sk-sy-v1-';
+const KEY_PATTERN = /^sk-sy-v1-[0-9a-f]{64}$/;
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+export function generateApiKey(): string {
+  return KEY_PREFIX + hex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+export const isWellFormedKey = (key: string): boolean => KEY_PATTERN.test(key);
+
+export async function hashApiKey(key: string): Promise<string> {
+  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))));
+}
+
+/** `sk-sy-v1-0e6...1c96`: enough to recognise a key, too little to use it. */
+export function keyLabel(key: string): string {
+  return `${key.slice(0, KEY_PREFIX.length + 3)}...${key.slice(-4)}`;
+}
+
+/** The bearer token of an Authorization header, or undefined. */
+export function bearerToken(headers: Headers): string | undefined {
+  const header = headers.get('authorization');
+  if (header === null) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}

@@ -1,0 +1,60 @@
+// Policy as data: every threshold, timeout and TTL in one place, with
+// defaults (STYLE point 10). The edges may override any of them.
+
+export interface Settings {
+  /** Request bodies beyond this get 413 (a Lambda request carries at most 6 MB). */
+  maxBodyBytes: number;
+  keyCacheTtlMs: number;
+  negativeKeyCacheTtlMs: number;
+  keyCacheMaxEntries: number;
+  /** Output cap used when the caller sets none and the endpoint allows more. */
+  defaultMaxTokens: number;
+  /** Holds not settled by then are reclaimed; longer than the longest request. */
+  holdTtlMs: number;
+  generationTtlDays: number;
+  attempts: {
+    /** Per attempt: time allowed until the first event. */
+    firstEventTimeoutMs: number;
+    /** The whole request, first byte to last. */
+    deadlineMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** A longer `retry-after` than this is not waited for: the next endpoint is tried after the backoff. */
+    maxRetryAfterMs: number;
+  };
+  keepAlive: {
+    /** Streaming requests that have not committed after this get a 200 and `: OPENROUTER PROCESSING` comments. */
+    firstAfterMs: number;
+    intervalMs: number;
+  };
+}
+
+export const defaultSettings: Settings = {
+  maxBodyBytes: 6 * 1024 * 1024,
+  keyCacheTtlMs: 60_000,
+  negativeKeyCacheTtlMs: 5_000,
+  keyCacheMaxEntries: 10_000,
+  defaultMaxTokens: 16_384,
+  holdTtlMs: 20 * 60_000,
+  generationTtlDays: 30,
+  attempts: {
+    firstEventTimeoutMs: 30_000,
+    deadlineMs: 14 * 60_000,
+    maxAttempts: 8,
+    backoffBaseMs: 25,
+    backoffMaxMs: 1_000,
+    maxRetryAfterMs: 2_000,
+  },
+  keepAlive: { firstAfterMs: 3_000, intervalMs: 10_000 },
+};
+
+/** Defaults with some values replaced (one level deep for the nested groups). */
+export function settingsWith(overrides: Partial<Settings> = {}): Settings {
+  return {
+    ...defaultSettings,
+    ...overrides,
+    attempts: { ...defaultSettings.attempts, ...overrides.attempts },
+    keepAlive: { ...defaultSettings.keepAlive, ...overrides.keepAlive },
+  };
+}

@@ -1,0 +1,201 @@
+// Credits: one item per account holds the balance and every open
+// reservation ("hold"), so reserving and settling are single-item
+// conditional writes. DynamoDB conditions cannot do arithmetic, so the item
+// keeps `available` (credits − spent − held) ready to compare (DESIGN
+// decision 5; reliability.md §3).
+import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure, map, N, num, S, str, type Item, type Table } from './dynamo.ts';
+
+export interface Hold {
+  /** The generation id the hold is for. */
+  id: string;
+  amountMicros: number;
+  /** Epoch ms after which the hold may be reclaimed. */
+  expiresAt: number;
+}
+
+export interface Account {
+  id: string;
+  /** Everything ever added, µ$. */
+  creditsMicros: number;
+  /** Everything settled, µ$. */
+  spentMicros: number;
+  /** credits − spent − held: what new requests may reserve, µ$. */
+  availableMicros: number;
+  holds: Hold[];
+  createdAt: string;
+}
+
+const accountKey = (id: string): Item => ({ pk: S(`ACCOUNT#${id}`), sk: S('ACCOUNT') });
+
+function accountFromItem(item: Item): Account | undefined {
+  const id = str(item, 'accountId');
+  if (id === undefined) return undefined;
+  const holds: Hold[] = [];
+  for (const [holdId, value] of Object.entries(map(item, 'holds') ?? {})) {
+    const hold = value.M;
+    if (hold === undefined) continue;
+    holds.push({ id: holdId, amountMicros: num(hold, 'a') ?? 0, expiresAt: num(hold, 'x') ?? 0 });
+  }
+  return {
+    id,
+    creditsMicros: num(item, 'credits') ?? 0,
+    spentMicros: num(item, 'spent') ?? 0,
+    availableMicros: num(item, 'available') ?? 0,
+    holds,
+    createdAt: str(item, 'createdAt') ?? '',
+  };
+}
+
+export async function getAccount(table: Table, id: string): Promise<Account | undefined> {
+  const result = await table.client.send(new GetItemCommand({ TableName: table.name, Key: accountKey(id), ConsistentRead: true }));
+  return result.Item === undefined ? undefined : accountFromItem(result.Item);
+}
+
+/** Create an account with no credits; false if it exists already. */
+export async function createAccount(table: Table, id: string, now: string): Promise<boolean> {
+  try {
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.name,
+        Item: {
+          ...accountKey(id),
+          type: S('account'),
+          accountId: S(id),
+          credits: N(0),
+          spent: N(0),
+          available: N(0),
+          holds: { M: {} },
+          createdAt: S(now),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Add credits (µ$, may be negative to correct); returns the account after. */
+export async function addCredits(table: Table, id: string, micros: number): Promise<Account | undefined> {
+  try {
+    const result = await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: accountKey(id),
+        UpdateExpression: 'ADD credits :amount, available :amount',
+        // A correction may not take the balance below zero.
+        ConditionExpression: micros >= 0 ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND available >= :needed',
+        ExpressionAttributeValues: micros >= 0 ? { ':amount': N(micros) } : { ':amount': N(micros), ':needed': N(-micros) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes === undefined ? undefined : accountFromItem(result.Attributes);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export type ReserveResult = { ok: true; availableMicros: number } | { ok: false };
+
+/**
+ * Hold `amountMicros` for generation `holdId`: one conditional write that
+ * fails when the balance cannot cover it (`balanceCovers`).
+ */
+export async function reserveCredits(table: Table, accountId: string, hold: Hold): Promise<ReserveResult> {
+  try {
+    const result = await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: accountKey(accountId),
+        UpdateExpression: 'SET available = available - :amount, holds.#hold = :hold',
+        ConditionExpression: 'available >= :amount AND attribute_not_exists(holds.#hold)',
+        ExpressionAttributeNames: { '#hold': hold.id },
+        ExpressionAttributeValues: {
+          ':amount': N(hold.amountMicros),
+          ':hold': { M: { a: N(hold.amountMicros), x: N(hold.expiresAt) } },
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return { ok: true, availableMicros: num(result.Attributes ?? {}, 'available') ?? 0 };
+  } catch (error) {
+    if (isConditionFailure(error)) return { ok: false };
+    throw error;
+  }
+}
+
+export type SettleResult = { settled: true; availableMicros: number } | { settled: false };
+
+/**
+ * Charge `chargeMicros` (at most the hold) and release the rest. Idempotent
+ * per hold: a second settlement finds no hold (`notYetSettled`) and changes
+ * nothing.
+ */
+export async function settleHold(table: Table, accountId: string, hold: Hold, chargeMicros: number): Promise<SettleResult> {
+  const charge = Math.min(Math.max(0, chargeMicros), hold.amountMicros);
+  try {
+    const result = await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: accountKey(accountId),
+        UpdateExpression: 'SET available = available + :refund, spent = spent + :charge REMOVE holds.#hold',
+        ConditionExpression: 'holds.#hold.a = :amount',
+        ExpressionAttributeNames: { '#hold': hold.id },
+        ExpressionAttributeValues: {
+          ':refund': N(hold.amountMicros - charge),
+          ':charge': N(charge),
+          ':amount': N(hold.amountMicros),
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return { settled: true, availableMicros: num(result.Attributes ?? {}, 'available') ?? 0 };
+  } catch (error) {
+    if (isConditionFailure(error)) return { settled: false };
+    throw error;
+  }
+}
+
+/**
+ * Release every hold of `accountId` that expired before `now` (a crash or a
+ * timeout between reserve and settle). Returns how many were reclaimed.
+ */
+export async function reclaimExpiredHolds(table: Table, accountId: string, now: number): Promise<number> {
+  const account = await getAccount(table, accountId);
+  if (account === undefined) return 0;
+  let reclaimed = 0;
+  for (const hold of account.holds) {
+    if (hold.expiresAt > now) continue;
+    const result = await settleHold(table, accountId, hold, 0);
+    if (result.settled) reclaimed += 1;
+  }
+  return reclaimed;
+}
+
+/** Ids of every account (management traffic and the reclaim sweep only). */
+export async function listAccountIds(table: Table): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await table.client.send(
+      new ScanCommand({
+        TableName: table.name,
+        FilterExpression: '#type = :account',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':account': S('account') },
+        ProjectionExpression: 'accountId',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const id = str(item, 'accountId');
+      if (id !== undefined) ids.push(id);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return ids;
+}

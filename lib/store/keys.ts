@@ -1,0 +1,175 @@
+// API keys, stored only as their SHA-256 (DESIGN decision 3).
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { B, bool, isConditionFailure, N, num, orNull, S, str, type Item, type Table } from './dynamo.ts';
+
+export type KeyKind = 'inference' | 'management';
+export type LimitReset = 'daily' | 'weekly' | 'monthly';
+
+export interface KeyRecord {
+  /** SHA-256 of the key, lowercase hex: the key's id. */
+  hash: string;
+  kind: KeyKind;
+  accountId: string;
+  name: string;
+  /** A masked form that is safe to show: `sk-sy-v1-0e6...1c96`. */
+  label: string;
+  disabled: boolean;
+  /** Spending limit of this key in µ$, or null for none. */
+  limitMicros: number | null;
+  limitReset: LimitReset | null;
+  /** ISO 8601; the key stops working after it. */
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Requests per minute this key may make, or null for no limit. */
+  requestsPerMinute: number | null;
+}
+
+const keyPk = (hash: string): string => `KEY#${hash}`;
+const SK = 'KEY';
+
+export function keyFromItem(item: Item): KeyRecord | undefined {
+  const hash = str(item, 'hash');
+  const accountId = str(item, 'accountId');
+  if (hash === undefined || accountId === undefined) return undefined;
+  const kind = str(item, 'kind') === 'management' ? 'management' : 'inference';
+  const reset = str(item, 'limitReset');
+  return {
+    hash,
+    kind,
+    accountId,
+    name: str(item, 'name') ?? '',
+    label: str(item, 'label') ?? '',
+    disabled: bool(item, 'disabled') ?? false,
+    limitMicros: num(item, 'limitMicros') ?? null,
+    limitReset: reset === 'daily' || reset === 'weekly' || reset === 'monthly' ? reset : null,
+    expiresAt: str(item, 'expiresAt') ?? null,
+    createdAt: str(item, 'createdAt') ?? '',
+    updatedAt: str(item, 'updatedAt') ?? '',
+    requestsPerMinute: num(item, 'requestsPerMinute') ?? null,
+  };
+}
+
+function keyToItem(record: KeyRecord): Item {
+  return {
+    pk: S(keyPk(record.hash)),
+    sk: S(SK),
+    type: S('key'),
+    hash: S(record.hash),
+    kind: S(record.kind),
+    accountId: S(record.accountId),
+    name: S(record.name),
+    label: S(record.label),
+    disabled: B(record.disabled),
+    limitMicros: record.limitMicros === null ? { NULL: true } : N(record.limitMicros),
+    limitReset: orNull(record.limitReset),
+    expiresAt: orNull(record.expiresAt),
+    createdAt: S(record.createdAt),
+    updatedAt: S(record.updatedAt),
+    requestsPerMinute: record.requestsPerMinute === null ? { NULL: true } : N(record.requestsPerMinute),
+  };
+}
+
+export async function getKey(table: Table, hash: string): Promise<KeyRecord | undefined> {
+  const result = await table.client.send(
+    new GetItemCommand({ TableName: table.name, Key: { pk: S(keyPk(hash)), sk: S(SK) }, ConsistentRead: true }),
+  );
+  return result.Item === undefined ? undefined : keyFromItem(result.Item);
+}
+
+/** Store a new key; fails if the hash exists (`keyIsNew`). */
+export async function putKey(table: Table, record: KeyRecord): Promise<void> {
+  await table.client.send(
+    new PutItemCommand({
+      TableName: table.name,
+      Item: keyToItem(record),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export type KeyPatch = Partial<Pick<KeyRecord, 'name' | 'disabled' | 'limitMicros' | 'limitReset' | 'expiresAt' | 'requestsPerMinute'>>;
+
+/** Update fields of an existing key; undefined when there is no such key. */
+export async function updateKey(table: Table, hash: string, patch: KeyPatch, now: string): Promise<KeyRecord | undefined> {
+  const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+  const values: Item = { ':updatedAt': S(now) };
+  const sets = ['#updatedAt = :updatedAt'];
+  const fields: Item = keyToItem({
+    hash,
+    kind: 'inference',
+    accountId: '',
+    name: patch.name ?? '',
+    label: '',
+    disabled: patch.disabled ?? false,
+    limitMicros: patch.limitMicros ?? null,
+    limitReset: patch.limitReset ?? null,
+    expiresAt: patch.expiresAt ?? null,
+    createdAt: '',
+    updatedAt: now,
+    requestsPerMinute: patch.requestsPerMinute ?? null,
+  });
+  for (const field of Object.keys(patch) as (keyof KeyPatch)[]) {
+    if (patch[field] === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = fields[field] as Item[string];
+    sets.push(`#${field} = :${field}`);
+  }
+  try {
+    const result = await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: { pk: S(keyPk(hash)), sk: S(SK) },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return result.Attributes === undefined ? undefined : keyFromItem(result.Attributes);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function deleteKey(table: Table, hash: string): Promise<boolean> {
+  try {
+    await table.client.send(
+      new DeleteItemCommand({
+        TableName: table.name,
+        Key: { pk: S(keyPk(hash)), sk: S(SK) },
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Every key of an account (a scan: management traffic only, never the hot path). */
+export async function listKeys(table: Table, accountId: string): Promise<KeyRecord[]> {
+  const keys: KeyRecord[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await table.client.send(
+      new ScanCommand({
+        TableName: table.name,
+        FilterExpression: '#type = :key AND accountId = :account',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':key': S('key'), ':account': S(accountId) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const record = keyFromItem(item);
+      if (record !== undefined) keys.push(record);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
