@@ -1,100 +1,166 @@
-// The attempt plan: which endpoints to try, in which order, for one request.
-// First cut: the model's endpoints cheapest first; filters and health follow.
-import type { ChatRequest } from '../api/chat-request.ts';
-import { invalidRequest, notFound } from '../api/errors.ts';
+// The attempt plan: which endpoints to try for one request, in which order.
+// OpenRouter's semantics (openrouter-api.md §2.4, §2.5, §3.1–3.4): requested
+// models as fallbacks; hard filters; `order`, `sort` or the default
+// price-weighted draw; soft preferences and health move endpoints back;
+// a healthy sticky endpoint goes first.
+import type { ChatRequest, ProviderPreferences } from '../api/chat-request.ts';
+import { notFound, type GatewayError } from '../api/errors.ts';
 import type { Catalog, Endpoint } from '../catalog/catalog.ts';
+import { hardFilter, narrowToSupporting, type Exclusion } from './endpoint-filters.ts';
+import {
+  cheapestFirst,
+  meetsPreferences,
+  orderedByPreference,
+  passingFirst,
+  priceWeightedDraw,
+  sortEndpoints,
+  type HealthOf,
+} from './endpoint-order.ts';
+import { requestedModels, type RequestedModel, type SortKey } from './model-resolution.ts';
+import { requestNeeds } from './request-needs.ts';
+import { defaultRoutingPolicy, type RoutingPolicy } from './routing-policy.ts';
+import type { AttemptPlan, EndpointHealth, ExcludedEndpoint, HealthView, StickySessions } from './types.ts';
 
-/** A synchronous snapshot of endpoint health; lib/health provides the real one. */
-export interface HealthView {
-  endpoint(endpointId: string, now: number): EndpointHealth;
-}
-export interface EndpointHealth {
-  degraded: boolean;
-  /** Epoch milliseconds. */
-  lastFailureAt: number | undefined;
-  latencyMs: Percentiles | undefined;
-  throughputTps: Percentiles | undefined;
-}
-export interface Percentiles {
-  p50: number;
-  p75: number;
-  p90: number;
-  p99: number;
-}
+export type { AttemptPlan, EndpointHealth, ExcludedEndpoint, HealthView, Percentiles, StickySessions } from './types.ts';
+export { createStickySessions, sessionKeyFor } from './sticky-sessions.ts';
+
 export interface PlanInput {
   request: ChatRequest;
   catalog: Catalog;
   health: HealthView;
   sticky: StickySessions;
+  /** From `sessionKeyFor`, scoped by the caller's account. */
   sessionKey: string | undefined;
+  /** The prompt's size estimate, for the context-length filter. */
   promptTokens: number;
   now: number;
+  /** [0, 1), like Math.random; seedable for tests. */
   random: () => number;
-}
-export interface ExcludedEndpoint {
-  endpoint: string;
-  provider: string;
-  model: string;
-  excludedBy: string;
-}
-export interface AttemptPlan {
-  attempts: Endpoint[];
-  excluded: ExcludedEndpoint[];
-}
-export interface StickySessions {
-  /** The endpoint id remembered for (key, model), if any. */
-  get(key: string, modelId: string, now: number): string | undefined;
-  set(key: string, modelId: string, endpointId: string, now: number): void;
-  forget(key: string, modelId: string): void;
+  policy?: RoutingPolicy;
 }
 
+interface ModelGroup {
+  requested: RequestedModel;
+  endpoints: Endpoint[];
+}
+
+/**
+ * Throws a 400 GatewayError for an unknown model id, and a 404 whose
+ * `metadata.excluded_by` lists every filtered endpoint when nothing is left.
+ */
 export function attemptPlan(input: PlanInput): AttemptPlan {
-  const modelIds = [...new Set([input.request.model, ...(input.request.models ?? [])].filter((id) => id !== undefined))];
-  const attempts: Endpoint[] = [];
-  for (const modelId of modelIds) {
-    const model = input.catalog.models.get(modelId);
-    if (model === undefined) throw invalidRequest(`${modelId} is not a valid model ID`);
-    attempts.push(...[...model.endpoints].sort((a, b) => blended(a) - blended(b)));
+  const policy = input.policy ?? defaultRoutingPolicy;
+  const preferences: ProviderPreferences = input.request.provider ?? {};
+  const health = healthLookup(input.health, input.now);
+  const isHealthy = (endpoint: Endpoint): boolean => {
+    const state = health(endpoint);
+    const failedRecently = state.lastFailureAt !== undefined && input.now - state.lastFailureAt < policy.recentFailureMs;
+    return !state.degraded && !failedRecently;
+  };
+
+  const { groups, excluded, reasons } = filterEndpoints(input, preferences);
+  if (groups.every((group) => group.endpoints.length === 0)) throw noEndpoints(groups, excluded, reasons);
+
+  const sortBy = explicitSort(preferences);
+  const partition = typeof preferences.sort === 'object' ? preferences.sort.partition : input.request.route === 'sort' ? 'none' : undefined;
+  const ordered = preferences.order;
+
+  const arrange = (endpoints: readonly Endpoint[], key: SortKey | undefined): Endpoint[] => {
+    if (ordered !== undefined) {
+      return orderedByPreference(endpoints, ordered, (rest) => (key !== undefined ? sortEndpoints(rest, key, health) : cheapestFirst(rest)));
+    }
+    if (key !== undefined) return sortEndpoints(endpoints, key, health);
+    return [...priceWeightedDraw(endpoints.filter(isHealthy), input.random), ...cheapestFirst(endpoints.filter((endpoint) => !isHealthy(endpoint)))];
+  };
+  const demote = (endpoints: Endpoint[]): Endpoint[] => {
+    const meets = meetsPreferences(preferences, health);
+    const preferred = meets === undefined ? endpoints : passingFirst(endpoints, meets);
+    // An explicit `order` is followed as written; otherwise broken endpoints go last.
+    return ordered === undefined ? passingFirst(preferred, isHealthy) : preferred;
+  };
+
+  let attempts: Endpoint[];
+  if (partition === 'none' && sortBy !== undefined && ordered === undefined) {
+    attempts = demote(arrange(groups.flatMap((group) => group.endpoints), sortBy));
+  } else {
+    attempts = groups.flatMap((group) => {
+      const key = group.requested.variantSort ?? sortBy;
+      const endpoints = demote(arrange(group.endpoints, key));
+      // `order` and `sort` replace stickiness (§3.4).
+      return ordered === undefined && key === undefined ? stickyFirst(endpoints, group, input, isHealthy) : endpoints;
+    });
   }
-  if (attempts.length === 0) throw notFound('No endpoints found', { excluded_by: [] });
-  return { attempts, excluded: [] };
+
+  const primaryOnly = preferences.allow_fallbacks === false && ordered === undefined && preferences.only === undefined;
+  return { attempts: primaryOnly ? attempts.slice(0, 1) : attempts, excluded };
 }
 
-function blended(endpoint: Endpoint): number {
-  return Number(endpoint.pricing.prompt) + Number(endpoint.pricing.completion);
-}
-
-export function createStickySessions(options: { idleMs?: number; maxEntries?: number } = {}): StickySessions {
-  const idleMs = options.idleMs ?? 600_000;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, { endpointId: string; touchedAt: number }>();
-  const keyOf = (key: string, modelId: string): string => `${key}\u0000${modelId}`;
-  return {
-    get(key, modelId, now) {
-      const entry = entries.get(keyOf(key, modelId));
-      if (entry === undefined) return undefined;
-      if (now - entry.touchedAt >= idleMs) {
-        entries.delete(keyOf(key, modelId));
-        return undefined;
-      }
-      return entry.endpointId;
-    },
-    set(key, modelId, endpointId, now) {
-      const k = keyOf(key, modelId);
-      entries.delete(k);
-      entries.set(k, { endpointId, touchedAt: now });
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next().value;
-        if (oldest === undefined) break;
-        entries.delete(oldest);
-      }
-    },
-    forget(key, modelId) {
-      entries.delete(keyOf(key, modelId));
-    },
+function healthLookup(view: HealthView, now: number): HealthOf {
+  const seen = new Map<string, EndpointHealth>();
+  return (endpoint) => {
+    let state = seen.get(endpoint.id);
+    if (state === undefined) {
+      state = view.endpoint(endpoint.id, now);
+      seen.set(endpoint.id, state);
+    }
+    return state;
   };
 }
 
-export function sessionKeyFor(request: ChatRequest, headers: Headers): string | undefined {
-  return request.session_id ?? headers.get('x-session-id') ?? request.prompt_cache_key ?? undefined;
+function filterEndpoints(input: PlanInput, preferences: ProviderPreferences) {
+  const needs = requestNeeds(input.request, input.promptTokens);
+  const excluded: ExcludedEndpoint[] = [];
+  const reasons: Exclusion[] = [];
+  const exclude = (endpoint: Endpoint, exclusion: Exclusion): void => {
+    excluded.push({ endpoint: endpoint.id, provider: endpoint.provider.name, model: endpoint.modelId, excludedBy: exclusion.excludedBy });
+    reasons.push(exclusion);
+  };
+  const groups: ModelGroup[] = requestedModels(input.request, input.catalog).map((requested) => {
+    let endpoints: Endpoint[] = [];
+    for (const endpoint of requested.model.endpoints) {
+      const exclusion = hardFilter(endpoint, needs, preferences);
+      if (exclusion === undefined) endpoints.push(endpoint);
+      else exclude(endpoint, exclusion);
+    }
+    if (preferences.require_parameters !== true) {
+      const narrowed = narrowToSupporting(endpoints, needs);
+      narrowed.forEach((exclusion, endpoint) => exclude(endpoint, exclusion));
+      endpoints = endpoints.filter((endpoint) => !narrowed.has(endpoint));
+    }
+    return { requested, endpoints };
+  });
+  return { groups, excluded, reasons };
+}
+
+function explicitSort(preferences: ProviderPreferences): SortKey | undefined {
+  const sort = preferences.sort;
+  return sort === undefined ? undefined : typeof sort === 'string' ? sort : sort.by;
+}
+
+function stickyFirst(endpoints: Endpoint[], group: ModelGroup, input: PlanInput, isHealthy: (endpoint: Endpoint) => boolean): Endpoint[] {
+  if (input.sessionKey === undefined) return endpoints;
+  const stickyId = input.sticky.get(input.sessionKey, group.requested.model.id, input.now);
+  const sticky = endpoints.find((endpoint) => endpoint.id === stickyId);
+  // A sticky endpoint that is down gives way to the next best (§3.4).
+  if (sticky === undefined || !isHealthy(sticky)) return endpoints;
+  return [sticky, ...endpoints.filter((endpoint) => endpoint !== sticky)];
+}
+
+function noEndpoints(groups: readonly ModelGroup[], excluded: readonly ExcludedEndpoint[], reasons: readonly Exclusion[]): GatewayError {
+  const models = groups.map((group) => group.requested.requested);
+  const messages = [...new Set(reasons.map((reason) => reason.message))];
+  const filters = [...new Set(reasons.map((reason) => reason.excludedBy))];
+  const message =
+    messages.length === 1 && messages[0] !== undefined
+      ? messages[0]
+      : `No endpoints found for ${models.join(', ')} that satisfy the request (excluded by ${filters.join(', ')})`;
+  return notFound(message, {
+    requested_models: models,
+    excluded_by: excluded.map((entry) => ({
+      endpoint: entry.endpoint,
+      provider: entry.provider,
+      model: entry.model,
+      excluded_by: entry.excludedBy,
+    })),
+  });
 }

@@ -1,0 +1,228 @@
+// The attempt loop: the one place that owns the commit point (DESIGN
+// decision 7, STYLE point 7). Endpoints of the plan are tried in order until
+// one produces its first content event. Before that, a retryable failure
+// moves on to the next endpoint after a jittered backoff; a non-retryable one
+// ends the loop. Once an attempt has committed, its remaining events belong to
+// the caller and no other endpoint is ever tried.
+import type { ChatRequest } from '../api/chat-request.ts';
+import { GatewayError } from '../api/errors.ts';
+import type { Endpoint } from '../catalog/catalog.ts';
+import type { Settings } from '../settings.ts';
+import { isContentEvent, type StreamEvent } from '../streaming/events.ts';
+import type { Adapters, Credentials, Fetch } from '../providers/types.ts';
+
+export interface AttemptRecord {
+  endpoint: Endpoint;
+  /** 200 for the committed attempt, the upstream or gateway status of a failure, 0 when never sent. */
+  status: number;
+  errorType: string | null;
+  /** Milliseconds from the start of the attempt to its first event or its failure. */
+  latencyMs: number;
+}
+
+export interface AttemptObserver {
+  success(endpoint: Endpoint, firstEventMs: number): void;
+  failure(endpoint: Endpoint, error: GatewayError): void;
+}
+
+export interface AttemptDeps {
+  adapters: Adapters;
+  credentials: Credentials;
+  fetch: Fetch;
+  now: () => number;
+  random: () => number;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  policy: Settings['attempts'];
+  observer?: AttemptObserver;
+}
+
+export interface AttemptInput {
+  request: ChatRequest;
+  plan: readonly Endpoint[];
+  /** The output cap to enforce at an endpoint. */
+  maxTokensFor: (endpoint: Endpoint) => number;
+  /** Aborted when the client goes away or the request's deadline passes. */
+  signal: AbortSignal;
+}
+
+export type AttemptsResult =
+  | {
+      kind: 'committed';
+      endpoint: Endpoint;
+      /** Events up to and including the first content event. */
+      head: StreamEvent[];
+      /** The rest of the committed attempt's events. */
+      rest: AsyncIterator<StreamEvent>;
+      attempts: AttemptRecord[];
+      /** Aborts the committed upstream request (client gone). */
+      abort: () => void;
+      committedAt: number;
+    }
+  | { kind: 'failed'; error: GatewayError; attempts: AttemptRecord[] };
+
+export async function runAttempts(input: AttemptInput, deps: AttemptDeps): Promise<AttemptsResult> {
+  const attempts: AttemptRecord[] = [];
+  let lastError: GatewayError | undefined;
+  const plan = input.plan.slice(0, deps.policy.maxAttempts);
+  for (let index = 0; index < plan.length; index += 1) {
+    const endpoint = plan[index] as Endpoint;
+    if (input.signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
+    const outcome = await attempt(endpoint, input, deps);
+    if (outcome.kind === 'committed') {
+      attempts.push({ endpoint, status: 200, errorType: null, latencyMs: outcome.latencyMs });
+      deps.observer?.success(endpoint, outcome.latencyMs);
+      return {
+        kind: 'committed',
+        endpoint,
+        head: outcome.head,
+        rest: outcome.rest,
+        attempts,
+        abort: outcome.abort,
+        committedAt: deps.now(),
+      };
+    }
+    const { error } = outcome;
+    attempts.push({ endpoint, status: statusOf(error), errorType: error.type, latencyMs: outcome.latencyMs });
+    lastError = error;
+    if (input.signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
+    if (outcome.countsAgainstHealth) deps.observer?.failure(endpoint, error);
+    if (upstreamStatus(error) === 401 || upstreamStatus(error) === 403) deps.credentials.refresh();
+    if (!error.retryable) return { kind: 'failed', error, attempts };
+    const next = plan[index + 1];
+    if (next === undefined) break;
+    await deps.sleep(backoffMs(index, error, endpoint, next, deps), input.signal).catch(() => undefined);
+  }
+  return { kind: 'failed', error: lastError ?? noEndpoint(), attempts };
+}
+
+type AttemptOutcome =
+  | { kind: 'committed'; head: StreamEvent[]; rest: AsyncIterator<StreamEvent>; abort: () => void; latencyMs: number }
+  | { kind: 'failed'; error: GatewayError; latencyMs: number; countsAgainstHealth: boolean };
+
+async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDeps): Promise<AttemptOutcome> {
+  const startedAt = deps.now();
+  const elapsed = (): number => deps.now() - startedAt;
+  const provider = endpoint.provider;
+  const credential = provider.credential === undefined ? undefined : await deps.credentials.get(provider.credential);
+  if (provider.credential !== undefined && credential === undefined) {
+    const error = new GatewayError({
+      status: 503,
+      type: 'provider_unavailable',
+      message: `No credential configured for ${provider.name} (${provider.credential})`,
+      retryable: true,
+      provider: provider.name,
+    });
+    return { kind: 'failed', error, latencyMs: 0, countsAgainstHealth: false };
+  }
+  const controller = new AbortController();
+  const onClientAbort = (): void => controller.abort(input.signal.reason);
+  input.signal.addEventListener('abort', onClientAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('first event timeout'));
+  }, deps.policy.firstEventTimeoutMs);
+  const fail = (error: GatewayError): AttemptOutcome => {
+    clearTimeout(timer);
+    input.signal.removeEventListener('abort', onClientAbort);
+    controller.abort();
+    const reported = timedOut ? firstEventTimeout(provider.name, deps.policy.firstEventTimeoutMs) : error;
+    return { kind: 'failed', error: reported, latencyMs: elapsed(), countsAgainstHealth: !input.signal.aborted };
+  };
+  try {
+    const events = await deps.adapters[provider.kind].send({
+      request: input.request,
+      endpoint,
+      stream: true,
+      maxTokens: input.maxTokensFor(endpoint),
+      credential,
+      signal: controller.signal,
+      fetch: deps.fetch,
+    });
+    const iterator = events[Symbol.asyncIterator]();
+    const head: StreamEvent[] = [];
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        return fail(new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Upstream sent no content', retryable: true, provider: provider.name }));
+      }
+      const event = next.value;
+      // An error as the first event is a failure before the commit point.
+      if (event.type === 'error') return fail(event.error);
+      head.push(event);
+      if (isContentEvent(event)) break;
+    }
+    clearTimeout(timer);
+    return {
+      kind: 'committed',
+      head,
+      rest: iterator,
+      latencyMs: elapsed(),
+      abort: () => {
+        input.signal.removeEventListener('abort', onClientAbort);
+        controller.abort();
+      },
+    };
+  } catch (error) {
+    if (error instanceof GatewayError) return fail(error);
+    return fail(
+      new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Provider failed', retryable: true, provider: provider.name, cause: error }),
+    );
+  }
+}
+
+/** Exponential backoff with full jitter; a short `retry-after` for the same provider is honoured. */
+function backoffMs(index: number, error: GatewayError, failed: Endpoint, next: Endpoint, deps: AttemptDeps): number {
+  const { backoffBaseMs, backoffMaxMs, maxRetryAfterMs } = deps.policy;
+  const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** index);
+  const jittered = Math.round(ceiling * (0.5 + deps.random() / 2));
+  const retryAfter = error.retryAfterMs;
+  if (retryAfter !== undefined && retryAfter <= maxRetryAfterMs && next.provider.id === failed.provider.id) {
+    return Math.max(jittered, retryAfter);
+  }
+  return jittered;
+}
+
+const upstreamStatus = (error: GatewayError): unknown => error.metadata.upstream_status;
+
+function statusOf(error: GatewayError): number {
+  const upstream = upstreamStatus(error);
+  return typeof upstream === 'number' ? upstream : error.status;
+}
+
+function firstEventTimeout(provider: string, ms: number): GatewayError {
+  return new GatewayError({
+    status: 408,
+    type: 'timeout',
+    message: `${provider} sent nothing within ${ms} ms`,
+    retryable: true,
+    provider,
+  });
+}
+
+export function clientGone(): GatewayError {
+  return new GatewayError({ status: 408, type: 'timeout', message: 'The client closed the request', retryable: false });
+}
+
+function noEndpoint(): GatewayError {
+  return new GatewayError({ status: 503, type: 'provider_unavailable', message: 'No provider could serve the request', retryable: false });
+}
+
+/** A sleep that ends early (rejecting) when the signal aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
