@@ -1,0 +1,31 @@
+import { asGatewayError, type GatewayError } from '../api/errors.ts';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** The OpenRouter error envelope, with the error's own headers (Retry-After, X-RateLimit-*). */
+export function errorResponse(error: GatewayError, headers: Record<string, string> = {}): Response {
+  const extra: Record<string, string> = { ...error.headers, ...headers };
+  if (error.retryAfterMs !== undefined && extra['retry-after'] === undefined && (error.status === 429 || error.status === 503)) {
+    extra['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
+  }
+  return new Response(error.toResponseBody(), { status: error.status, headers: { ...JSON_HEADERS, ...extra } });
+}
+
+export function responseForThrown(thrown: unknown, log: (entry: Record<string, unknown>) => void): Response {
+  const error = asGatewayError(thrown);
+  if (error.status >= 500) {
+    // The cause stays here: never in the response.
+    log({ level: 'error', message: error.message, type: error.type, cause: describeCause(error.cause) });
+  }
+  return errorResponse(error);
+}
+
+export function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return typeof cause;
+}
