@@ -1,0 +1,91 @@
+// The adapter for OpenAI and every OpenAI-compatible host (Groq, Together,
+// Mistral, vLLM, Ollama, the simulator): POST {baseUrl}/chat/completions.
+import { GatewayError } from '../../api/errors.ts';
+import type { StreamEvent } from '../../streaming/events.ts';
+import { decodeSse } from '../../streaming/sse-decode.ts';
+import type { ProviderAdapter, ProviderCall } from '../types.ts';
+import { readErrorBody, sendUpstream } from '../upstream-http.ts';
+import { mapErrorReply } from './error-mapping.ts';
+import { buildUpstreamBody } from './request-conversion.ts';
+import { convertResponse } from './response-conversion.ts';
+import { initialStreamState, stepStream } from './stream-transform.ts';
+
+export const openaiAdapter: ProviderAdapter = {
+  async send(call: ProviderCall): Promise<AsyncIterable<StreamEvent>> {
+    const provider = call.endpoint.provider;
+    const response = await sendUpstream(
+      call.fetch,
+      `${provider.baseUrl.replace(/\/+$/, '')}/chat/completions`,
+      { method: 'POST', headers: requestHeaders(call), body: JSON.stringify(buildUpstreamBody(call)), signal: call.signal },
+      provider.name,
+    );
+    if (!response.ok) {
+      const body = await readErrorBody(response);
+      throw mapErrorReply({ status: response.status, headers: response.headers, body }, provider.name);
+    }
+    // A host that ignores `stream: true` answers with a whole JSON reply.
+    const json = (response.headers.get('content-type') ?? '').includes('application/json');
+    return call.stream && !json && response.body !== null
+      ? streamEvents(response.body, call.signal, provider.name)
+      : jsonEvents(response, call.signal, provider.name);
+  },
+};
+
+function requestHeaders(call: ProviderCall): Headers {
+  const headers = new Headers(call.endpoint.provider.headers);
+  headers.set('content-type', 'application/json');
+  headers.set('accept', call.stream ? 'text/event-stream' : 'application/json');
+  if (call.credential !== undefined && call.credential !== '') headers.set('authorization', `Bearer ${call.credential}`);
+  return headers;
+}
+
+async function* streamEvents(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  provider: string,
+): AsyncGenerator<StreamEvent> {
+  let state = initialStreamState;
+  try {
+    try {
+      for await (const message of decodeSse(body)) {
+        const step = stepStream(state, { kind: 'data', data: message.data }, provider);
+        state = step.state;
+        yield* step.events;
+        if (state.phase === 'closed') return;
+      }
+    } catch (error) {
+      yield { type: 'error', error: bodyFailure(error, signal, provider) };
+      return;
+    }
+    yield* stepStream(state, { kind: 'end' }, provider).events;
+  } finally {
+    // Stopped early (finished, failed, or the consumer left): free the connection.
+    await body.cancel().catch(() => undefined);
+  }
+}
+
+async function* jsonEvents(response: Response, signal: AbortSignal, provider: string): AsyncGenerator<StreamEvent> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    yield { type: 'error', error: bodyFailure(error, signal, provider) };
+    return;
+  }
+  yield* convertResponse(text, provider);
+}
+
+/** The body broke off: the connection dropped, or the call was aborted. */
+function bodyFailure(cause: unknown, signal: AbortSignal, provider: string): GatewayError {
+  if (signal.aborted) {
+    return new GatewayError({ status: 408, type: 'timeout', message: 'Upstream request aborted', retryable: true, provider, cause });
+  }
+  return new GatewayError({
+    status: 502,
+    type: 'provider_unavailable',
+    message: 'Upstream connection dropped mid-stream',
+    retryable: true,
+    provider,
+    cause,
+  });
+}

@@ -1,0 +1,191 @@
+// Chat Completions stream chunks → canonical stream events, as a pure state
+// machine: `stepStream(state, input)` returns the next state and the events
+// the input produced. No I/O: the adapter feeds it decoded SSE data payloads
+// and, at the end of the body, `{ kind: 'end' }`.
+//
+// OpenAI sends the finish reason on the last choice chunk and, with
+// `stream_options.include_usage`, the usage on one more chunk whose `choices`
+// is empty; other hosts put usage on the finish chunk (Together, vLLM), under
+// `x_groq` (Groq) or nowhere. So the finish reason is held until the usage
+// chunk, `[DONE]` or the end of the body, and exactly one `finish` is emitted.
+import { GatewayError } from '../../api/errors.ts';
+import type { FinishReason, StreamEvent, Usage } from '../../streaming/events.ts';
+import { mapInBandError } from './error-mapping.ts';
+import { mapFinishReason } from './finish-reason.ts';
+import { parseJson, upstreamChunk, type UpstreamChunk, type UpstreamToolCallDelta } from './upstream-schemas.ts';
+import { convertUsage } from './usage.ts';
+
+export type StreamInput = { kind: 'data'; data: string } | { kind: 'end' };
+
+/** A tool call seen so far; its position in `toolCalls` is its canonical index. */
+interface ToolCallSlot {
+  upstreamIndex: number | undefined;
+  id: string;
+}
+
+interface Progress {
+  /** Whether a content event went out: after one, a failure is no longer safe to retry here. */
+  contentSeen: boolean;
+  toolCalls: readonly ToolCallSlot[];
+  /** The latest usage the host reported, if any. */
+  usage: Usage | undefined;
+}
+
+export type StreamState =
+  /** Nothing received yet: the first chunk produces `start`. */
+  | { phase: 'idle' }
+  | ({ phase: 'streaming' } & Progress)
+  /** A finish reason arrived; waiting for the usage chunk or the end. */
+  | ({ phase: 'finishing'; reason: FinishReason; nativeReason: string } & Progress)
+  /** `finish` or `error` went out; everything after is ignored. */
+  | { phase: 'closed' };
+
+export interface StreamStep {
+  state: StreamState;
+  events: StreamEvent[];
+}
+
+export const initialStreamState: StreamState = { phase: 'idle' };
+
+export function stepStream(state: StreamState, input: StreamInput, provider: string): StreamStep {
+  switch (state.phase) {
+    case 'closed':
+      return { state, events: [] };
+    case 'idle':
+    case 'streaming':
+    case 'finishing':
+      break;
+  }
+  const progress: Progress = state.phase === 'idle' ? { contentSeen: false, toolCalls: [], usage: undefined } : state;
+  if (input.kind === 'end' || input.data.trim() === '[DONE]') return endOfStream(state, progress, provider);
+  // Keep-alive frames with an empty payload carry nothing.
+  if (input.data.trim() === '') return { state, events: [] };
+
+  const json = parseJson(input.data);
+  const parsed = json.ok ? upstreamChunk.safeParse(json.value) : undefined;
+  if (parsed === undefined || !parsed.success) {
+    // The frame itself is never echoed: it may hold generated text.
+    return fail(upstreamFault('Upstream sent a malformed stream frame', progress, provider));
+  }
+  const chunk = parsed.data;
+  if (chunk.error != null) return fail(mapInBandError(chunk.error, provider));
+  return applyChunk(state, progress, chunk);
+}
+
+/** Feed a whole stream at once: the data payloads in order, then the end. */
+export function translateStream(payloads: Iterable<string>, provider: string): StreamEvent[] {
+  let state = initialStreamState;
+  const events: StreamEvent[] = [];
+  for (const data of payloads) {
+    const step = stepStream(state, { kind: 'data', data }, provider);
+    state = step.state;
+    events.push(...step.events);
+  }
+  events.push(...stepStream(state, { kind: 'end' }, provider).events);
+  return events;
+}
+
+function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: Progress, chunk: UpstreamChunk): StreamStep {
+  const events: StreamEvent[] = [];
+  if (state.phase === 'idle') {
+    const start: StreamEvent = { type: 'start' };
+    if (chunk.id != null) start.upstreamId = chunk.id;
+    if (chunk.system_fingerprint != null) start.systemFingerprint = chunk.system_fingerprint;
+    events.push(start);
+  }
+  const reportedUsage = chunk.usage ?? chunk.x_groq?.usage;
+  const usage = reportedUsage != null ? convertUsage(reportedUsage) : progress.usage;
+  const choices = chunk.choices ?? [];
+  // The gateway relays one choice; hosts that omit `index` send only that one.
+  const choice = choices.find((candidate) => (candidate.index ?? 0) === 0);
+
+  let toolCalls = progress.toolCalls;
+  const delta = choice?.delta;
+  if (delta != null) {
+    const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content);
+    if (reasoning !== undefined) events.push({ type: 'reasoning', text: reasoning, format: 'unknown', block: 0 });
+    const text = nonEmpty(delta.content);
+    if (text !== undefined) events.push({ type: 'text', text });
+    const refusal = nonEmpty(delta.refusal);
+    if (refusal !== undefined) events.push({ type: 'refusal', text: refusal });
+    for (const toolCall of delta.tool_calls ?? []) toolCalls = applyToolCallDelta(toolCalls, toolCall, events);
+  }
+  const contentSeen = progress.contentSeen || events.some((event) => event.type !== 'start');
+  const next: Progress = { contentSeen, toolCalls, usage };
+
+  if (state.phase === 'finishing') {
+    // OpenAI's include_usage chunk: no choices, the usage of the whole reply.
+    if (choices.length === 0 && reportedUsage != null) {
+      events.push({ type: 'finish', reason: state.reason, nativeReason: state.nativeReason, usage });
+      return { state: { phase: 'closed' }, events };
+    }
+    return { state: { ...state, ...next }, events };
+  }
+  const nativeReason = choice?.finish_reason;
+  if (nativeReason != null) {
+    return { state: { phase: 'finishing', reason: mapFinishReason(nativeReason), nativeReason, ...next }, events };
+  }
+  return { state: { phase: 'streaming', ...next }, events };
+}
+
+function applyToolCallDelta(
+  toolCalls: readonly ToolCallSlot[],
+  delta: UpstreamToolCallDelta,
+  events: StreamEvent[],
+): readonly ToolCallSlot[] {
+  let position = findSlot(toolCalls, delta);
+  let slots = toolCalls;
+  if (position === -1) {
+    position = toolCalls.length;
+    // Hosts that stream a call whole may leave out the id; the caller still needs one to answer it.
+    const id = nonEmpty(delta.id) ?? `call_${position}`;
+    slots = [...toolCalls, { upstreamIndex: delta.index ?? undefined, id }];
+    events.push({ type: 'tool-call-start', index: position, id, name: delta.function?.name ?? '' });
+  }
+  const fragment = nonEmpty(delta.function?.arguments);
+  if (fragment !== undefined) events.push({ type: 'tool-call-delta', index: position, arguments: fragment });
+  return slots;
+}
+
+/** The slot a delta continues, or -1 when it opens a new call. */
+function findSlot(toolCalls: readonly ToolCallSlot[], delta: UpstreamToolCallDelta): number {
+  if (delta.index != null) return toolCalls.findIndex((slot) => slot.upstreamIndex === delta.index);
+  if (delta.id != null && delta.id !== '') return toolCalls.findIndex((slot) => slot.id === delta.id);
+  // Neither index nor id: a continuation of the latest call.
+  return toolCalls.length - 1;
+}
+
+function endOfStream(state: Exclude<StreamState, { phase: 'closed' }>, progress: Progress, provider: string): StreamStep {
+  switch (state.phase) {
+    case 'finishing':
+      return {
+        state: { phase: 'closed' },
+        events: [{ type: 'finish', reason: state.reason, nativeReason: state.nativeReason, usage: state.usage }],
+      };
+    case 'idle':
+    case 'streaming':
+      return fail(upstreamFault('Upstream stream ended before finishing', progress, provider));
+  }
+}
+
+/**
+ * A broken stream. Before any content another endpoint can still serve the
+ * request; after it, the attempt loop must end the client's stream instead.
+ */
+function upstreamFault(message: string, progress: Progress, provider: string): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'provider_unavailable',
+    message,
+    retryable: !progress.contentSeen,
+    provider,
+  });
+}
+
+function fail(error: GatewayError): StreamStep {
+  return { state: { phase: 'closed' }, events: [{ type: 'error', error }] };
+}
+
+function nonEmpty(value: string | null | undefined): string | undefined {
+  return value == null || value === '' ? undefined : value;
+}

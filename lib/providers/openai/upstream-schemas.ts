@@ -1,0 +1,134 @@
+// What OpenAI-compatible hosts send back, validated leniently: every field is
+// optional and unknown fields are kept, because hosts differ (Groq's `x_groq`,
+// Azure's `content_filter_results`, OpenAI's `obfuscation`, vLLM's
+// `reasoning_content`) and a field we do not read must never fail a reply.
+import { z } from 'zod';
+
+export const upstreamUsage = z
+  .object({
+    prompt_tokens: z.number().nullish(),
+    completion_tokens: z.number().nullish(),
+    prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).loose().nullish(),
+    completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).loose().nullish(),
+    // DeepSeek reports cache reads here instead of prompt_tokens_details.
+    prompt_cache_hit_tokens: z.number().nullish(),
+  })
+  .loose();
+export type UpstreamUsage = z.infer<typeof upstreamUsage>;
+
+const toolCallFunction = z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).loose();
+
+const toolCallDelta = z
+  .object({
+    index: z.number().int().nullish(),
+    id: z.string().nullish(),
+    type: z.string().nullish(),
+    function: toolCallFunction.nullish(),
+  })
+  .loose();
+export type UpstreamToolCallDelta = z.infer<typeof toolCallDelta>;
+
+/** `{error:{message,type,code,param}}`, and the flat variants some hosts use. */
+export const upstreamErrorObject = z
+  .object({
+    message: z.string().nullish(),
+    type: z.string().nullish(),
+    code: z.union([z.string(), z.number()]).nullish(),
+    param: z.string().nullish(),
+  })
+  .loose();
+export type UpstreamErrorObject = z.infer<typeof upstreamErrorObject>;
+
+export const upstreamChunk = z
+  .object({
+    id: z.string().nullish(),
+    model: z.string().nullish(),
+    system_fingerprint: z.string().nullish(),
+    choices: z
+      .array(
+        z
+          .object({
+            index: z.number().int().nullish(),
+            delta: z
+              .object({
+                role: z.string().nullish(),
+                content: z.string().nullish(),
+                refusal: z.string().nullish(),
+                reasoning: z.string().nullish(),
+                reasoning_content: z.string().nullish(),
+                tool_calls: z.array(toolCallDelta).nullish(),
+              })
+              .loose()
+              .nullish(),
+            finish_reason: z.string().nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
+    usage: upstreamUsage.nullish(),
+    // Groq puts the usage of a stream on the last chunk under `x_groq`.
+    x_groq: z.object({ usage: upstreamUsage.nullish() }).loose().nullish(),
+    error: z.union([upstreamErrorObject, z.string()]).nullish(),
+  })
+  .loose();
+export type UpstreamChunk = z.infer<typeof upstreamChunk>;
+
+const textPart = z.object({ type: z.string().nullish(), text: z.string().nullish() }).loose();
+
+export const upstreamResponse = z
+  .object({
+    id: z.string().nullish(),
+    model: z.string().nullish(),
+    system_fingerprint: z.string().nullish(),
+    choices: z
+      .array(
+        z
+          .object({
+            index: z.number().int().nullish(),
+            message: z
+              .object({
+                role: z.string().nullish(),
+                // Some hosts answer with content parts instead of a string.
+                content: z.union([z.string(), z.array(textPart)]).nullish(),
+                refusal: z.string().nullish(),
+                reasoning: z.string().nullish(),
+                reasoning_content: z.string().nullish(),
+                tool_calls: z
+                  .array(z.object({ id: z.string().nullish(), type: z.string().nullish(), function: toolCallFunction.nullish() }).loose())
+                  .nullish(),
+              })
+              .loose()
+              .nullish(),
+            finish_reason: z.string().nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
+    usage: upstreamUsage.nullish(),
+    error: z.union([upstreamErrorObject, z.string()]).nullish(),
+  })
+  .loose();
+export type UpstreamResponse = z.infer<typeof upstreamResponse>;
+
+/**
+ * An error reply: OpenAI and Groq nest `{error:{…}}`; vLLM and Mistral send the
+ * fields flat (`{"object":"error","message",…}`); Ollama sends `{"error":"…"}`.
+ */
+export const upstreamErrorBody = z
+  .object({
+    error: z.union([upstreamErrorObject, z.string()]).nullish(),
+    message: z.string().nullish(),
+    type: z.string().nullish(),
+    code: z.union([z.string(), z.number()]).nullish(),
+    param: z.string().nullish(),
+  })
+  .loose();
+
+/** JSON text → value; `ok: false` when it is not JSON. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
