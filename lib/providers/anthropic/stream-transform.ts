@@ -1,0 +1,194 @@
+// Anthropic's Messages stream → canonical stream events. `step` is a pure
+// state machine over parsed upstream events; `transformStream` drives it over
+// decoded SSE and turns every way a stream can break into one `error` event.
+// https://docs.anthropic.com/en/docs/build-with-claude/streaming
+import type { StreamEvent } from '../../streaming/events.ts';
+import type { SseMessage } from '../../streaming/sse-decode.ts';
+import { anthropicError, brokenReplyError } from './error-mapping.ts';
+import { convertFinishReason } from './finish-reason.ts';
+import { ANTHROPIC_REASONING_FORMAT } from './message-conversion.ts';
+import { convertUsage, mergeUsage } from './usage.ts';
+import { parseStreamEvent, type AnthropicStreamEvent, type AnthropicUsage, type ContentBlock } from './wire-schemas.ts';
+
+const format = ANTHROPIC_REASONING_FORMAT;
+
+/** What a content block (by its stream index) turned out to be. */
+export type BlockState =
+  | { kind: 'text' }
+  | { kind: 'thinking' }
+  | { kind: 'redacted-thinking' }
+  /** `toolIndex` counts client tool calls only; `initialInput` is the input given at block start, if any. */
+  | { kind: 'tool-use'; toolIndex: number; initialInput: string; argumentsSent: boolean }
+  /** Server tool use and results, and block types this gateway does not know. */
+  | { kind: 'skipped' };
+
+export type StreamState =
+  | { phase: 'awaiting-message' }
+  | {
+      phase: 'streaming';
+      blocks: Readonly<Record<number, BlockState>>;
+      toolCalls: number;
+      usage: AnthropicUsage | undefined;
+      stopReason: string | null;
+    }
+  /** A finish or an error was emitted: nothing follows. */
+  | { phase: 'ended' };
+
+type Streaming = Extract<StreamState, { phase: 'streaming' }>;
+
+export interface StepResult {
+  state: StreamState;
+  events: StreamEvent[];
+}
+
+export const initialStreamState: StreamState = { phase: 'awaiting-message' };
+
+export function step(state: StreamState, event: AnthropicStreamEvent, provider: string): StepResult {
+  if (state.phase === 'ended') return { state, events: [] };
+  const current: Streaming =
+    state.phase === 'streaming' ? state : { phase: 'streaming', blocks: {}, toolCalls: 0, usage: undefined, stopReason: null };
+  switch (event.type) {
+    case 'message_start':
+      if (state.phase === 'streaming') return { state, events: [] };
+      return {
+        state: { ...current, usage: event.message.usage ?? undefined },
+        events: [event.message.id != null ? { type: 'start', upstreamId: event.message.id } : { type: 'start' }],
+      };
+    case 'content_block_start':
+      return startBlock(current, event.index, event.content_block);
+    case 'content_block_delta':
+      return applyDelta(current, event.index, event.delta);
+    case 'content_block_stop':
+      return stopBlock(current, event.index);
+    case 'message_delta':
+      return {
+        state: { ...current, stopReason: event.delta.stop_reason ?? current.stopReason, usage: mergeUsage(current.usage, event.usage) },
+        events: [],
+      };
+    case 'message_stop':
+      return {
+        state: { phase: 'ended' },
+        events: [
+          {
+            type: 'finish',
+            reason: convertFinishReason(current.stopReason),
+            nativeReason: current.stopReason,
+            usage: current.usage !== undefined ? convertUsage(current.usage) : undefined,
+          },
+        ],
+      };
+    case 'error':
+      return { state: { phase: 'ended' }, events: [{ type: 'error', error: anthropicError({ detail: event.error, provider }) }] };
+    case 'ping':
+    case 'unknown':
+      return { state, events: [] };
+  }
+}
+
+/** The events owed when the upstream stream ends: an error unless a finish or an error was already emitted. */
+export function endOfStream(state: StreamState, provider: string): StreamEvent[] {
+  if (state.phase === 'ended') return [];
+  return [{ type: 'error', error: brokenReplyError(provider, 'the stream ended before message_stop') }];
+}
+
+function withBlock(state: Streaming, index: number, block: BlockState): Streaming {
+  return { ...state, blocks: { ...state.blocks, [index]: block } };
+}
+
+function startBlock(state: Streaming, index: number, block: ContentBlock): StepResult {
+  switch (block.type) {
+    case 'text':
+      return {
+        state: withBlock(state, index, { kind: 'text' }),
+        events: block.text != null && block.text !== '' ? [{ type: 'text', text: block.text }] : [],
+      };
+    case 'thinking': {
+      const events: StreamEvent[] = [];
+      if (block.thinking != null && block.thinking !== '') events.push({ type: 'reasoning', text: block.thinking, format, block: index });
+      if (block.signature != null && block.signature !== '') {
+        events.push({ type: 'reasoning-signature', signature: block.signature, format, block: index });
+      }
+      return { state: withBlock(state, index, { kind: 'thinking' }), events };
+    }
+    case 'redacted_thinking':
+      return {
+        state: withBlock(state, index, { kind: 'redacted-thinking' }),
+        events: [{ type: 'reasoning-encrypted', data: block.data, format, block: index }],
+      };
+    case 'tool_use': {
+      const toolIndex = state.toolCalls;
+      // Streams start tool_use with `input: {}` and send the input as JSON deltas.
+      const hasInput = typeof block.input === 'object' && block.input !== null && Object.keys(block.input).length > 0;
+      const next = withBlock(state, index, {
+        kind: 'tool-use',
+        toolIndex,
+        initialInput: hasInput ? JSON.stringify(block.input) : '',
+        argumentsSent: false,
+      });
+      return {
+        state: { ...next, toolCalls: toolIndex + 1 },
+        events: [{ type: 'tool-call-start', index: toolIndex, id: block.id, name: block.name }],
+      };
+    }
+    case 'other':
+      return { state: withBlock(state, index, { kind: 'skipped' }), events: [] };
+  }
+}
+
+function applyDelta(state: Streaming, index: number, delta: Extract<AnthropicStreamEvent, { type: 'content_block_delta' }>['delta']): StepResult {
+  const block = state.blocks[index];
+  const none: StepResult = { state, events: [] };
+  switch (delta.type) {
+    case 'text_delta':
+      return block?.kind === 'text' && delta.text !== '' ? { state, events: [{ type: 'text', text: delta.text }] } : none;
+    case 'thinking_delta':
+      return block?.kind === 'thinking' && delta.thinking !== ''
+        ? { state, events: [{ type: 'reasoning', text: delta.thinking, format, block: index }] }
+        : none;
+    case 'signature_delta':
+      return block?.kind === 'thinking' && delta.signature !== ''
+        ? { state, events: [{ type: 'reasoning-signature', signature: delta.signature, format, block: index }] }
+        : none;
+    case 'input_json_delta':
+      // The first delta of every tool_use block is an empty partial_json: nothing to pass on.
+      if (block?.kind !== 'tool-use' || delta.partial_json === '') return none;
+      return {
+        state: block.argumentsSent ? state : withBlock(state, index, { ...block, argumentsSent: true }),
+        events: [{ type: 'tool-call-delta', index: block.toolIndex, arguments: delta.partial_json }],
+      };
+    case 'other':
+      return none;
+  }
+}
+
+function stopBlock(state: Streaming, index: number): StepResult {
+  const block = state.blocks[index];
+  if (block?.kind !== 'tool-use' || block.argumentsSent) return { state, events: [] };
+  // A tool without arguments streams no JSON at all; clients parse `arguments`, so send an object.
+  return {
+    state: withBlock(state, index, { ...block, argumentsSent: true }),
+    events: [{ type: 'tool-call-delta', index: block.toolIndex, arguments: block.initialInput === '' ? '{}' : block.initialInput }],
+  };
+}
+
+/** Canonical events from decoded SSE; ends with exactly one `finish` or one `error`. */
+export async function* transformStream(messages: AsyncIterable<SseMessage>, provider: string): AsyncGenerator<StreamEvent> {
+  let state = initialStreamState;
+  try {
+    for await (const message of messages) {
+      const event = parseStreamEvent(message.data);
+      if (event === undefined) {
+        yield { type: 'error', error: brokenReplyError(provider, `malformed ${message.event ?? 'message'} event`) };
+        return;
+      }
+      const result = step(state, event, provider);
+      state = result.state;
+      yield* result.events;
+      if (state.phase === 'ended') return;
+    }
+  } catch (error) {
+    yield { type: 'error', error: brokenReplyError(provider, 'the connection failed mid-stream', error) };
+    return;
+  }
+  yield* endOfStream(state, provider);
+}
