@@ -1,0 +1,5 @@
+export { geminiAdapter, geminiUrl } from './adapter.ts';
+export { toGeminiRequest } from './request-conversion.ts';
+export { createStreamTransform, type GeminiStreamTransform } from './stream-transform.ts';
+export { responseEvents } from './response-conversion.ts';
+export { geminiError } from './error-mapping.ts';
