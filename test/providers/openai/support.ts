@@ -55,7 +55,7 @@ export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
   return endpoint;
 }
 
-export function chatCall(overrides: Partial<ProviderCall> & { request?: Partial<ChatRequest> } = {}): ProviderCall {
+export function chatCall(overrides: Omit<Partial<ProviderCall>, 'request'> & { request?: Partial<ChatRequest> } = {}): ProviderCall {
   const { request, ...rest } = overrides;
   return {
     request: { model: 'acme/chat-1', messages: [{ role: 'user', content: 'Hello' }], ...request },
