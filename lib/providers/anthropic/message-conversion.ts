@@ -66,6 +66,9 @@ export function convertMessages(input: readonly Message[]): ConvertedMessages {
   });
 
   trimPrefill(messages);
+  if (messages.length === 0) {
+    throw invalidRequest('`messages` must hold at least one non-empty user or assistant message for Anthropic models', { field: 'messages' });
+  }
   return { system, messages };
 }
 

@@ -111,6 +111,12 @@ describe('convertRequest: messages', () => {
     expect([badImage.status, badImage.metadata.field]).toEqual([400, 'messages[0].content[0].image_url.url']);
   });
 
+  it('refuses a conversation with nothing but system messages', () => {
+    const error = conversionError({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: '' }] });
+
+    expect([error.status, error.metadata.field]).toEqual([400, 'messages']);
+  });
+
   it('sends a trailing assistant message as a prefill, without trailing whitespace', () => {
     const body = convert({
       messages: [
