@@ -1,0 +1,63 @@
+// The gateway: a response-streaming Lambda behind a public Function URL.
+// Auth is NONE on purpose: callers present Switchyard API keys, which the code
+// checks (hashing, revocation); SigV4 would lock out every OpenAI SDK.
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { FUNCTION_ENVIRONMENT } from '../function-environment.ts';
+import { NodeFunction } from './node-function.ts';
+
+export const DEFAULT_CORS: lambda.FunctionUrlCorsOptions = {
+  allowedOrigins: ['*'],
+  allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST, lambda.HttpMethod.PATCH, lambda.HttpMethod.DELETE],
+  allowedHeaders: ['authorization', 'content-type', 'x-session-id'],
+  exposedHeaders: ['x-generation-id'],
+  maxAge: Duration.hours(1),
+};
+
+export interface GatewayFunctionProps {
+  codePath: string;
+  table: dynamodb.ITable;
+  providerSecret: secretsmanager.ISecret;
+  usageStream: firehose.IDeliveryStream;
+  /** CORS on the Function URL; `false` for none (server-to-server callers only). */
+  cors: lambda.FunctionUrlCorsOptions | false;
+  logRetention: logs.RetentionDays;
+}
+
+export class GatewayFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly functionUrl: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
+    super(scope, id);
+    const { function: gateway, role } = new NodeFunction(this, 'Gateway', {
+      description: 'Switchyard gateway: OpenAI-compatible API, streams responses',
+      codePath: props.codePath,
+      memorySize: 1024,
+      // Lambda's maximum: a long generation streams for minutes.
+      timeout: Duration.minutes(15),
+      environment: {
+        [FUNCTION_ENVIRONMENT.mode]: 'aws',
+        [FUNCTION_ENVIRONMENT.tableName]: props.table.tableName,
+        [FUNCTION_ENVIRONMENT.providerSecretId]: props.providerSecret.secretArn,
+        [FUNCTION_ENVIRONMENT.usageStreamName]: props.usageStream.deliveryStreamName,
+      },
+      logRetention: props.logRetention,
+    });
+    this.function = gateway;
+    props.table.grantReadWriteData(role);
+    props.providerSecret.grantRead(role);
+    props.usageStream.grantPutRecords(role);
+
+    this.functionUrl = gateway.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+      cors: props.cors === false ? undefined : props.cors,
+    });
+  }
+}

@@ -1,0 +1,87 @@
+// The whole deployment: state table, provider secret, usage pipeline and
+// analytics, the gateway behind its Function URL, the scheduled health probe,
+// alarms. Each part is a small construct in infra/constructs/.
+import path from 'node:path';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { GatewayFunction, DEFAULT_CORS } from './constructs/gateway-function.ts';
+import { HealthProbe } from './constructs/health-probe.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { ProviderSecret } from './constructs/provider-secret.ts';
+import { AccessLogBucket } from './constructs/secure-bucket.ts';
+import { StateTable } from './constructs/state-table.ts';
+import { UsageAnalytics } from './constructs/usage-analytics.ts';
+import { UsageDelivery } from './constructs/usage-delivery.ts';
+
+const repositoryRoot = path.resolve(import.meta.dirname, '..');
+
+export interface SwitchyardStackProps extends StackProps {
+  /** Use this existing secret (complete ARN) for provider credentials instead of creating one. */
+  providerSecretArn?: string;
+  /** CORS on the Function URL; `false` for none. Default: any origin, GET/POST/PATCH/DELETE. */
+  cors?: lambda.FunctionUrlCorsOptions | false;
+  /** Bundle directories (`index.mjs`) built by `npm run build`. */
+  gatewayCodePath?: string;
+  probeCodePath?: string;
+  usageTransitionToInfrequentAccessAfter?: Duration;
+  usageExpireAfter?: Duration;
+  logRetention?: logs.RetentionDays;
+}
+
+export class SwitchyardStack extends Stack {
+  readonly gateway: GatewayFunction;
+  readonly healthProbe: HealthProbe;
+  readonly usage: UsageDelivery;
+  readonly analytics: UsageAnalytics;
+  readonly state: StateTable;
+  readonly providerSecret: ProviderSecret;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
+    super(scope, id, { description: 'Switchyard: an OpenRouter-compatible LLM gateway', ...props });
+    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+
+    this.state = new StateTable(this, 'State');
+    this.providerSecret = new ProviderSecret(this, 'ProviderCredentials', { existingSecretArn: props.providerSecretArn });
+    const accessLogs = new AccessLogBucket(this, 'AccessLogs');
+    this.usage = new UsageDelivery(this, 'Usage', {
+      accessLogBucket: accessLogs.bucket,
+      transitionToInfrequentAccessAfter: props.usageTransitionToInfrequentAccessAfter ?? Duration.days(30),
+      expireAfter: props.usageExpireAfter ?? Duration.days(400),
+      logRetention,
+    });
+    this.analytics = new UsageAnalytics(this, 'UsageAnalytics', { usageBucket: this.usage.bucket, accessLogBucket: accessLogs.bucket });
+    this.gateway = new GatewayFunction(this, 'Gateway', {
+      codePath: props.gatewayCodePath ?? path.join(repositoryRoot, 'dist/gateway'),
+      table: this.state.table,
+      providerSecret: this.providerSecret.secret,
+      usageStream: this.usage.deliveryStream,
+      cors: props.cors ?? DEFAULT_CORS,
+      logRetention,
+    });
+    this.healthProbe = new HealthProbe(this, 'HealthProbe', {
+      codePath: props.probeCodePath ?? path.join(repositoryRoot, 'dist/health-probe'),
+      table: this.state.table,
+      providerSecret: this.providerSecret.secret,
+      logRetention,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      gateway: this.gateway.function,
+      healthProbe: this.healthProbe.function,
+      usageStream: this.usage.deliveryStream,
+    });
+
+    const url = this.gateway.functionUrl.url;
+    new CfnOutput(this, 'FunctionUrl', { value: url, description: 'The gateway Function URL' });
+    new CfnOutput(this, 'BaseUrl', { value: `${url}api/v1`, description: 'base_url for OpenAI SDKs' });
+    new CfnOutput(this, 'ProviderSecretName', {
+      value: this.providerSecret.secret.secretName,
+      description: 'Put provider API keys here as a JSON map',
+    });
+    new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
+    new CfnOutput(this, 'UsageBucket', { value: this.usage.bucket.bucketName });
+    new CfnOutput(this, 'Workgroup', { value: this.analytics.workGroupName, description: 'Athena workgroup with the saved usage queries' });
+  }
+}
