@@ -23,7 +23,8 @@ export function breakerAfterFailure(state: BreakerState, at: number, policy: Hea
   // do not extend the outage: it closes on time and counts afresh.
   if (isDegraded(state, at)) return { ...state, lastFailureAt };
   const since = at - policy.breaker.failureWindowMs;
-  const failures = [...new Set([...state.failures.filter((time) => time > since), at])].sort((a, b) => a - b);
+  // Several failures in one millisecond are several failures: no dedupe by time.
+  const failures = [...state.failures.filter((time) => time > since), at].sort((a, b) => a - b);
   if (failures.length >= policy.breaker.failureThreshold) {
     return { failures: [], degradedUntil: at + policy.breaker.openMs, lastFailureAt };
   }
