@@ -6,8 +6,8 @@
 // https://ai.google.dev/api/caching#Schema
 import type { GeminiSchema } from './request-types.ts';
 
+// `type` and `format` are handled apart: both need translating or filtering.
 const keptKeys = new Set([
-  'type',
   'title',
   'description',
   'nullable',
@@ -51,7 +51,7 @@ function convert(node: unknown, root: JsonObject, depth: number): GeminiSchema {
   if (!isObject(node)) return {};
   const resolved = resolveRef(node, root, depth);
   if (resolved !== node) return depth >= maxRefDepth ? { type: 'object' } : convert(resolved, root, depth + 1);
-  const schema = mergeAllOf(node);
+  const schema = mergeAllOf(node, root, depth);
   const out: GeminiSchema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (keptKeys.has(key)) out[key] = value;
@@ -88,13 +88,14 @@ function resolveRef(node: JsonObject, root: JsonObject, depth: number): unknown 
 }
 
 /** `allOf` of object schemas merged into one, as Gemini has no `allOf`. */
-function mergeAllOf(node: JsonObject): JsonObject {
+function mergeAllOf(node: JsonObject, root: JsonObject, depth: number): JsonObject {
   if (!Array.isArray(node.allOf)) return node;
   const { allOf, ...rest } = node;
   const merged: JsonObject = { ...rest };
   const properties: JsonObject = isObject(rest.properties) ? { ...rest.properties } : {};
   const required: unknown[] = Array.isArray(rest.required) ? [...rest.required] : [];
-  for (const member of allOf as unknown[]) {
+  for (const entry of allOf as unknown[]) {
+    const member = isObject(entry) ? resolveRef(entry, root, depth) : undefined;
     if (!isObject(member)) continue;
     for (const [key, value] of Object.entries(member)) {
       if (key === 'properties' && isObject(value)) Object.assign(properties, value);

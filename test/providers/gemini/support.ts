@@ -120,19 +120,22 @@ export interface Reply {
   contentType: string;
   /** Written one after another, as separate socket writes. */
   chunks: Uint8Array[];
-  /** Cut the connection after the chunks instead of ending the body. */
-  drop?: boolean;
+  /** After the chunks: end the body (default), or send nothing more. */
+  after?: 'end' | 'hang';
 }
 
 export interface Upstream {
   url: string;
   requests: RecordedRequest[];
+  /** Settles when a reply body is cancelled because the client went away. */
+  cancelled: Promise<void>;
   close(): Promise<void>;
 }
 
 /** A loopback upstream answering every request with `reply(request)`. */
 export async function startUpstream(reply: (request: RecordedRequest) => Reply): Promise<Upstream> {
   const requests: RecordedRequest[] = [];
+  const { promise: cancelled, resolve: onCancel } = Promise.withResolvers<void>();
   const server: RunningServer = await serve(async (request) => {
     const url = new URL(request.url);
     const recorded: RecordedRequest = {
@@ -144,17 +147,22 @@ export async function startUpstream(reply: (request: RecordedRequest) => Reply):
     requests.push(recorded);
     const answer = reply(recorded);
     const chunks = [...answer.chunks];
+    const after = answer.after ?? 'end';
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         const next = chunks.shift();
         if (next !== undefined) controller.enqueue(next);
-        else if (answer.drop === true) controller.error(new Error('simulated connection drop'));
-        else controller.close();
+        else if (after === 'end') controller.close();
+        else return new Promise<void>(() => undefined);
+        return undefined;
+      },
+      cancel() {
+        onCancel();
       },
     });
     return new Response(body, { status: answer.status, headers: { 'content-type': answer.contentType } });
   });
-  return { url: server.url, requests, close: () => server.close() };
+  return { url: server.url, requests, cancelled, close: () => server.close() };
 }
 
 /** `bytes` cut into pieces of `size` (the last may be shorter). */
@@ -173,3 +181,70 @@ export function statusOf(name: string): number {
   const match = /^error-(\d{3})/.exec(name);
   return match === null ? 200 : Number(match[1]);
 }
+
+/** What a run of events amounts to, for comparing replays. */
+export interface EventSummary {
+  upstreamId: string | undefined;
+  text: string;
+  reasoning: string;
+  signatures: string[];
+  toolCalls: { id: string; name: string; arguments: string }[];
+  finish?: { reason: string; nativeReason: string | null; usage: unknown };
+  error?: { status: number; type: string; retryable: boolean };
+}
+
+export function summarize(events: readonly StreamEvent[]): EventSummary {
+  const summary: EventSummary = { upstreamId: undefined, text: '', reasoning: '', signatures: [], toolCalls: [] };
+  for (const event of events) {
+    switch (event.type) {
+      case 'start':
+        summary.upstreamId = event.upstreamId;
+        break;
+      case 'text':
+        summary.text += event.text;
+        break;
+      case 'reasoning':
+        summary.reasoning += event.text;
+        break;
+      case 'reasoning-signature':
+        summary.signatures.push(event.signature);
+        break;
+      case 'reasoning-encrypted':
+      case 'refusal':
+        break;
+      case 'tool-call-start':
+        summary.toolCalls[event.index] = { id: event.id, name: event.name, arguments: '' };
+        break;
+      case 'tool-call-delta': {
+        const call = summary.toolCalls[event.index];
+        if (call !== undefined) call.arguments += event.arguments;
+        break;
+      }
+      case 'finish':
+        summary.finish = { reason: event.reason, nativeReason: event.nativeReason, usage: event.usage };
+        break;
+      case 'error':
+        summary.error = { status: event.error.status, type: event.error.type, retryable: event.error.retryable };
+        break;
+    }
+  }
+  return summary;
+}
+
+/** The stream contract: `start` first, then exactly one `finish` or `error`, last. */
+export function expectWellFormed(events: readonly StreamEvent[]): void {
+  const terminal = events.filter((event) => event.type === 'finish' || event.type === 'error');
+  if (terminal.length !== 1 || events.at(-1) !== terminal[0]) {
+    throw new Error(`expected exactly one finish or error, last; got ${events.map((event) => event.type).join(', ')}`);
+  }
+  const starts = events.filter((event) => event.type === 'start');
+  if (starts.length > 1 || (starts.length === 1 && events[0] !== starts[0])) throw new Error('`start` must come first, at most once');
+}
+
+export const usage = (promptTokens: number, completionTokens: number, cachedTokens = 0, reasoningTokens = 0) => ({
+  promptTokens,
+  completionTokens,
+  cachedTokens,
+  cacheWriteTokens: 0,
+  reasoningTokens,
+});
