@@ -2,8 +2,10 @@
 // endpoint does not support are left out, as OpenRouter does (§2.1).
 import type { ChatRequest } from '../../api/chat-request.ts';
 import type { Endpoint } from '../../catalog/catalog.ts';
+// Claude on Bedrock takes Anthropic's thinking parameters verbatim: one
+// conversion of `reasoning` for both routes to Claude.
+import { planThinking } from '../anthropic/thinking-budget.ts';
 import { cachePoint, convertMessages } from './message-conversion.ts';
-import { thinkingBudget } from './reasoning-budget.ts';
 import type { ConverseMessage, ConverseRequestBody, InferenceConfig, ToolChoice, ToolConfig } from './wire-types.ts';
 
 export interface ConversionInput {
@@ -25,10 +27,13 @@ export function toConverseRequest({ request, endpoint, maxTokens }: ConversionIn
     endpoint.supportedParameters.has(parameter);
   const converted = convertMessages(request.messages);
 
-  const budget =
-    isClaudeModel(endpoint.upstreamModel) && supports('reasoning') ? thinkingBudget(request, maxTokens) : undefined;
+  const plan =
+    isClaudeModel(endpoint.upstreamModel) && supports('reasoning')
+      ? planThinking(request, { maxTokens, endpointMaxTokens: endpoint.maxCompletionTokens })
+      : { thinking: undefined, maxTokens };
+  const budget = plan.thinking?.budget_tokens;
 
-  const inferenceConfig: InferenceConfig = { maxTokens };
+  const inferenceConfig: InferenceConfig = { maxTokens: plan.maxTokens };
   if (request.temperature !== undefined && supports('temperature') && budget === undefined) {
     inferenceConfig.temperature = request.temperature;
   }
@@ -50,7 +55,7 @@ export function toConverseRequest({ request, endpoint, maxTokens }: ConversionIn
   if (converted.system.length > 0) body.system = converted.system;
   const toolConfig = toToolConfig(request, converted.hasToolBlocks);
   if (toolConfig !== undefined) body.toolConfig = toolConfig;
-  if (budget !== undefined) body.additionalModelRequestFields = { thinking: { type: 'enabled', budget_tokens: budget } };
+  if (plan.thinking !== undefined) body.additionalModelRequestFields = { thinking: plan.thinking };
   return body;
 }
 

@@ -127,3 +127,40 @@ export function summarize(events: readonly StreamEvent[]): StreamSummary {
 export function endings(events: readonly StreamEvent[]): number {
   return events.filter((event) => event.type === 'finish' || event.type === 'error').length;
 }
+
+/** The same summary, read off a recorded Converse (JSON) reply. */
+export function expectedConverseSummary(reply: unknown): StreamSummary {
+  const root = object(reply);
+  const content = object(object(root.output).message).content;
+  const summary: StreamSummary = { text: '', reasoning: '', signatures: [], redacted: [], toolCalls: [], ending: { kind: 'error', providerCode: undefined } };
+  for (const entry of Array.isArray(content) ? content : []) {
+    const block = object(entry);
+    summary.text += string(block.text);
+    const reasoning = object(block.reasoningContent);
+    const reasoningText = object(reasoning.reasoningText);
+    summary.reasoning += string(reasoningText.text);
+    if (typeof reasoningText.signature === 'string') summary.signatures.push(reasoningText.signature);
+    if (typeof reasoning.redactedContent === 'string') summary.redacted.push(reasoning.redactedContent);
+    if (block.toolUse !== undefined) {
+      const toolUse = object(block.toolUse);
+      if (toolUse.type !== 'server_tool_use') {
+        summary.toolCalls.push({ id: string(toolUse.toolUseId), name: string(toolUse.name), arguments: JSON.stringify(toolUse.input) });
+      }
+    }
+  }
+  const raw = object(root.usage);
+  const cacheRead = count(raw.cacheReadInputTokens);
+  const cacheWrite = count(raw.cacheWriteInputTokens);
+  summary.ending = {
+    kind: 'finish',
+    nativeReason: string(root.stopReason),
+    usage: {
+      promptTokens: count(raw.inputTokens) + cacheRead + cacheWrite,
+      completionTokens: count(raw.outputTokens),
+      cachedTokens: cacheRead,
+      cacheWriteTokens: cacheWrite,
+      reasoningTokens: 0,
+    },
+  };
+  return summary;
+}

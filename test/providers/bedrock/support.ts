@@ -51,18 +51,11 @@ export function readJsonFixture(file: string): unknown {
 /** The binary frame Bedrock sends for one message. */
 export function encodeMessage(message: EventStreamMessage): Uint8Array {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
-  const headers =
+  const header = (value: string) => ({ type: 'string' as const, value });
+  const headers: Record<string, ReturnType<typeof header>> =
     message.messageType === 'exception'
-      ? {
-          ':message-type': { type: 'string' as const, value: 'exception' },
-          ':exception-type': { type: 'string' as const, value: message.type },
-          ':content-type': { type: 'string' as const, value: 'application/json' },
-        }
-      : {
-          ':message-type': { type: 'string' as const, value: 'event' },
-          ':event-type': { type: 'string' as const, value: message.type },
-          ':content-type': { type: 'string' as const, value: 'application/json' },
-        };
+      ? { ':message-type': header('exception'), ':exception-type': header(message.type), ':content-type': header('application/json') }
+      : { ':message-type': header('event'), ':event-type': header(message.type), ':content-type': header('application/json') };
   return codec.encode({ headers, body: fromUtf8(JSON.stringify(message.payload)) });
 }
 

@@ -1,0 +1,353 @@
+// The adapter against real HTTP upstreams on loopback, replaying recorded
+// Bedrock traffic: ConverseStream events re-encoded into the binary event
+// stream and written in pieces cut at random places, Converse JSON replies,
+// and error replies with their x-amzn-ErrorType header.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../lib/api/errors.ts';
+import { createBedrockAdapter } from '../../../lib/providers/bedrock/adapter.ts';
+import { transformStream } from '../../../lib/providers/bedrock/stream-transform.ts';
+import { parseStreamEvent } from '../../../lib/providers/bedrock/upstream-schemas.ts';
+import type { StreamEvent } from '../../../lib/streaming/events.ts';
+import { endings, expectedConverseSummary, expectedSummary, summarize } from './recorded-stream.ts';
+import {
+  bedrockEndpoint,
+  CLAUDE_MODEL,
+  collect,
+  concatBytes,
+  encodeMessage,
+  fixtureFiles,
+  ownFixtures,
+  providerCall,
+  readJsonFixture,
+  readStreamFixture,
+  seededRandom,
+  sharedFixtures,
+  splitRandomly,
+  startUpstream,
+  staticCredentials,
+  writePieces,
+  type Upstream,
+} from './support.ts';
+
+const adapter = createBedrockAdapter({ credentials: staticCredentials });
+const request = { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content: 'Hello' }] };
+const ENCODED_MODEL_PATH = `/model/${encodeURIComponent(CLAUDE_MODEL)}`;
+
+let upstream: Upstream | undefined;
+afterEach(async () => {
+  await upstream?.close();
+  upstream = undefined;
+});
+
+async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to reject');
+}
+
+describe('Bedrock adapter: ConverseStream replay over loopback', () => {
+  const files = [...fixtureFiles(sharedFixtures, /\.jsonl$/), ...fixtureFiles(ownFixtures, /\.jsonl$/)];
+
+  it.each(files)('$name: the binary stream, cut at random places, gives the recorded events', async ({ name, file }) => {
+    const messages = readStreamFixture(file);
+    const bytes = concatBytes(messages.map(encodeMessage));
+    const random = seededRandom(name);
+    const pieces = splitRandomly(bytes, random, 3 + Math.floor(random() * 12));
+    upstream = await startUpstream(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'b1e7c4a2-request' });
+      await writePieces(response, pieces);
+      response.end();
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const events = await collect(await adapter.send(providerCall(endpoint, request, { stream: true })));
+
+    const options = { provider: 'Amazon Bedrock', reasoningFormat: 'anthropic-claude-v1', upstreamId: 'b1e7c4a2-request' } as const;
+    expect(events).toEqual(transformStream(messages.map(parseStreamEvent), options));
+    expect(summarize(events)).toEqual(expectedSummary(messages));
+    expect(endings(events)).toBe(1);
+    const [sent] = upstream.requests;
+    expect(sent?.method).toBe('POST');
+    expect(sent?.url).toBe(`${ENCODED_MODEL_PATH}/converse-stream`);
+    expect(sent?.headers.accept).toBe('application/vnd.amazon.eventstream');
+    expect(sent?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, /);
+    expect(sent?.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+
+  it('sends exactly the converted body', async () => {
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      response.end(concatBytes(readStreamFixture(`${ownFixtures}/converse-stream-text.jsonl`).map(encodeMessage)));
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    await collect(
+      await adapter.send(
+        providerCall(
+          endpoint,
+          {
+            model: 'anthropic/claude-sonnet-4.5',
+            messages: [
+              { role: 'system', content: 'Be brief.' },
+              { role: 'user', content: 'Hello' },
+            ],
+            temperature: 0.7,
+          },
+          { stream: true, maxTokens: 512 },
+        ),
+      ),
+    );
+
+    expect(JSON.parse(upstream.requests[0]?.body ?? '')).toEqual({
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      inferenceConfig: { maxTokens: 512, temperature: 0.7 },
+      system: [{ text: 'Be brief.' }],
+    });
+  });
+
+  it('ends with a retryable error when the connection drops mid-stream', async () => {
+    const messages = readStreamFixture(`${ownFixtures}/converse-stream-text.jsonl`);
+    upstream = await startUpstream(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      const frames = messages.slice(0, 3).map(encodeMessage);
+      // Everything up to the middle of the third frame, then the socket goes.
+      const head = frames.slice(0, 2);
+      const third = frames[2] ?? new Uint8Array(0);
+      await writePieces(response, [...head, third.subarray(0, 10)]);
+      response.destroy();
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const events = await collect(await adapter.send(providerCall(endpoint, request, { stream: true })));
+
+    expect(events.map((event) => event.type)).toEqual(['start', 'text', 'error']);
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: { status: 502, retryable: true, provider: 'Amazon Bedrock' } });
+  });
+
+  it('ends with a timeout error when the call is aborted mid-stream', async () => {
+    const controller = new AbortController();
+    upstream = await startUpstream(async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      await writePieces(response, [encodeMessage({ messageType: 'event', type: 'messageStart', payload: { role: 'assistant' } })]);
+      // Stays open: only the abort ends this call.
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const events: StreamEvent[] = [];
+    for await (const event of await adapter.send(providerCall(endpoint, request, { stream: true, signal: controller.signal }))) {
+      events.push(event);
+      if (event.type === 'start') controller.abort();
+    }
+
+    expect(events.map((event) => event.type)).toEqual(['start', 'error']);
+    expect(events.at(-1)).toMatchObject({ error: { status: 408, type: 'timeout', retryable: true } });
+  });
+});
+
+describe('Bedrock adapter: Converse replay over loopback', () => {
+  const files = [...fixtureFiles(sharedFixtures, /^converse-.*\.json$/), ...fixtureFiles(ownFixtures, /^converse-.*\.json$/)];
+
+  it.each(files)('$name: the JSON reply gives the recorded content, usage and finish', async ({ file }) => {
+    const body = readFileSync(file);
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'req-json' });
+      response.end(body);
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const events = await collect(await adapter.send(providerCall(endpoint, request)));
+
+    expect(events[0]).toEqual({ type: 'start', upstreamId: 'req-json' });
+    expect(summarize(events)).toEqual(expectedConverseSummary(readJsonFixture(file)));
+    expect(endings(events)).toBe(1);
+    expect(events.at(-1)?.type).toBe('finish');
+    expect(upstream.requests[0]?.url).toBe(`${ENCODED_MODEL_PATH}/converse`);
+  });
+
+  it('converts a reply with reasoning and tool calls event by event', async () => {
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          output: {
+            message: {
+              role: 'assistant',
+              content: [
+                { reasoningContent: { reasoningText: { text: 'Need the weather.', signature: 'sig-1' } } },
+                { text: 'Checking.' },
+                { toolUse: { toolUseId: 'tooluse_a', name: 'get_weather', input: { city: 'Paris' } } },
+              ],
+            },
+          },
+          stopReason: 'tool_use',
+          usage: { inputTokens: 10, outputTokens: 20, totalTokens: 30 },
+        }),
+      );
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const events = await collect(await adapter.send(providerCall(endpoint, request)));
+
+    expect(events).toEqual([
+      { type: 'start' },
+      { type: 'reasoning', text: 'Need the weather.', format: 'anthropic-claude-v1', block: 0 },
+      { type: 'reasoning-signature', signature: 'sig-1', format: 'anthropic-claude-v1', block: 0 },
+      { type: 'text', text: 'Checking.' },
+      { type: 'tool-call-start', index: 0, id: 'tooluse_a', name: 'get_weather' },
+      { type: 'tool-call-delta', index: 0, arguments: '{"city":"Paris"}' },
+      {
+        type: 'finish',
+        reason: 'tool_calls',
+        nativeReason: 'tool_use',
+        usage: { promptTokens: 10, completionTokens: 20, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+      },
+    ]);
+  });
+
+  it('rejects a malformed success reply with a retryable 502', async () => {
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"output": {}}');
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const error = await rejection(adapter.send(providerCall(endpoint, request)));
+
+    expect(error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: true });
+  });
+});
+
+const errorTypes: Record<string, { header: string; status: number; type: string; retryable: boolean }> = {
+  validation: { header: 'ValidationException', status: 400, type: 'invalid_request', retryable: false },
+  'validation-too-long': { header: 'ValidationException', status: 400, type: 'context_length_exceeded', retryable: false },
+  throttling: { header: 'ThrottlingException', status: 429, type: 'rate_limit_exceeded', retryable: true },
+  'access-denied': { header: 'AccessDeniedException', status: 502, type: 'provider_unavailable', retryable: true },
+  'resource-not-found': { header: 'ResourceNotFoundException', status: 404, type: 'not_found', retryable: false },
+  'model-timeout': { header: 'ModelTimeoutException', status: 408, type: 'timeout', retryable: true },
+  'internal-server': { header: 'InternalServerException', status: 502, type: 'provider_unavailable', retryable: true },
+  'service-unavailable': { header: 'ServiceUnavailableException', status: 503, type: 'provider_overloaded', retryable: true },
+};
+
+describe('Bedrock adapter: error replies', () => {
+  const files = [...fixtureFiles(sharedFixtures, /^error-.*\.json$/), ...fixtureFiles(ownFixtures, /^error-.*\.json$/)];
+
+  it.each(files)('$name: classified by its x-amzn-ErrorType header', async ({ name, file }) => {
+    const match = /^error-(\d{3})-(.+)\.json$/.exec(name);
+    const expected = errorTypes[match?.[2] ?? ''];
+    if (match === null || expected === undefined) throw new Error(`no expectation for ${name}`);
+    const body = readFileSync(file);
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(Number(match[1]), {
+        'content-type': 'application/json',
+        'x-amzn-ErrorType': `${expected.header}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+        'x-amzn-requestid': '6a1f0e3b-error',
+      });
+      response.end(body);
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const error = await rejection(adapter.send(providerCall(endpoint, request, { stream: true })));
+
+    expect(error).toMatchObject({ status: expected.status, type: expected.type, retryable: expected.retryable, provider: 'Amazon Bedrock' });
+    expect(error.providerCode).toBe(expected.header);
+    expect(error.metadata).toEqual({ upstream_status: Number(match[1]) });
+    const upstreamMessage = Object.values(readJsonFixture(file) as Record<string, string>)[0] ?? '';
+    if (expected.status >= 500) {
+      // 5xx never echo the upstream body, not even to our own logs via the message.
+      expect(error.message).not.toContain(upstreamMessage);
+      expect(error.toResponseBody()).not.toContain(upstreamMessage);
+    } else {
+      expect(error.message).toBe(upstreamMessage);
+    }
+  });
+
+  it('honours retry-after on a throttled reply', async () => {
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(429, { 'x-amzn-ErrorType': 'ThrottlingException', 'retry-after': '7' });
+      response.end('{"message":"Rate exceeded"}');
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const error = await rejection(adapter.send(providerCall(endpoint, request)));
+
+    expect(error.retryAfterMs).toBe(7000);
+  });
+
+  it('treats a bare 403 without an error type as its own credentials failing', async () => {
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end('{"Message":"The security token included in the request is invalid."}');
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    const error = await rejection(adapter.send(providerCall(endpoint, request)));
+
+    expect(error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: true });
+    expect(error.toResponseBody()).not.toContain('security token');
+  });
+
+  it('reports a refused connection as a retryable 502', async () => {
+    upstream = await startUpstream(() => undefined);
+    const baseUrl = upstream.baseUrl;
+    await upstream.close();
+    upstream = undefined;
+    const endpoint = bedrockEndpoint({ baseUrl, region: 'us-east-1' });
+
+    const error = await rejection(adapter.send(providerCall(endpoint, request)));
+
+    expect(error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: true });
+  });
+});
+
+describe('Bedrock adapter: authentication', () => {
+  const converseReply = () =>
+    new Response(JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'ok' }] } }, stopReason: 'end_turn' }), {
+      headers: { 'content-type': 'application/json' },
+    });
+
+  it('signs for the region in a standard Bedrock host name when the catalog gives none', async () => {
+    const seen: Request[] = [];
+    const endpoint = bedrockEndpoint({ baseUrl: 'https://bedrock-runtime.eu-west-3.amazonaws.com', region: undefined });
+
+    await collect(
+      await adapter.send(
+        providerCall(endpoint, request, {
+          fetch: (input, init) => {
+            seen.push(new Request(input, init));
+            return Promise.resolve(converseReply());
+          },
+        }),
+      ),
+    );
+
+    expect(seen[0]?.url).toBe(`https://bedrock-runtime.eu-west-3.amazonaws.com${ENCODED_MODEL_PATH}/converse`);
+    expect(seen[0]?.headers.get('authorization')).toMatch(/\/eu-west-3\/bedrock\/aws4_request/);
+    expect(seen[0]?.headers.get('x-amz-security-token')).toBe('session-token-example');
+  });
+
+  it('refuses to sign without a region it can trust', async () => {
+    const endpoint = bedrockEndpoint({ baseUrl: 'https://bedrock.internal.example', region: undefined });
+
+    const error = await rejection(adapter.send(providerCall(endpoint, request, { fetch: () => Promise.resolve(converseReply()) })));
+
+    expect(error).toMatchObject({ status: 500, retryable: true });
+  });
+
+  it('sends a Bedrock API key as a bearer token instead of signing', async () => {
+    upstream = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ output: { message: { content: [{ text: 'ok' }] } }, stopReason: 'end_turn' }));
+    });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+
+    await collect(await adapter.send(providerCall(endpoint, request, { credential: 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl' })));
+
+    expect(upstream.requests[0]?.headers.authorization).toBe('Bearer ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl');
+    expect(upstream.requests[0]?.headers['x-amz-date']).toBeUndefined();
+  });
+});
