@@ -117,8 +117,8 @@ export const realSleep: Sleep = (ms, signal) =>
   });
 
 /** Sleeps, whether the injected sleep resolves or rejects on abort; true when the signal aborted. */
-export async function pause(sleep: Sleep, ms: number, signal: AbortSignal): Promise<boolean> {
-  if (ms > 0 && !signal.aborted) {
+export async function pause(sleep: Sleep, ms: number, signal: AbortSignal, options: { always?: boolean } = {}): Promise<boolean> {
+  if ((ms > 0 || options.always === true) && !signal.aborted) {
     try {
       await sleep(ms, signal);
     } catch (error) {
@@ -140,7 +140,8 @@ export interface PlayOptions {
 /** The planned stream as a body. Pull-driven: a frame is produced when the reader wants one. */
 export function playStream(plan: PlannedStream, options: PlayOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const delays = frameDelays(plan.frames, options.pacing);
+  // The cut comes when the next token was due, as a stalled generation would end.
+  const delays = frameDelays([...plan.frames, { text: '', tokens: 1 }], options.pacing);
   // Aborts on the client's signal or on cancel(); sleeps listen to it.
   const stop = new AbortController();
   const onClientGone = (): void => {
@@ -163,9 +164,21 @@ export function playStream(plan: PlannedStream, options: PlayOptions): ReadableS
         const frame = plan.frames[next];
         if (frame === undefined) {
           // The reader took the last frame: end the way the plan says.
+          if (plan.ending === 'close') {
+            finish(plan.outcome);
+            controller.close();
+            return;
+          }
+          // Never cut in the same tick as the last write: node:http flushes
+          // writes on the next tick, and a cut before it loses the tokens the
+          // drop promised. So the sleep runs even for 0 ms.
+          if (await pause(options.sleep, delays[next] ?? 0, stop.signal, { always: true })) {
+            finish('aborted');
+            controller.error(new Error('The client went away'));
+            return;
+          }
           finish(plan.outcome);
-          if (plan.ending === 'error') controller.error(new Error('Simulated connection drop'));
-          else controller.close();
+          controller.error(new Error('Simulated connection drop'));
           return;
         }
         const aborted = await pause(options.sleep, delays[next] ?? 0, stop.signal);

@@ -70,3 +70,17 @@ export function outcomes(): {
     next: (providerId) => new Promise((resolve) => waiting.push({ providerId, resolve })),
   };
 }
+
+/** The value at `path` inside parsed JSON, or undefined. */
+export function at(value: unknown, ...path: (string | number)[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+export function parseJson(text: string): unknown {
+  return JSON.parse(text);
+}
