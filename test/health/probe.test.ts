@@ -54,7 +54,7 @@ function catalogDocument(url: string, providers: readonly (typeof everyProvider)
     picky: { name: 'Picky', kind: 'openai', baseUrl: `${url}/picky/v1` },
     stalled: { name: 'Stalled', kind: 'openai', baseUrl: `${url}/stall/v1` },
     keyless: { name: 'Keyless', kind: 'openai', baseUrl: `${url}/ok/v1`, credential: 'MISSING_KEY' },
-      simulated: { name: 'Simulated', kind: 'openai', simulator: {} },
+    simulated: { name: 'Simulated', kind: 'openai', simulator: {} },
   };
   return {
     providers: Object.fromEntries(providers.map((id) => [id, all[id]])),
