@@ -10,7 +10,8 @@ export interface AppOptions {
 
 /**
  * `stackName` (default Switchyard); `providerSecretArn`; `corsAllowedOrigins`:
- * `*` (default), a comma-separated origin list, or `none` to turn CORS off.
+ * `*` (default), a comma-separated origin list, or `none` to turn CORS off;
+ * `bedrockAccess`: `false` to withhold Amazon Bedrock permissions.
  */
 export function optionsFromContext(node: Node): AppOptions {
   const text = (key: string): string | undefined => {
@@ -28,6 +29,12 @@ export function optionsFromContext(node: Node): AppOptions {
     const allowedOrigins = origins.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
     if (allowedOrigins.length === 0) throw new Error('context corsAllowedOrigins lists no origin');
     props.cors = { ...DEFAULT_CORS, allowedOrigins };
+  }
+  // `-c` gives strings; cdk.json may hold a real boolean.
+  const bedrockAccess: unknown = node.tryGetContext('bedrockAccess');
+  if (bedrockAccess !== undefined) {
+    if (![true, false, 'true', 'false'].includes(bedrockAccess as string)) throw new Error('context bedrockAccess must be true or false');
+    props.bedrockAccess = bedrockAccess === true || bedrockAccess === 'true';
   }
   return { stackName: text('stackName') ?? 'Switchyard', props };
 }

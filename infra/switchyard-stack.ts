@@ -28,6 +28,8 @@ export interface SwitchyardStackProps extends StackProps {
   usageTransitionToInfrequentAccessAfter?: Duration;
   usageExpireAfter?: Duration;
   logRetention?: logs.RetentionDays;
+  /** Let the functions call Amazon Bedrock with their own role (the default catalog has Bedrock endpoints). Default true. */
+  bedrockAccess?: boolean;
 }
 
 export class SwitchyardStack extends Stack {
@@ -42,6 +44,7 @@ export class SwitchyardStack extends Stack {
   constructor(scope: Construct, id: string, props: SwitchyardStackProps = {}) {
     super(scope, id, { description: 'Switchyard: an OpenRouter-compatible LLM gateway', ...props });
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const bedrockAccess = props.bedrockAccess ?? true;
 
     this.state = new StateTable(this, 'State');
     this.providerSecret = new ProviderSecret(this, 'ProviderCredentials', { existingSecretArn: props.providerSecretArn });
@@ -60,12 +63,15 @@ export class SwitchyardStack extends Stack {
       usageStream: this.usage.deliveryStream,
       cors: props.cors ?? DEFAULT_CORS,
       logRetention,
+      bedrockAccess,
     });
     this.healthProbe = new HealthProbe(this, 'HealthProbe', {
       codePath: props.probeCodePath ?? path.join(repositoryRoot, 'dist/health-probe'),
       table: this.state.table,
       providerSecret: this.providerSecret.secret,
+      usageStream: this.usage.deliveryStream,
       logRetention,
+      bedrockAccess,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       gateway: this.gateway.function,

@@ -9,6 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FUNCTION_ENVIRONMENT } from '../function-environment.ts';
+import { grantBedrockInvoke } from './bedrock-access.ts';
 import { NodeFunction } from './node-function.ts';
 
 export const DEFAULT_CORS: lambda.FunctionUrlCorsOptions = {
@@ -27,6 +28,8 @@ export interface GatewayFunctionProps {
   /** CORS on the Function URL; `false` for none (server-to-server callers only). */
   cors: lambda.FunctionUrlCorsOptions | false;
   logRetention: logs.RetentionDays;
+  /** Allow calling Amazon Bedrock models with the function's role. */
+  bedrockAccess: boolean;
 }
 
 export class GatewayFunction extends Construct {
@@ -53,6 +56,7 @@ export class GatewayFunction extends Construct {
     props.table.grantReadWriteData(role);
     props.providerSecret.grantRead(role);
     props.usageStream.grantPutRecords(role);
+    if (props.bedrockAccess) grantBedrockInvoke(role);
 
     this.functionUrl = gateway.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.NONE,

@@ -4,6 +4,7 @@
 // that start with the health prefix, so it can never read keys or credits.
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,6 +13,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FUNCTION_ENVIRONMENT } from '../function-environment.ts';
+import { grantBedrockInvoke } from './bedrock-access.ts';
 import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
 import { NodeFunction } from './node-function.ts';
 
@@ -35,7 +37,11 @@ export interface HealthProbeProps {
   codePath: string;
   table: dynamodb.ITable;
   providerSecret: secretsmanager.ISecret;
+  /** Named in the environment only, so every function reads one configuration; the probe gets no permission on it. */
+  usageStream: firehose.IDeliveryStream;
   logRetention: logs.RetentionDays;
+  /** Allow probing Amazon Bedrock models with the function's role. */
+  bedrockAccess: boolean;
   healthKeyPrefix?: string;
 }
 
@@ -55,6 +61,7 @@ export class HealthProbe extends Construct {
         [FUNCTION_ENVIRONMENT.mode]: 'aws',
         [FUNCTION_ENVIRONMENT.tableName]: props.table.tableName,
         [FUNCTION_ENVIRONMENT.providerSecretId]: props.providerSecret.secretArn,
+        [FUNCTION_ENVIRONMENT.usageStreamName]: props.usageStream.deliveryStreamName,
       },
       logRetention: props.logRetention,
     });
@@ -70,6 +77,7 @@ export class HealthProbe extends Construct {
       }),
     );
     props.providerSecret.grantRead(role);
+    if (props.bedrockAccess) grantBedrockInvoke(role);
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),

@@ -119,6 +119,14 @@ describe('gateway function', () => {
     expect(statements.filter((statement) => mentions(statement.Resource, bucketId))).toEqual([]);
   });
 
+  it('may invoke Bedrock models, and nothing else of Bedrock', () => {
+    const roleId = logicalId(main.stack, main.stack.gateway.function.role as IConstruct);
+    const bedrockActions = statementsOfRole(main.resources, roleId)
+      .flatMap((statement) => asArray(statement.Action))
+      .filter((action) => action.startsWith('bedrock:'));
+    expect(bedrockActions.sort()).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+  });
+
   it('has no AWS managed policy (its role may write only to its own log group)', () => {
     for (const role of [main.stack.gateway.function.role, main.stack.healthProbe.function.role]) {
       const properties = main.resources[logicalId(main.stack, role as IConstruct)]?.Properties ?? {};
@@ -148,6 +156,13 @@ describe('health probe', () => {
       expect(asArray(statement.Action)).not.toContain('dynamodb:Scan');
       expect(asArray(statement.Action).every((action) => action.startsWith('dynamodb:') && !action.includes('*'))).toBe(true);
     }
+  });
+
+  it('has no permission beyond health items, the secret, its logs and Bedrock', () => {
+    const roleId = logicalId(main.stack, main.stack.healthProbe.function.role as IConstruct);
+    const actions = statementsOfRole(main.resources, roleId).flatMap((statement) => asArray(statement.Action));
+    const services = new Set(actions.map((action) => action.split(':')[0]));
+    expect([...services].sort()).toEqual(['bedrock', 'dynamodb', 'logs', 'secretsmanager']);
   });
 
   it('may read the provider secret', () => {
@@ -390,9 +405,9 @@ describe('outputs', () => {
 });
 
 describe('options', () => {
-  it('imports an existing provider secret and turns CORS off', () => {
+  it('imports an existing provider secret, turns CORS off and withholds Bedrock', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchyard-providers-AbCdEf';
-    const imported = synth({ providerSecretArn: arn, cors: false });
+    const imported = synth({ providerSecretArn: arn, cors: false, bedrockAccess: false });
 
     expect(ofType(imported.resources, 'AWS::SecretsManager::Secret')).toEqual([]);
     const gateway = imported.resources[logicalId(imported.stack, imported.stack.gateway.function)]?.Properties ?? {};
@@ -402,6 +417,10 @@ describe('options', () => {
       expect.objectContaining({ Action: expect.arrayContaining(['secretsmanager:GetSecretValue']) as unknown, Resource: arn }),
     );
     expect(ofType(imported.resources, 'AWS::Lambda::Url')[0]?.[1].Properties.Cors).toBeUndefined();
+    const allActions = ofType(imported.resources, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+      (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((statement) => asArray(statement.Action)),
+    );
+    expect(allActions.filter((action) => action.startsWith('bedrock:'))).toEqual([]);
     expect(new AwsSolutionsChecks().validateScope(imported.app).violations).toEqual([]);
   });
 });
