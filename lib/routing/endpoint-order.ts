@@ -6,7 +6,7 @@ import type { Endpoint } from '../catalog/catalog.ts';
 import { addDecimal, compareDecimal } from './decimal.ts';
 import type { SortKey } from './model-resolution.ts';
 import { orderRank } from './provider-match.ts';
-import type { EndpointHealth, Percentiles } from './plan.ts';
+import type { EndpointHealth, Percentiles } from './types.ts';
 
 export type HealthOf = (endpoint: Endpoint) => EndpointHealth;
 
