@@ -26,7 +26,10 @@ export async function chatCompletions(httpRequest: Request, deps: GatewayDeps): 
     generation.streamed = typeof body === 'object' && body !== null && 'stream' in body && body.stream === true;
     const request = parseOrThrow(chatRequest, body);
     generation.request = request;
-    generation.sessionKey = sessionKeyFor(request, httpRequest.headers);
+    const session = sessionKeyFor(request, httpRequest.headers);
+    // Sessions are per account: two accounts' "session-1" are different conversations.
+    generation.sessionId = session;
+    generation.sessionKey = session === undefined ? undefined : `${generation.key.accountId}:${session}`;
     generation.promptEstimate = estimatePromptTokens(request);
     const { attempts: plan } = attemptPlan({
       request,
@@ -114,12 +117,21 @@ async function holdWorstCase(
   const promptBound = maxPromptTokens(request);
   let amountMicros = 0;
   for (const endpoint of plan) {
-    amountMicros = Math.max(amountMicros, worstCaseMicros(promptBound, maxTokensFor(endpoint), endpoint.pricing));
+    // With reasoning on, an adapter may raise the output cap by the thinking
+    // budget, up to the endpoint's own limit: hold for that.
+    const output = reasoningRequested(request) ? endpoint.maxCompletionTokens : maxTokensFor(endpoint);
+    amountMicros = Math.max(amountMicros, worstCaseMicros(promptBound, output, endpoint.pricing));
   }
   const hold: Hold = { id: generation.id, amountMicros, expiresAt: deps.now() + deps.settings.holdTtlMs };
   const reserved = await reserveCredits(deps.table, account, hold);
   if (reserved.ok) return hold;
   throw await insufficientCredits(account, promptBound, plan[0] as Endpoint, maxTokensFor(plan[0] as Endpoint), deps);
+}
+
+function reasoningRequested(request: ChatRequest): boolean {
+  const reasoning = request.reasoning;
+  if (reasoning === undefined) return request.reasoning_effort !== undefined && request.reasoning_effort !== 'none';
+  return reasoning.enabled !== false && reasoning.effort !== 'none';
 }
 
 /** OpenRouter's pre-flight 402: how many output tokens the balance could pay for. */

@@ -22,6 +22,9 @@ export interface Generation {
   streamed: boolean;
   key: KeyRecord | undefined;
   request: ChatRequest | undefined;
+  /** The caller's session id (body `session_id`, header `x-session-id`, `prompt_cache_key`). */
+  sessionId: string | undefined;
+  /** The sticky-routing key: the session id scoped to the account. */
   sessionKey: string | undefined;
   /** Prompt tokens as estimated before any provider counted them. */
   promptEstimate: number;
@@ -49,6 +52,7 @@ export function newGeneration(id: string, now: number, streamed: boolean): Gener
     streamed,
     key: undefined,
     request: undefined,
+    sessionId: undefined,
     sessionKey: undefined,
     promptEstimate: 0,
     hold: undefined,
@@ -182,7 +186,7 @@ function usageRecord(generation: Generation, cost: CostBreakdown, now: number): 
     })),
     fallback: generation.attempts.length > 1 && served !== undefined,
     cancelled: generation.cancelled,
-    session_id: generation.sessionKey ?? null,
+    session_id: generation.sessionId ?? null,
     user: request?.user ?? null,
   };
 }

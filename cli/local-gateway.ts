@@ -1,0 +1,182 @@
+// Local mode: the very same gateway with embedded stand-ins for the AWS
+// parts (DESIGN "Local mode"): dynalite for DynamoDB (persisted under the data
+// folder), the provider simulator, a file usage sink, and environment
+// variables for provider credentials.
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { createCatalog, defaultCatalog, type Catalog } from '../lib/catalog/catalog.ts';
+import { createGateway, type Gateway } from '../lib/http/app.ts';
+import { newGenerationId, type GatewayDeps } from '../lib/http/deps.ts';
+import { createKeyCache } from '../lib/keys/key-cache.ts';
+import { createHealthTracker } from '../lib/health/index.ts';
+import { createHealthStore } from '../lib/store/health.ts';
+import { anthropicAdapter } from '../lib/providers/anthropic/index.ts';
+import { createBedrockAdapter } from '../lib/providers/bedrock/index.ts';
+import { environmentCredentials } from '../lib/providers/credentials/index.ts';
+import { geminiAdapter } from '../lib/providers/gemini/index.ts';
+import { openaiAdapter } from '../lib/providers/openai/index.ts';
+import { createSimulator, type Simulator } from '../lib/providers/simulator/index.ts';
+import type { Adapters, Credentials } from '../lib/providers/types.ts';
+import { abortableSleep } from '../lib/routing/attempt-loop.ts';
+import { createStickySessions } from '../lib/routing/plan.ts';
+import { settingsWith, type Settings } from '../lib/settings.ts';
+import type { Table } from '../lib/store/dynamo.ts';
+import { getKey } from '../lib/store/keys.ts';
+import { listAccountIds, reclaimExpiredHolds } from '../lib/store/accounts.ts';
+import { createFileUsageSink } from './file-usage-sink.ts';
+import { startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
+import { seedLocalKeys, type SeededKeys } from './local-seed.ts';
+import { serve, type RunningServer } from './serve.ts';
+
+export interface LocalGatewayOptions {
+  /** Port of the gateway; 0 for any free one. */
+  port: number;
+  /** Where DynamoDB data and usage files live; undefined keeps everything in memory. */
+  dataDir: string | undefined;
+  /** The process environment: provider credentials, SWITCHYARD_* settings. */
+  env: Record<string, string | undefined>;
+  /** Settings overrides (tests shorten timeouts). */
+  settings?: Partial<Settings>;
+  /** A catalog document to use instead of SWITCHYARD_CATALOG or the default. */
+  catalogDocument?: unknown;
+  /** Credits to seed a new account with, µ$. */
+  seedCreditsMicros?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface LocalGateway {
+  url: string;
+  /** Base URL for OpenAI SDKs: `<url>/api/v1`. */
+  baseUrl: string;
+  keys: SeededKeys;
+  catalog: Catalog;
+  simulator: Simulator;
+  simulatorUrl: string;
+  table: Table;
+  usageDirectory: string;
+  gateway: Gateway;
+  /** Resolves when every started bookkeeping task (settlement, records) has finished. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+  const { env } = options;
+  const log = options.log ?? ((entry: Record<string, unknown>) => console.error(JSON.stringify(entry)));
+  const dataDir = options.dataDir;
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const dynamo: LocalDynamo = await startLocalDynamo(dataDir === undefined ? undefined : path.join(dataDir, 'dynamodb'));
+  const usageDirectory = path.join(dataDir ?? (await import('node:os')).tmpdir(), dataDir === undefined ? `switchyard-usage-${process.pid}-${Date.now()}` : 'usage');
+  const simulatorBox: { simulator?: Simulator } = {};
+  const simulatorServer = await serve((request) => (simulatorBox.simulator as Simulator).handle(request));
+  const catalog = await loadCatalog(options.catalogDocument, env.SWITCHYARD_CATALOG, simulatorServer.url);
+  const simulator = createSimulator({ catalog });
+  simulatorBox.simulator = simulator;
+
+  const table: Table = { client: dynamo.client, name: dynamo.tableName };
+  const settings = settingsWith(options.settings);
+  const credentials: Credentials = environmentCredentials(env);
+  const adapters: Adapters = {
+    openai: openaiAdapter,
+    anthropic: anthropicAdapter,
+    gemini: geminiAdapter,
+    bedrock: createBedrockAdapter({ credentials: defaultProvider() }),
+  };
+  const pending = new Set<Promise<unknown>>();
+  const health = createHealthTracker({
+    store: createHealthStore(table),
+    now: Date.now,
+    endpointIds: catalog.endpoints.map((endpoint) => endpoint.id),
+    onError: (error) => log({ level: 'warn', message: 'health store failed', error: String(error) }),
+  });
+  const deps: GatewayDeps = {
+    catalog,
+    adapters,
+    credentials,
+    table,
+    keys: createKeyCache({
+      load: (hash) => getKey(table, hash),
+      now: Date.now,
+      ttlMs: settings.keyCacheTtlMs,
+      negativeTtlMs: settings.negativeKeyCacheTtlMs,
+      maxEntries: settings.keyCacheMaxEntries,
+    }),
+    usageSink: createFileUsageSink(usageDirectory),
+    health,
+    sticky: createStickySessions(),
+    fetch: (input, init) => fetch(input, init),
+    now: Date.now,
+    random: Math.random,
+    sleep: abortableSleep,
+    generationId: () => newGenerationId(),
+    settings,
+    log,
+    waitUntil: (task) => {
+      const tracked = task.catch((error: unknown) => log({ level: 'error', message: 'background task failed', error: String(error) }));
+      pending.add(tracked);
+      void tracked.finally(() => pending.delete(tracked));
+    },
+  };
+  const keys = await seedLocalKeys({ table, dataDir, env, seedCreditsMicros: options.seedCreditsMicros ?? 10_000_000 });
+  const gateway = createGateway(deps);
+  const server: RunningServer = await serve((request) => gateway.handle(request), {
+    port: options.port,
+    host: env.SWITCHYARD_HOST ?? '127.0.0.1',
+    maxBodyBytes: settings.maxBodyBytes * 2,
+  });
+  // Holds left by a crash are reclaimed once they expire.
+  const sweep = setInterval(() => {
+    void reclaimAll(table).catch((error: unknown) => log({ level: 'error', message: 'reclaim failed', error: String(error) }));
+  }, 60_000);
+  sweep.unref();
+  // Health news goes to the store, and other writers' news comes back, off the request path.
+  const healthSync = setInterval(() => {
+    void health.flush().then(() => health.refresh());
+  }, 5_000);
+  healthSync.unref();
+
+  return {
+    url: server.url,
+    baseUrl: `${server.url}/api/v1`,
+    keys,
+    catalog,
+    simulator,
+    simulatorUrl: simulatorServer.url,
+    table,
+    usageDirectory,
+    gateway,
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+      await deps.usageSink.flush();
+    },
+    async close() {
+      clearInterval(sweep);
+      clearInterval(healthSync);
+      await server.close();
+      while (pending.size > 0) await Promise.all([...pending]);
+      await health.flush();
+      await simulatorServer.close();
+      await dynamo.close();
+    },
+  };
+}
+
+async function reclaimAll(table: Table): Promise<void> {
+  for (const id of await listAccountIds(table)) await reclaimExpiredHolds(table, id, Date.now());
+}
+
+async function loadCatalog(document: unknown, file: string | undefined, simulatorUrl: string): Promise<Catalog> {
+  if (document !== undefined) return createCatalog(document, { simulatorUrl, source: 'catalog' });
+  if (file === undefined || file === '') return defaultCatalog({ simulatorUrl });
+  const text = await readFile(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`SWITCHYARD_CATALOG ${file} is not valid JSON: ${String(error)}`);
+  }
+  return createCatalog(parsed, { simulatorUrl, source: file });
+}
+
