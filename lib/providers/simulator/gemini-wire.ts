@@ -56,7 +56,11 @@ export const geminiWire: SimulatorWire = {
     const content = plan.content;
     const parts: Part[] =
       content.type === 'text' ? [{ text: content.tokens.join('') }] : [{ functionCall: { name: content.name, args: content.input } }];
-    return JSON.stringify(response(plan, request, context, parts, FINISH_REASONS[plan.finish], true), null, 2);
+    const body = response(plan, request, context, parts, FINISH_REASONS[plan.finish], true);
+    // generateContent puts `index` on the candidate and leaves out candidatesTokensDetails.
+    const candidates = body.candidates.map((candidate) => ({ ...candidate, index: 0 }));
+    const { candidatesTokensDetails: _details, ...usageMetadata } = body.usageMetadata;
+    return JSON.stringify({ ...body, candidates, usageMetadata }, null, 2);
   },
   errorEvent: () => {
     const body = errorBody(503, undefined);
@@ -92,10 +96,7 @@ function response(
   final: boolean,
 ): GenerateContentResponse {
   const candidate: GenerateContentResponse['candidates'][number] = { content: { parts, role: 'model' } };
-  if (finish !== undefined) {
-    candidate.finishReason = finish;
-    candidate.index = 0;
-  }
+  if (finish !== undefined) candidate.finishReason = finish;
   const promptDetails = [{ modality: 'TEXT' as const, tokenCount: plan.promptTokens }];
   // Before the last chunk Gemini reports only the prompt.
   const usageMetadata: UsageMetadata = final

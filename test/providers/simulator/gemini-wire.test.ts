@@ -55,7 +55,7 @@ describe('simulator, Gemini wire', () => {
       expect(chunk).toMatchObject({ modelVersion: 'gemini-sim', responseId: expect.stringMatching(/^[A-Za-z0-9]{23}$/) });
     }
     expect(received[5]).toMatchObject({
-      candidates: [{ content: { parts: [{ text: '' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+      candidates: [{ content: { parts: [{ text: '' }], role: 'model' }, finishReason: 'STOP' }],
       usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
     });
 
