@@ -8,7 +8,7 @@ import { at, outcomes, parseJson, post, sseMessages, testCatalog } from './suppo
 
 type Failure = NonNullable<SimulatorBehaviour['failure']>;
 
-const openaiBody = { model: 'gpt-sim', messages: [{ role: 'user', content: 'Hello, yard.' }] };
+const openaiBody = { model: 'gpt-sim', messages: [{ role: 'user' as const, content: 'Hello, yard.' }] };
 const anthropicBody = { model: 'claude-sim', max_tokens: 50, messages: [{ role: 'user', content: 'Hello, yard.' }] };
 const geminiBody = { contents: [{ role: 'user', parts: [{ text: 'Hello, yard.' }] }] };
 
