@@ -86,7 +86,7 @@ export async function runAttempts(input: AttemptInput, deps: AttemptDeps): Promi
     lastError = error;
     if (input.signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
     if (outcome.countsAgainstHealth) deps.observer?.failure(endpoint, error);
-    if (upstreamStatus(error) === 401 || upstreamStatus(error) === 403) deps.credentials.refresh();
+    if (credentialRejected(error)) deps.credentials.refresh();
     if (!error.retryable) return { kind: 'failed', error, attempts };
     const next = plan[index + 1];
     if (next === undefined) break;
@@ -184,6 +184,16 @@ function backoffMs(index: number, error: GatewayError, failed: Endpoint, next: E
 }
 
 const upstreamStatus = (error: GatewayError): unknown => error.metadata.upstream_status;
+
+/**
+ * The provider refused our credential (a 401 or 403; Gemini says 400 for a
+ * bad key): adapters map that to a retryable provider_unavailable with the
+ * upstream's 4xx status kept. The secret is read again before the next use.
+ */
+function credentialRejected(error: GatewayError): boolean {
+  const status = upstreamStatus(error);
+  return error.type === 'provider_unavailable' && typeof status === 'number' && status >= 400 && status < 500;
+}
 
 function statusOf(error: GatewayError): number {
   const upstream = upstreamStatus(error);

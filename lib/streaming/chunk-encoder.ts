@@ -51,13 +51,14 @@ export class ChunkEncoder {
         return this.delta(
           `"reasoning":${JSON.stringify(event.text)},"reasoning_details":[${JSON.stringify({ type: 'reasoning.text', text: event.text, format: event.format, index: event.block })}]`,
         );
+      // Signatures and encrypted reasoning are not readable reasoning: they
+      // always pass, because providers (Gemini 3, Claude with tools) need
+      // them back on the next turn.
       case 'reasoning-signature':
-        if (!this.includeReasoning) return '';
         return this.delta(
           `"reasoning_details":[${JSON.stringify({ type: 'reasoning.text', text: '', signature: event.signature, format: event.format, index: event.block })}]`,
         );
       case 'reasoning-encrypted':
-        if (!this.includeReasoning) return '';
         return this.delta(
           `"reasoning_details":[${JSON.stringify({ type: 'reasoning.encrypted', data: event.data, format: event.format, index: event.block })}]`,
         );

@@ -28,12 +28,14 @@ export class CompletionAssembler {
   private finishReason: FinishReason | null = null;
   private nativeFinishReason: string | null = null;
   private failure: GatewayError | undefined;
+  private systemFingerprint: string | null = null;
 
   constructor(private readonly includeReasoning: boolean) {}
 
   add(event: StreamEvent): void {
     switch (event.type) {
       case 'start':
+        this.systemFingerprint = event.systemFingerprint ?? null;
         return;
       case 'text':
         this.content += event.text;
@@ -80,7 +82,8 @@ export class CompletionAssembler {
       refusal: this.refusal,
       reasoning: this.includeReasoning && this.reasoning !== '' ? this.reasoning : null,
     };
-    if (this.includeReasoning && this.reasoningBlocks.size > 0) message.reasoning_details = this.reasoningDetails();
+    const details = this.reasoningDetails();
+    if (details.length > 0) message.reasoning_details = details;
     if (toolCalls.length > 0) message.tool_calls = toolCalls;
     const choice: Record<string, unknown> = {
       index: 0,
@@ -96,6 +99,7 @@ export class CompletionAssembler {
       model: meta.model,
       object: 'chat.completion',
       created: meta.created,
+      system_fingerprint: this.systemFingerprint,
       choices: [choice],
       usage,
     };
@@ -111,13 +115,16 @@ export class CompletionAssembler {
     return block;
   }
 
+  /** Every block when reasoning is shown; otherwise only what providers need back (signatures, encrypted data). */
   private reasoningDetails(): Record<string, unknown>[] {
-    return [...this.reasoningBlocks.values()].map((block) =>
+    const blocks = [...this.reasoningBlocks.values()];
+    const shown = this.includeReasoning ? blocks : blocks.filter((block) => block.signature !== undefined || block.data !== undefined);
+    return shown.map((block) =>
       block.data !== undefined
         ? { type: 'reasoning.encrypted', data: block.data, format: block.format, index: block.block }
         : {
             type: 'reasoning.text',
-            text: block.text,
+            text: this.includeReasoning ? block.text : '',
             ...(block.signature === undefined ? {} : { signature: block.signature }),
             format: block.format,
             index: block.block,
