@@ -1,74 +1,22 @@
-// Synthesises the stack offline (no AWS account) with the context of cdk.json
-// and asserts the properties that matter, never a snapshot or a literal
-// logical id: ids are taken from the constructs themselves.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
+// The stack's resources, synthesised offline (no AWS account), asserted on
+// the properties that matter: never a snapshot, never a literal logical id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IConstruct } from 'constructs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { TABLE_ATTRIBUTES } from '../../infra/constructs/state-table.ts';
 import { FUNCTION_ENVIRONMENT } from '../../infra/function-environment.ts';
-import { USAGE_QUERIES } from '../../infra/queries.ts';
-import { SwitchyardStack, type SwitchyardStackProps } from '../../infra/switchyard-stack.ts';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/store/table.ts';
-import type { UsageAttempt, UsageRecord } from '../../lib/usage/record.ts';
+import { asArray, logicalId, mentions, ofType, renderJoin, standInBundle, statementsOfRole, synth, type Json, type Statement, type Synthesized } from './synth-support.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const cdkContext = (JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-
-type Json = Record<string, unknown>;
-interface Resource {
-  Type: string;
-  Properties: Json;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-}
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Json;
-}
-
-let bundleDirectory = '';
-
-function synth(props: SwitchyardStackProps = {}) {
-  const app = new App({ context: cdkContext });
-  // `npm run build` makes dist/; a stand-in bundle keeps this test independent of it.
-  const stack = new SwitchyardStack(app, 'SwitchyardTest', { gatewayCodePath: bundleDirectory, probeCodePath: bundleDirectory, ...props });
-  const template = Template.fromStack(stack);
-  const resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
-  return { app, stack, template, resources };
-}
-
-const logicalId = (stack: Stack, construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
-const ofType = (resources: Record<string, Resource>, type: string): Array<[string, Resource]> =>
-  Object.entries(resources).filter(([, resource]) => resource.Type === type);
-const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-const mentions = (value: unknown, id: string): boolean => JSON.stringify(value).includes(`"${id}"`);
-
-/** The statements of every inline policy attached to the role. */
-function statementsOfRole(resources: Record<string, Resource>, roleId: string): Statement[] {
-  return ofType(resources, 'AWS::IAM::Policy')
-    .filter(([, policy]) => asArray(policy.Properties.Roles as unknown[]).some((role) => mentions(role, roleId)))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-let main: ReturnType<typeof synth>;
+let bundle: ReturnType<typeof standInBundle>;
+let main: Synthesized;
 
 beforeAll(() => {
-  bundleDirectory = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bundle-'));
-  writeFileSync(path.join(bundleDirectory, 'index.mjs'), 'export const handler = async () => {};\n');
-  main = synth();
+  bundle = standInBundle();
+  main = synth(bundle.path);
 });
 
-afterAll(() => {
-  rmSync(bundleDirectory, { recursive: true, force: true });
-});
+afterAll(() => bundle.remove());
 
 describe('gateway function', () => {
   it('streams through a public Function URL', () => {
@@ -246,132 +194,6 @@ describe('buckets', () => {
   });
 });
 
-describe('usage pipeline', () => {
-  const firehoseDestination = () => {
-    const streams = ofType(main.resources, 'AWS::KinesisFirehose::DeliveryStream');
-    expect(streams).toHaveLength(1);
-    return streams[0]?.[1].Properties ?? {};
-  };
-  const glueTable = () => {
-    const tables = ofType(main.resources, 'AWS::Glue::Table');
-    expect(tables).toHaveLength(1);
-    return (tables[0]?.[1].Properties.TableInput ?? {}) as Json;
-  };
-
-  it('delivers direct puts, encrypted, gzipped, every 60 s or 5 MiB into the usage bucket', () => {
-    const stream = firehoseDestination();
-    expect(stream.DeliveryStreamType).toBe('DirectPut');
-    expect(stream.DeliveryStreamEncryptionConfigurationInput).toEqual({ KeyType: 'AWS_OWNED_CMK' });
-    const destination = stream.ExtendedS3DestinationConfiguration as Json;
-    expect(destination).toMatchObject({ CompressionFormat: 'GZIP', BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 5 } });
-    expect(destination.BucketARN).toEqual({ 'Fn::GetAtt': [logicalId(main.stack, main.stack.usage.bucket), 'Arn'] });
-    expect(destination.ErrorOutputPrefix).toEqual(expect.stringContaining('!{firehose:error-output-type}'));
-    expect(String(destination.ErrorOutputPrefix).startsWith(`${String(destination.Prefix).split('/')[0]}/`)).toBe(false);
-  });
-
-  it('projects exactly the partitions the Firehose prefix writes', () => {
-    const prefix = String((firehoseDestination().ExtendedS3DestinationConfiguration as Json).Prefix);
-    const table = glueTable();
-    const parameters = table.Parameters as Record<string, unknown>;
-    const usageBucketId = logicalId(main.stack, main.stack.usage.bucket);
-
-    const location = renderJoin(parameters['storage.location.template']);
-    const bucketPart = `s3://<${usageBucketId}>/`;
-    expect(location.startsWith(bucketPart)).toBe(true);
-
-    const firehoseSegments = pathSegments(prefix, /^!\{timestamp:([^}]+)\}$/);
-    const glueSegments = pathSegments(location.slice(bucketPart.length), /^\$\{([^}]+)\}$/);
-    // Same folders, same partition keys in the same order.
-    expect(glueSegments.map((segment) => segment.key)).toEqual(firehoseSegments.map((segment) => segment.key));
-    const partitionKeys = (table.PartitionKeys as Array<{ Name: string; Type: string }>).map((key) => key.Name);
-    expect(glueSegments.filter((segment) => segment.placeholder !== undefined).map((segment) => segment.placeholder)).toEqual(partitionKeys);
-    expect(firehoseSegments.filter((segment) => segment.placeholder !== undefined).map((segment) => segment.key)).toEqual(partitionKeys);
-
-    // Each timestamp format writes what the projection of that key reads.
-    const formats = Object.fromEntries(firehoseSegments.map((segment) => [segment.key, segment.placeholder]));
-    expect(parameters['projection.dt.type']).toBe('date');
-    expect(parameters['projection.dt.format']).toBe(formats.dt);
-    expect(formats.hour).toBe('HH');
-    expect(parameters).toMatchObject({ 'projection.hour.type': 'integer', 'projection.hour.range': '0,23', 'projection.hour.digits': '2' });
-    expect(parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.range': 'NOW-2YEARS,NOW' });
-    expect(renderJoin((table.StorageDescriptor as Json).Location)).toBe(`${bucketPart}${prefix.split('/')[0]}/`);
-  });
-
-  it('has a column for every UsageRecord field, typed to match', () => {
-    // Typed as the interfaces: the compiler rejects a missing or an extra field, so the keys are complete.
-    const attempt: UsageAttempt = { endpoint: 'm@p', provider: 'P', model: 'm', status: 429, error_code: 'rate_limited', latency_ms: 12 };
-    const record: UsageRecord = {
-      id: 'gen-1',
-      created_at: '2026-03-01T00:00:00.000Z',
-      key_hash_prefix: 'abcd',
-      account_id: 'acct',
-      model_requested: 'm',
-      model: 'm',
-      provider: 'P',
-      endpoint: 'm@p',
-      streamed: true,
-      status: 200,
-      error_code: 'none',
-      finish_reason: 'stop',
-      native_finish_reason: 'stop',
-      prompt_tokens: 1,
-      completion_tokens: 2,
-      cached_tokens: 0,
-      cache_write_tokens: 0,
-      reasoning_tokens: 0,
-      cost_micros: 3,
-      ttfb_ms: 4,
-      latency_ms: 5,
-      attempts: [attempt],
-      fallback: false,
-      cancelled: false,
-      session_id: 's',
-      user: 'u',
-    };
-    const table = glueTable();
-    const descriptor = table.StorageDescriptor as { Columns: Array<{ Name: string; Type: string }>; SerdeInfo: Json };
-    expect(descriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
-    expect(descriptor.Columns.map((column) => column.Name)).toEqual(Object.keys(record));
-    expect(table.PartitionKeys).toEqual([
-      expect.objectContaining({ Name: 'dt', Type: 'string' }),
-      expect.objectContaining({ Name: 'hour', Type: 'string' }),
-    ]);
-    for (const column of descriptor.Columns) {
-      if (column.Name === 'attempts') {
-        const fields = parseArrayOfStruct(column.Type);
-        expect(fields.map((field) => field.name)).toEqual(Object.keys(attempt));
-        for (const field of fields) expectTypeFits(field.type, attempt[field.name as keyof UsageAttempt]);
-      } else {
-        expectTypeFits(column.Type, record[column.Name as keyof UsageRecord]);
-      }
-    }
-  });
-
-  it('queries through an Athena workgroup that enforces encrypted results in the results bucket', () => {
-    const workGroups = ofType(main.resources, 'AWS::Athena::WorkGroup').map(([, workGroup]) => workGroup.Properties);
-    expect(workGroups).toHaveLength(1);
-    const configuration = workGroups[0]?.WorkGroupConfiguration as Json;
-    expect(configuration.EnforceWorkGroupConfiguration).toBe(true);
-    const result = configuration.ResultConfiguration as Json;
-    expect(result.EncryptionConfiguration).toEqual({ EncryptionOption: 'SSE_S3' });
-    expect(renderJoin(result.OutputLocation)).toBe(`s3://<${logicalId(main.stack, main.stack.analytics.resultsBucket)}>/results/`);
-  });
-
-  it('saves the five usage queries against the Glue table', () => {
-    const databaseName = main.stack.analytics.databaseName;
-    const queries = ofType(main.resources, 'AWS::Athena::NamedQuery').map(([, query]) => query.Properties);
-    expect(queries.map((query) => query.Name).sort()).toEqual(USAGE_QUERIES.map((query) => query.name).sort());
-    expect(queries).toHaveLength(5);
-    for (const query of queries) {
-      expect(query.Database).toBe(databaseName);
-      expect(query.QueryString).not.toContain('{{');
-      expect(query.QueryString).toContain(`"${databaseName}"."usage_records"`);
-    }
-    const databases = ofType(main.resources, 'AWS::Glue::Database').map(([, database]) => database.Properties.DatabaseInput as Json);
-    expect(databases).toEqual([expect.objectContaining({ Name: databaseName })]);
-  });
-});
-
 describe('monitoring', () => {
   it('alarms on gateway errors and throttles and on usage delivery', () => {
     const gatewayId = logicalId(main.stack, main.stack.gateway.function);
@@ -407,7 +229,7 @@ describe('outputs', () => {
 describe('options', () => {
   it('imports an existing provider secret, turns CORS off and withholds Bedrock', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:switchyard-providers-AbCdEf';
-    const imported = synth({ providerSecretArn: arn, cors: false, bedrockAccess: false });
+    const imported = synth(bundle.path, { providerSecretArn: arn, cors: false, bedrockAccess: false });
 
     expect(ofType(imported.resources, 'AWS::SecretsManager::Secret')).toEqual([]);
     const gateway = imported.resources[logicalId(imported.stack, imported.stack.gateway.function)]?.Properties ?? {};
@@ -424,86 +246,3 @@ describe('options', () => {
     expect(new AwsSolutionsChecks().validateScope(imported.app).violations).toEqual([]);
   });
 });
-
-describe('cdk-nag AwsSolutions', () => {
-  it('reports nothing that is not acknowledged', () => {
-    const report = new AwsSolutionsChecks().validateScope(main.app);
-    expect(report.violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
-  });
-
-  it('gives a written reason for every acknowledgement', () => {
-    const acknowledgements: Array<{ path: string; id: string; reason: unknown }> = [];
-    const visit = (construct: IConstruct): void => {
-      for (const entry of construct.node.metadata) {
-        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) acknowledgements.push({ path: construct.node.path, id, reason });
-      }
-      construct.node.children.forEach(visit);
-    };
-    visit(main.app);
-
-    expect(acknowledgements.length).toBeGreaterThan(0);
-    for (const acknowledgement of acknowledgements) {
-      expect(typeof acknowledgement.reason, acknowledgement.id).toBe('string');
-      expect(String(acknowledgement.reason).trim().split(/\s+/).length, `${acknowledgement.id} at ${acknowledgement.path}`).toBeGreaterThanOrEqual(8);
-    }
-  });
-
-  it('would catch a violation (the check above can fail)', () => {
-    const app = new App({ context: cdkContext });
-    const stack = new Stack(app, 'Careless');
-    new s3.Bucket(stack, 'Open', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY });
-
-    const rules = new AwsSolutionsChecks().validateScope(app).violations.map((violation) => violation.ruleName);
-
-    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
-  });
-});
-
-/** A CloudFormation string expression as text: Ref → `<Id>`, GetAtt → `<Id.Attr>`. */
-function renderJoin(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const node = value as Json;
-  if (Array.isArray(node['Fn::Join'])) {
-    const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
-    return parts.map(renderJoin).join(delimiter);
-  }
-  if ('Ref' in node) return `<${String(node.Ref)}>`;
-  if (Array.isArray(node['Fn::GetAtt'])) return `<${(node['Fn::GetAtt'] as string[]).join('.')}>`;
-  throw new Error(`cannot render ${JSON.stringify(value)}`);
-}
-
-/** `usage/dt=X/hour=Y/` → [{key:'usage'}, {key:'dt', placeholder}, …], where the value must match `placeholderForm`. */
-function pathSegments(text: string, placeholderForm: RegExp): Array<{ key: string; placeholder?: string }> {
-  expect(text.endsWith('/')).toBe(true);
-  return text
-    .slice(0, -1)
-    .split('/')
-    .map((segment) => {
-      const equals = segment.indexOf('=');
-      if (equals < 0) return { key: segment };
-      const match = placeholderForm.exec(segment.slice(equals + 1));
-      expect(match, segment).not.toBeNull();
-      return { key: segment.slice(0, equals), placeholder: match?.[1] };
-    });
-}
-
-function parseArrayOfStruct(type: string): Array<{ name: string; type: string }> {
-  const match = /^array<struct<(.+)>>$/.exec(type);
-  expect(match, type).not.toBeNull();
-  return (match?.[1] ?? '').split(',').map((field) => {
-    const [name = '', fieldType = ''] = field.split(':');
-    return { name, type: fieldType };
-  });
-}
-
-function expectTypeFits(hiveType: string, value: unknown): void {
-  const expected: Record<string, string> = { string: 'string', int: 'number', bigint: 'number', double: 'number', boolean: 'boolean' };
-  if (hiveType.startsWith('array<')) {
-    expect(Array.isArray(value)).toBe(true);
-    return;
-  }
-  expect(expected[hiveType], `unknown Hive type ${hiveType}`).toBeDefined();
-  expect(typeof value, hiveType).toBe(expected[hiveType]);
-  if (hiveType === 'int' || hiveType === 'bigint') expect(Number.isInteger(value)).toBe(true);
-}
