@@ -175,7 +175,7 @@ async function loadCatalog(document: unknown, file: string | undefined, simulato
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`SWITCHYARD_CATALOG ${file} is not valid JSON: ${String(error)}`);
+    throw new Error(`SWITCHYARD_CATALOG ${file} is not valid JSON: ${String(error)}`, { cause: error });
   }
   return createCatalog(parsed, { simulatorUrl, source: file });
 }

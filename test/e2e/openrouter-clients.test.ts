@@ -3,6 +3,7 @@
 // they receive (the SDK every chunk, the AI SDK the usage object).
 import { createOpenRouter } from '@openrouter/ai-sdk-provider';
 import { OpenRouter } from '@openrouter/sdk';
+import type { ChatResult, ChatStreamChunk } from '@openrouter/sdk/models';
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
@@ -21,9 +22,9 @@ describe('@openrouter/sdk', () => {
   const sdk = (): OpenRouter => new OpenRouter({ apiKey: gateway.keys.apiKey, serverURL: gateway.baseUrl, retryConfig: { strategy: 'none' } });
 
   it('gets a non-streamed reply', async () => {
-    const result = await sdk().chat.send({
+    const result = (await sdk().chat.send({
       chatRequest: { model: 'test/one', messages: [{ role: 'user', content: 'Hello' }], stream: false },
-    });
+    })) as ChatResult;
     expect(result.id).toMatch(/^gen-/);
     expect(result.model).toBe('test/one');
     const content = result.choices[0]?.message.content;
@@ -33,9 +34,9 @@ describe('@openrouter/sdk', () => {
   });
 
   it('gets a streamed reply with usage in the last chunk', async () => {
-    const stream = await sdk().chat.send({
+    const stream = (await sdk().chat.send({
       chatRequest: { model: 'test/one', messages: [{ role: 'user', content: 'Hello' }], stream: true },
-    });
+    })) as AsyncIterable<ChatStreamChunk>;
     let text = '';
     let cost: number | undefined;
     for await (const chunk of stream) {
