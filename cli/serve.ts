@@ -139,8 +139,9 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
     }
   } catch {
     // The body failed: cut the connection so the client sees a broken
-    // response, never a clean end.
+    // response, never a clean end; but first let what was written go out.
     signal.removeEventListener('abort', onAbort);
+    if (!res.destroyed) await new Promise<void>((resolve) => res.write('', () => resolve()));
     res.destroy();
     return;
   }
