@@ -119,7 +119,14 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       void tracked.finally(() => pending.delete(tracked));
     },
   };
-  const keys = await seedLocalKeys({ table, dataDir, env, seedCreditsMicros: options.seedCreditsMicros ?? 10_000_000 });
+  let keys: SeededKeys;
+  try {
+    keys = await seedLocalKeys({ table, dataDir, env, seedCreditsMicros: options.seedCreditsMicros ?? 10_000_000 });
+  } catch (error) {
+    await simulatorServer.close();
+    await dynamo.close();
+    throw error;
+  }
   const gateway = createGateway(deps);
   const server: RunningServer = await serve((request) => gateway.handle(request), {
     port: options.port,
