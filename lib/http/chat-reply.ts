@@ -55,7 +55,7 @@ export async function streamReply(
     generation.attempts = early.attempts;
     return failedReply(generation, early.error, headers, deps);
   }
-  const frames = sseFrames(generation, attempts, signal, deps);
+  const frames = sseFrames(generation, early, attempts, signal, deps);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -73,16 +73,18 @@ export async function streamReply(
 
 async function* sseFrames(
   generation: Generation,
+  early: AttemptsResult | undefined,
   attempts: Promise<AttemptsResult>,
   signal: AbortSignal,
   deps: GatewayDeps,
 ): AsyncGenerator<string> {
-  let result: AttemptsResult | undefined;
+  let result = early;
   try {
-    for (;;) {
-      result = await firstOf(attempts, deps.settings.keepAlive.intervalMs);
-      if (result !== undefined) break;
+    // Still waiting once the 200 goes out: a comment at once, then one per
+    // interval, so the client (and any proxy) sees bytes, not a silent 200.
+    while (result === undefined) {
       yield KEEP_ALIVE_FRAME;
+      result = await firstOf(attempts, deps.settings.keepAlive.intervalMs);
     }
     generation.attempts = result.attempts;
     if (result.kind === 'failed') {
