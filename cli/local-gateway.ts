@@ -71,7 +71,14 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   const usageDirectory = path.join(dataDir ?? (await import('node:os')).tmpdir(), dataDir === undefined ? `switchyard-usage-${process.pid}-${Date.now()}` : 'usage');
   const simulatorBox: { simulator?: Simulator } = {};
   const simulatorServer = await serve((request) => (simulatorBox.simulator as Simulator).handle(request));
-  const catalog = await loadCatalog(options.catalogDocument, env.SWITCHYARD_CATALOG, simulatorServer.url);
+  let catalog: Catalog;
+  try {
+    catalog = await loadCatalog(options.catalogDocument, env.SWITCHYARD_CATALOG, simulatorServer.url);
+  } catch (error) {
+    await simulatorServer.close();
+    await dynamo.close();
+    throw error;
+  }
   const simulator = createSimulator({ catalog });
   simulatorBox.simulator = simulator;
 
