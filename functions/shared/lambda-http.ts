@@ -9,6 +9,8 @@ export function requestFromEvent(event: LambdaFunctionURLEvent): Request {
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers.set(name, value);
   }
+  // Function URLs move the Cookie header into a `cookies` array (payload format 2.0).
+  if (event.cookies !== undefined && event.cookies.length > 0) headers.set('cookie', event.cookies.join('; '));
   const hasBody = event.body !== undefined && event.body !== '' && http.method !== 'GET' && http.method !== 'HEAD';
   const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body as string, 'base64') : (event.body as string)) : undefined;
   return new Request(`https://${event.requestContext.domainName}${event.rawPath}${query}`, {

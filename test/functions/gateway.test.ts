@@ -1,0 +1,317 @@
+// The built gateway bundle (dist/gateway/index.mjs), invoked as the Node.js
+// Lambda runtime invokes a response-streaming handler, with Function URL
+// events. Around it: DynamoDB (dynalite) through the real SDK, loopback
+// fakes of Secrets Manager and Firehose reached through the SDK's
+// service-specific endpoint variables, and the provider simulator.
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type RunningServer } from '../../cli/serve.ts';
+import { createCatalog } from '../../lib/catalog/catalog.ts';
+import { generateApiKey, hashApiKey, keyLabel } from '../../lib/keys/api-key.ts';
+import { createSimulator } from '../../lib/providers/simulator/index.ts';
+import { addCredits, createAccount, getAccount } from '../../lib/store/accounts.ts';
+import { putKey, type KeyKind } from '../../lib/store/keys.ts';
+import type { UsageRecord } from '../../lib/usage/record.ts';
+import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { DELIMITER_LEN, functionUrlEvent, installLambdaRuntime, type FunctionUrlRequest, type LambdaRuntime, type StreamedInvocation } from '../support/lambda-runtime.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const ACCOUNT = 'acct-lambda';
+const SECRET_ID = 'switchyard/provider-credentials';
+const STREAM_NAME = 'switchyard-usage';
+const SIM_A_SECRET = 'sim-a-credential-value';
+
+interface AwsCall {
+  target: string;
+  body: Record<string, unknown>;
+}
+
+/** Secrets Manager (GetSecretValue) and Firehose (PutRecordBatch), AWS JSON 1.1 on one loopback port. */
+async function startFakeAws(secrets: Record<string, string>): Promise<{ url: string; calls: AwsCall[]; usage: () => UsageRecord[]; close(): Promise<void> }> {
+  const calls: AwsCall[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      calls.push({ target, body });
+      const reply = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${calls.length}` });
+        res.end(JSON.stringify(payload));
+      };
+      if (target === 'secretsmanager.GetSecretValue' && body.SecretId === SECRET_ID) {
+        reply(200, { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET_ID}-AbCdEf`, Name: SECRET_ID, SecretString: JSON.stringify(secrets), VersionStages: ['AWSCURRENT'] });
+      } else if (target === 'Firehose_20150804.PutRecordBatch' && body.DeliveryStreamName === STREAM_NAME) {
+        const records = body.Records as unknown[];
+        reply(200, { FailedPutCount: 0, Encrypted: false, RequestResponses: records.map((_, index) => ({ RecordId: `record-${calls.length}-${index}` })) });
+      } else {
+        reply(400, { __type: 'ResourceNotFoundException', message: `No fake for ${target}` });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    usage: () =>
+      calls
+        .filter((call) => call.target === 'Firehose_20150804.PutRecordBatch')
+        .flatMap((call) => (call.body.Records as Array<{ Data: string }>).map((record) => JSON.parse(Buffer.from(record.Data, 'base64').toString('utf8')) as UsageRecord)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function catalogDocument(simulatorUrl: string): unknown {
+  const endpoint = (provider: string, prices: [string, string]) => ({
+    provider,
+    upstreamModel: `${provider}-model`,
+    pricing: { prompt: prices[0], completion: prices[1] },
+    contextLength: 32_000,
+    maxCompletionTokens: 4_096,
+    supportedParameters: ['temperature', 'max_tokens', 'stop'],
+  });
+  const simulator = (extra: Record<string, unknown> = {}) => ({ firstTokenMs: 0, tokensPerSecond: 0, outputTokens: 12, ...extra });
+  return {
+    providers: {
+      'sim-a': { name: 'Sim A', kind: 'openai', baseUrl: `${simulatorUrl}/sim-a`, credential: 'SIM_A_API_KEY', simulator: simulator() },
+      'sim-down': { name: 'Sim Down', kind: 'openai', baseUrl: `${simulatorUrl}/sim-down`, simulator: simulator({ failure: { mode: 'status', status: 500 } }) },
+    },
+    models: [
+      { id: 'test/one', name: 'Test One', created: 1767225600, endpoints: [endpoint('sim-a', ['2', '4'])] },
+      { id: 'test/down', name: 'Test Down', created: 1767225600, endpoints: [endpoint('sim-down', ['1', '1'])] },
+    ],
+  };
+}
+
+async function seedKey(dynamo: TestDynamo, kind: KeyKind): Promise<string> {
+  const key = generateApiKey();
+  const now = new Date().toISOString();
+  const table = { client: dynamo.client, name: dynamo.tableName };
+  await putKey(table, {
+    hash: await hashApiKey(key),
+    kind,
+    accountId: ACCOUNT,
+    name: `${kind} key`,
+    label: keyLabel(key),
+    disabled: false,
+    limitMicros: null,
+    limitReset: null,
+    expiresAt: null,
+    createdAt: now,
+    updatedAt: now,
+    requestsPerMinute: null,
+  });
+  return key;
+}
+
+let dynamo: TestDynamo;
+let aws: Awaited<ReturnType<typeof startFakeAws>>;
+let simulatorServer: RunningServer;
+let runtime: LambdaRuntime;
+let handler: unknown;
+let apiKey: string;
+let managementKey: string;
+let configDirectory: string;
+const upstreamAuthorization: string[] = [];
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  // The real build, as `npm run build` runs it.
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: repoRoot, stdio: 'pipe' });
+
+  dynamo = await startDynamo();
+  const table = { client: dynamo.client, name: dynamo.tableName };
+  await createAccount(table, ACCOUNT, new Date().toISOString());
+  await addCredits(table, ACCOUNT, 5_000_000);
+  apiKey = await seedKey(dynamo, 'inference');
+  managementKey = await seedKey(dynamo, 'management');
+
+  aws = await startFakeAws({ SIM_A_API_KEY: SIM_A_SECRET });
+  const box: { handle?: (request: Request) => Promise<Response> } = {};
+  simulatorServer = await serve((request) => {
+    upstreamAuthorization.push(request.headers.get('authorization') ?? '');
+    return (box.handle as (request: Request) => Promise<Response>)(request);
+  });
+  const document = catalogDocument(simulatorServer.url);
+  const simulator = createSimulator({ catalog: createCatalog(document) });
+  box.handle = (request) => simulator.handle(request);
+
+  // No shared AWS config of this machine may leak in.
+  configDirectory = mkdtempSync(path.join(os.tmpdir(), 'switchyard-aws-'));
+  Object.assign(process.env, {
+    SWITCHYARD_TABLE_NAME: dynamo.tableName,
+    SWITCHYARD_PROVIDER_SECRET_ID: SECRET_ID,
+    SWITCHYARD_USAGE_STREAM_NAME: STREAM_NAME,
+    SWITCHYARD_CATALOG_JSON: JSON.stringify(document),
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+    AWS_ENDPOINT_URL_FIREHOSE: aws.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_CONFIG_FILE: path.join(configDirectory, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(configDirectory, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  runtime = await installLambdaRuntime();
+  const bundle = (await import(pathToFileURL(path.join(repoRoot, 'dist', 'gateway', 'index.mjs')).href)) as { handler: unknown };
+  handler = bundle.handler;
+});
+
+afterAll(async () => {
+  await runtime.close();
+  await simulatorServer.close();
+  await aws.close();
+  await dynamo.close();
+  rmSync(configDirectory, { recursive: true, force: true });
+  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+  Object.assign(process.env, savedEnv);
+});
+
+const invoke = (request: FunctionUrlRequest): Promise<StreamedInvocation> => runtime.invoke(handler, functionUrlEvent(request));
+
+const chat = (body: Record<string, unknown>, key: string | null = apiKey, extra: Partial<FunctionUrlRequest> = {}): Promise<StreamedInvocation> =>
+  invoke({
+    method: 'POST',
+    path: '/api/v1/chat/completions',
+    headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }) },
+    body: JSON.stringify(body),
+    ...extra,
+  });
+
+const available = async (): Promise<number> => (await getAccount({ client: dynamo.client, name: dynamo.tableName }, ACCOUNT))?.availableMicros ?? Number.NaN;
+
+/** The `data:` payloads of an SSE body, in order; comments and blank lines dropped. */
+const sseData = (text: string): string[] =>
+  text
+    .split('\n\n')
+    .flatMap((frame) => frame.split('\n'))
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice('data: '.length));
+
+interface ErrorEnvelope {
+  error: { code: number; message: string; metadata?: Record<string, unknown> };
+}
+
+const messages = [{ role: 'user', content: 'Say something nice' }];
+
+describe('the gateway bundle on the Lambda streaming runtime', () => {
+  it('streams a chat completion: 200 in the prelude, SSE chunks, usage with cost, [DONE]', async () => {
+    const before = await available();
+    const result = await chat({ model: 'test/one', messages, stream: true });
+
+    expect(result.contentType).toBe('application/vnd.awslambda.http-integration-response');
+    const preludeText = JSON.stringify(result.prelude);
+    expect(result.raw.subarray(0, preludeText.length).toString('utf8')).toBe(preludeText);
+    expect([...result.raw.subarray(preludeText.length, preludeText.length + DELIMITER_LEN)]).toEqual(new Array(DELIMITER_LEN).fill(0));
+    expect(result.status).toBe(200);
+    expect(result.headers['content-type']).toMatch(/^text\/event-stream/);
+    const generationId = result.headers['x-generation-id'];
+    expect(generationId).toMatch(/^gen-/);
+    expect(result.ended).toBe(true);
+    expect(result.error).toBeUndefined();
+
+    const data = sseData(result.text);
+    expect(data.at(-1)).toBe('[DONE]');
+    const chunks = data.slice(0, -1).map((payload) => JSON.parse(payload) as { id: string; model: string; provider: string; choices: Array<{ delta?: { content?: string }; finish_reason?: string | null }>; usage?: { prompt_tokens: number; completion_tokens: number; cost: number } });
+    for (const chunk of chunks) expect(chunk.id).toBe(generationId);
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('');
+    expect(text.split(' ').filter((word) => word !== '')).toHaveLength(12);
+    expect(chunks.find((chunk) => chunk.choices[0]?.finish_reason != null)?.choices[0]?.finish_reason).toBe('stop');
+    const usage = chunks.at(-1)?.usage;
+    expect(chunks.at(-1)?.choices).toEqual([]);
+    expect(usage?.completion_tokens).toBe(12);
+    const costMicros = (usage?.prompt_tokens ?? 0) * 2 + (usage?.completion_tokens ?? 0) * 4;
+    expect(Math.round((usage?.cost ?? 0) * 1_000_000)).toBe(costMicros);
+
+    // Billing and usage finished before the handler's promise resolved: no waiting here.
+    const record = aws.usage().find((entry) => entry.id === generationId);
+    expect(record).toMatchObject({ account_id: ACCOUNT, model: 'test/one', provider: 'Sim A', streamed: true, status: 200, cost_micros: costMicros, completion_tokens: 12 });
+    expect(before - (await available())).toBe(costMicros);
+    // The provider credential came from the secret.
+    expect(upstreamAuthorization.at(-1)).toBe(`Bearer ${SIM_A_SECRET}`);
+    expect(aws.calls.filter((call) => call.target === 'secretsmanager.GetSecretValue').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers a non-streamed chat completion with a JSON body', async () => {
+    const before = await available();
+    const result = await chat({ model: 'test/one', messages });
+
+    expect(result.status).toBe(200);
+    expect(result.headers['content-type']).toMatch(/^application\/json/);
+    const completion = JSON.parse(result.text) as { id: string; object: string; provider: string; choices: Array<{ message: { content: string }; finish_reason: string }>; usage: { prompt_tokens: number; completion_tokens: number; cost: number } };
+    expect(completion.id).toBe(result.headers['x-generation-id']);
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.provider).toBe('Sim A');
+    expect(completion.choices[0]?.message.content.split(' ')).toHaveLength(12);
+    const costMicros = completion.usage.prompt_tokens * 2 + completion.usage.completion_tokens * 4;
+    expect(Math.round(completion.usage.cost * 1_000_000)).toBe(costMicros);
+    expect(aws.usage().find((entry) => entry.id === completion.id)).toMatchObject({ streamed: false, status: 200, cost_micros: costMicros });
+    expect(before - (await available())).toBe(costMicros);
+  });
+
+  it('reads a base64-encoded body, as Function URLs deliver non-text content types', async () => {
+    const result = await chat({ model: 'test/one', messages }, apiKey, { base64: true, headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${apiKey}` } });
+
+    expect(result.status).toBe(200);
+    expect((JSON.parse(result.text) as { object: string }).object).toBe('chat.completion');
+  });
+
+  it('passes the query string: the generation just served can be looked up', async () => {
+    const served = await chat({ model: 'test/one', messages });
+    const id = served.headers['x-generation-id'] ?? '';
+
+    const result = await invoke({ method: 'GET', path: `/api/v1/generation?id=${encodeURIComponent(id)}`, headers: { authorization: `Bearer ${apiKey}` } });
+
+    expect(result.status).toBe(200);
+    expect((JSON.parse(result.text) as { data: { id: string } }).data.id).toBe(id);
+  });
+
+  const errorCases: Array<{ name: string; request: () => Promise<StreamedInvocation>; status: number; message: RegExp }> = [
+    { name: '401 without a key', request: () => chat({ model: 'test/one', messages }, null), status: 401, message: /No auth credentials/ },
+    { name: '403 for a management key', request: () => chat({ model: 'test/one', messages }, managementKey), status: 403, message: /Management keys cannot call inference/ },
+    { name: '400 naming the field', request: () => chat({ model: 'test/one', messages, temperature: 'hot' }), status: 400, message: /`temperature`/ },
+    { name: '404 for an unknown route', request: () => invoke({ method: 'GET', path: '/api/v1/nowhere', headers: { authorization: `Bearer ${apiKey}` } }), status: 404, message: /No route for GET \/api\/v1\/nowhere/ },
+  ];
+  for (const { name, request, status, message } of errorCases) {
+    it(`answers ${name} with its status in the prelude and the error envelope`, async () => {
+      const result = await request();
+
+      expect(result.status).toBe(status);
+      expect(result.headers['content-type']).toMatch(/^application\/json/);
+      const body = JSON.parse(result.text) as ErrorEnvelope;
+      expect(body.error.code).toBe(status);
+      expect(body.error.message).toMatch(message);
+      expect(result.ended).toBe(true);
+      expect(result.error).toBeUndefined();
+    });
+  }
+
+  it('answers an upstream failure before the commit point with 502, no upstream body, and bills nothing', async () => {
+    const before = await available();
+    const result = await chat({ model: 'test/down', messages, stream: true });
+
+    expect(result.status).toBe(502);
+    const body = JSON.parse(result.text) as ErrorEnvelope;
+    expect(body.error.code).toBe(502);
+    expect(body.error.message).toBe('Provider returned error (Sim Down)');
+    expect(body.error.metadata).toEqual({ error_type: 'provider_unavailable', upstream_status: 500, provider_name: 'Sim Down' });
+    const record = aws.usage().find((entry) => entry.id === result.headers['x-generation-id']);
+    expect(record).toMatchObject({ status: 502, error_code: 'provider_unavailable', cost_micros: 0, model: null });
+    expect(await available()).toBe(before);
+  });
+});
