@@ -20,7 +20,7 @@ export async function jsonReply(
   deps: GatewayDeps,
 ): Promise<Response> {
   generation.attempts = result.attempts;
-  if (result.kind === 'failed') return failedReply(generation, result.error, headers, deps);
+  if (result.kind === 'failed') return failedReply(generation, result.error, headers, deps, result.signal);
   generation.endpoint = result.endpoint;
   const assembler = new CompletionAssembler(includeReasoning(generation));
   try {
@@ -34,6 +34,8 @@ export async function jsonReply(
   } finally {
     result.abort();
   }
+  // Nobody is left to read the body: bill what was generated, as a cancellation.
+  if (clientLeft(result.signal)) markCancelled(generation);
   generation.firstByteAt = deps.now();
   const body = assembler.body(meta(generation, result.endpoint), wireUsage(billableUsage(generation), generationCost(generation)));
   afterSuccess(generation, result, deps);
@@ -53,7 +55,7 @@ export async function streamReply(
   const early = await firstOf(attempts, deps.settings.keepAlive.firstAfterMs);
   if (early !== undefined && early.kind === 'failed') {
     generation.attempts = early.attempts;
-    return failedReply(generation, early.error, headers, deps);
+    return failedReply(generation, early.error, headers, deps, signal);
   }
   const frames = sseFrames(generation, early, attempts, signal, deps);
   const encoder = new TextEncoder();
@@ -154,11 +156,24 @@ async function nextEvent(rest: AsyncIterator<StreamEvent>, endpoint: Endpoint): 
   }
 }
 
-function failedReply(generation: Generation, error: GatewayError, headers: Record<string, string>, deps: GatewayDeps): Response {
+function failedReply(generation: Generation, error: GatewayError, headers: Record<string, string>, deps: GatewayDeps, signal: AbortSignal): Response {
   generation.status = error.status;
   generation.error = error;
+  if (clientLeft(signal)) markCancelled(generation);
   deps.waitUntil(finishGeneration(generation, deps));
   return errorResponse(error, headers);
+}
+
+/** The request's signal aborted because the client went away, not because the deadline passed. */
+function clientLeft(signal: AbortSignal): boolean {
+  const reason: unknown = signal.reason;
+  return signal.aborted && !(reason instanceof DOMException && reason.name === 'TimeoutError');
+}
+
+/** nginx's 499, as the streamed path records a client that went away. */
+function markCancelled(generation: Generation): void {
+  generation.cancelled = true;
+  generation.status = 499;
 }
 
 /** What a success teaches routing: the endpoint's speed, and where this session should stay. */

@@ -45,22 +45,35 @@ export interface AttemptInput {
   signal: AbortSignal;
 }
 
-export type AttemptsResult =
-  | {
-      kind: 'committed';
-      endpoint: Endpoint;
-      /** Events up to and including the first content event. */
-      head: StreamEvent[];
-      /** The rest of the committed attempt's events. */
-      rest: AsyncIterator<StreamEvent>;
-      attempts: AttemptRecord[];
-      /** Aborts the committed upstream request (client gone). */
-      abort: () => void;
-      committedAt: number;
-    }
-  | { kind: 'failed'; error: GatewayError; attempts: AttemptRecord[] };
+interface CommittedAttempts {
+  kind: 'committed';
+  endpoint: Endpoint;
+  /** Events up to and including the first content event. */
+  head: StreamEvent[];
+  /** The rest of the committed attempt's events. */
+  rest: AsyncIterator<StreamEvent>;
+  attempts: AttemptRecord[];
+  /** Aborts the committed upstream request (client gone). */
+  abort: () => void;
+  committedAt: number;
+}
+
+interface FailedAttempts {
+  kind: 'failed';
+  error: GatewayError;
+  attempts: AttemptRecord[];
+}
+
+export type AttemptsResult = (CommittedAttempts | FailedAttempts) & {
+  /** The request's signal (`AttemptInput.signal`): the reply reads from it whether the client went away. */
+  signal: AbortSignal;
+};
 
 export async function runAttempts(input: AttemptInput, deps: AttemptDeps): Promise<AttemptsResult> {
+  return { ...(await attemptInTurn(input, deps)), signal: input.signal };
+}
+
+async function attemptInTurn(input: AttemptInput, deps: AttemptDeps): Promise<CommittedAttempts | FailedAttempts> {
   const attempts: AttemptRecord[] = [];
   let lastError: GatewayError | undefined;
   const plan = input.plan.slice(0, deps.policy.maxAttempts);

@@ -28,10 +28,13 @@ const catalog = {
     },
     // 50 tokens a second for 10 s: plenty of time to walk away mid-stream.
     slow: { name: 'Slow', kind: 'openai', simulator: { firstTokenMs: 0, tokensPerSecond: 50, outputTokens: 500 } },
+    // Thinks for a minute before its first token: the client gives up first.
+    waiting: { name: 'Waiting', kind: 'openai', simulator: { firstTokenMs: 60_000, tokensPerSecond: 0, outputTokens: 12 } },
   },
   models: [
     { id: 'test/dropping', name: 'Dropping', created: 1767225600, endpoints: [endpoint('dropping')] },
     { id: 'test/slow', name: 'Slow', created: 1767225600, endpoints: [endpoint('slow')] },
+    { id: 'test/waiting', name: 'Waiting', created: 1767225600, endpoints: [endpoint('waiting')] },
   ],
 };
 
@@ -107,6 +110,25 @@ describe('an upstream that drops mid-stream', () => {
   });
 });
 
+describe('a client that goes away before the first token', () => {
+  it.each([true, false])('is recorded as cancelled, with nothing billed (stream: %s)', async (stream) => {
+    const before = await balance(gateway);
+    const { aborted, requests } = gateway.simulator.stats('waiting');
+    const controller = new AbortController();
+    const body = JSON.stringify({ model: 'test/waiting', messages: [{ role: 'user', content: 'Hello?' }], stream });
+    const answer = post(body, controller.signal).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(gateway.simulator.stats('waiting').requests).toBe(requests + 1), { timeout: 5_000, interval: 10 });
+    controller.abort();
+
+    expect(await answer).toBeInstanceOf(Error);
+    await vi.waitFor(() => expect(gateway.simulator.stats('waiting').aborted).toBe(aborted + 1), { timeout: 5_000, interval: 10 });
+    const records = (await usageRecords(gateway)).filter((record) => record.streamed === stream && record.model_requested === 'test/waiting');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ provider: null, cancelled: true, status: 499, completion_tokens: 0, cost_micros: 0 });
+    expect(await balance(gateway)).toBe(before);
+  });
+});
+
 describe('a client that goes away mid-stream', () => {
   /** Until the simulator has seen `count` abandoned replies from `slow`, bounded in time. */
   const abortedReaches = (count: number): Promise<void> =>
@@ -118,7 +140,7 @@ describe('a client that goes away mid-stream', () => {
   async function expectCancelledBill(id: string, received: number, startedAt: number, before: number): Promise<void> {
     const record = await recordOf(id);
     const elapsed = performance.now() - startedAt;
-    expect(record).toMatchObject({ provider: 'Slow', cancelled: true, status: 499 });
+    expect(record).toMatchObject({ provider: 'Slow', model: 'test/slow', cancelled: true, status: 499 });
     expect(record.completion_tokens).toBeGreaterThanOrEqual(received);
     expect(record.completion_tokens).toBeLessThanOrEqual(sentWithin(elapsed));
     expect(record.completion_tokens).toBeLessThan(500);
@@ -146,6 +168,29 @@ describe('a client that goes away mid-stream', () => {
 
     await abortedReaches(aborted + 1);
     await expectCancelledBill(response.headers.get('x-generation-id') ?? '', received, startedAt, before);
+  });
+
+  it('closes the upstream connection when a JSON request is abandoned, and records it as cancelled', async () => {
+    const before = await balance(gateway);
+    const { aborted, requests } = gateway.simulator.stats('slow');
+    const startedAt = performance.now();
+    const controller = new AbortController();
+    const body = JSON.stringify({ model: 'test/slow', messages: [{ role: 'user', content: 'Tell me a long story' }] });
+    const answer = post(body, controller.signal).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(gateway.simulator.stats('slow').requests).toBe(requests + 1), { timeout: 5_000, interval: 10 });
+    controller.abort();
+
+    expect(await answer).toBeInstanceOf(Error);
+    await abortedReaches(aborted + 1);
+    const records = (await usageRecords(gateway)).filter((record) => !record.streamed && record.model_requested === 'test/slow');
+    expect(records).toHaveLength(1);
+    const record = records[0] as NonNullable<(typeof records)[0]>;
+    // The client may leave just before or just after the first token committed the attempt.
+    expect([null, 'Slow']).toContain(record.provider);
+    expect(record).toMatchObject({ cancelled: true, status: 499 });
+    expect(record.completion_tokens).toBeLessThanOrEqual(sentWithin(performance.now() - startedAt));
+    expect(record.cost_micros).toBe(expectedMicros(record.prompt_tokens, record.completion_tokens));
+    expect(before - (await balance(gateway))).toBe(record.cost_micros);
   });
 
   it('closes the upstream connection when the openai stream is aborted', async () => {
