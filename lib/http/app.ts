@@ -4,6 +4,10 @@ import { notFound } from '../api/errors.ts';
 import { chatCompletions } from './chat-completions.ts';
 import type { GatewayDeps } from './deps.ts';
 import { generationRoute } from './generation-route.ts';
+import { addCreditsRoute, creditsRoute } from './management-credits.ts';
+import { keyInfoRoute } from './management-key-info.ts';
+import { createKeyRoute, deleteKeyRoute, getKeyRoute, listKeysRoute, patchKeyRoute } from './management-keys.ts';
+import { modelEndpointsRoute } from './management-model-endpoints.ts';
 import { listModels } from './models.ts';
 import { json, responseForThrown } from './responses.ts';
 
@@ -11,14 +15,47 @@ export interface Gateway {
   handle(request: Request): Promise<Response>;
 }
 
-type Route = (request: Request, url: URL, deps: GatewayDeps) => Promise<Response> | Response;
+/** `params` are the path's `:name` segments, in order. */
+type Route = (request: Request, url: URL, deps: GatewayDeps, params: readonly string[]) => Promise<Response> | Response;
 
 // Both `/api/v1/…` (OpenRouter's base) and `/v1/…` (OpenAI's) are served.
-const routes: Record<string, Route> = {
-  'POST /chat/completions': (request, _url, deps) => chatCompletions(request, deps),
-  'GET /models': (_request, _url, deps) => json(listModels(deps.catalog)),
-  'GET /generation': (request, url, deps) => generationRoute(request, url, deps),
-};
+const routeTable: [method: string, path: string, route: Route][] = [
+  ['POST', '/chat/completions', (request, _url, deps) => chatCompletions(request, deps)],
+  ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
+  ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
+    json(modelEndpointsRoute(deps.catalog, deps.health, author, slug, deps.now()))],
+  ['GET', '/generation', (request, url, deps) => generationRoute(request, url, deps)],
+  ['GET', '/key', (request, _url, deps) => keyInfoRoute(request, deps)],
+  ['GET', '/auth/key', (request, _url, deps) => keyInfoRoute(request, deps)],
+  ['GET', '/credits', (request, _url, deps) => creditsRoute(request, deps)],
+  ['POST', '/credits', (request, _url, deps) => addCreditsRoute(request, deps)],
+  ['GET', '/keys', (request, url, deps) => listKeysRoute(request, url, deps)],
+  ['POST', '/keys', (request, _url, deps) => createKeyRoute(request, deps)],
+  ['GET', '/keys/:hash', (request, _url, deps, [hash = '']) => getKeyRoute(request, hash, deps)],
+  ['PATCH', '/keys/:hash', (request, _url, deps, [hash = '']) => patchKeyRoute(request, hash, deps)],
+  ['DELETE', '/keys/:hash', (request, _url, deps, [hash = '']) => deleteKeyRoute(request, hash, deps)],
+];
+
+interface CompiledRoute {
+  method: string;
+  pattern: RegExp;
+  route: Route;
+}
+
+const compiled: CompiledRoute[] = routeTable.map(([method, path, route]) => ({
+  method,
+  pattern: new RegExp(`^${path.replace(/:[a-z]+/g, '([^/]+)')}$`),
+  route,
+}));
+
+function match(method: string, path: string): { route: Route; params: string[] } | undefined {
+  for (const candidate of compiled) {
+    if (candidate.method !== method) continue;
+    const found = candidate.pattern.exec(path);
+    if (found !== null) return { route: candidate.route, params: found.slice(1) };
+  }
+  return undefined;
+}
 
 export function createGateway(deps: GatewayDeps): Gateway {
   let cachedModels: Response | undefined;
@@ -27,15 +64,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const url = new URL(request.url);
       if (url.pathname === '/health' || url.pathname === '/api/v1/health') return json({ status: 'ok' });
       const path = url.pathname.startsWith('/api/v1/') ? url.pathname.slice(7) : url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
-      const route = path === undefined ? undefined : routes[`${request.method} ${path.replace(/\/$/, '')}`];
+      const found = path === undefined ? undefined : match(request.method, path.replace(/\/$/, ''));
       try {
-        if (route === undefined) throw notFound(`No route for ${request.method} ${url.pathname}`);
-        if (route === routes['GET /models']) {
+        if (found === undefined) throw notFound(`No route for ${request.method} ${url.pathname}`);
+        if (request.method === 'GET' && path === '/models') {
           // The catalog does not change while the process lives: render it once.
-          cachedModels ??= await route(request, url, deps);
+          cachedModels ??= await found.route(request, url, deps, found.params);
           return cachedModels.clone();
         }
-        return await route(request, url, deps);
+        return await found.route(request, url, deps, found.params);
       } catch (thrown) {
         return responseForThrown(thrown, deps.log);
       }

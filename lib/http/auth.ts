@@ -1,11 +1,14 @@
 // Bearer key → key record (cached), 401 for a missing, malformed or unknown
 // key, 403 for a disabled or expired one or one of the wrong kind.
+// Management changes made in this container drop the key from its cache at
+// once; other containers see them when their entry ages out (60 s).
 import { forbidden, unauthorized } from '../api/errors.ts';
 import { bearerToken, hashApiKey, isWellFormedKey } from '../keys/api-key.ts';
 import type { KeyCache } from '../keys/key-cache.ts';
 import type { KeyKind, KeyRecord } from '../store/keys.ts';
 
-export async function authenticate(headers: Headers, keys: KeyCache, kind: KeyKind, now: number): Promise<KeyRecord> {
+/** `any`: routes either kind of key may call (`GET /key`, `GET /credits`). */
+export async function authenticate(headers: Headers, keys: KeyCache, kind: KeyKind | 'any', now: number): Promise<KeyRecord> {
   const token = bearerToken(headers);
   if (token === undefined) throw unauthorized('No auth credentials found: send `Authorization: Bearer <key>`');
   if (!isWellFormedKey(token)) throw unauthorized('Malformed API key: keys look like sk-sy-v1-<64 hex digits>');
@@ -13,11 +16,11 @@ export async function authenticate(headers: Headers, keys: KeyCache, kind: KeyKi
   if (record === undefined) throw unauthorized('Unknown API key');
   if (record.disabled) throw forbidden('This API key is disabled');
   if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) throw forbidden('This API key has expired');
-  if (record.kind !== kind) {
+  if (kind !== 'any' && record.kind !== kind) {
     throw forbidden(
       kind === 'inference'
         ? 'Management keys cannot call inference endpoints; use an API key'
-        : 'This endpoint needs a management key',
+        : 'This endpoint needs a management key; API keys can call inference and GET /api/v1/key only',
     );
   }
   return record;

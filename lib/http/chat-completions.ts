@@ -1,15 +1,20 @@
-// POST /api/v1/chat/completions: key, body, plan, hold, then the attempts.
+// POST /api/v1/chat/completions: key, rate limit, body, plan, hold, then the attempts.
 // Nothing reaches an upstream, and no credit moves, until the key, the body,
 // the plan and the hold are all good.
 import { chatRequest, requestedMaxTokens, type ChatRequest } from '../api/chat-request.ts';
-import { asGatewayError, GatewayError, invalidRequest, paymentRequired } from '../api/errors.ts';
+import { asGatewayError, GatewayError, invalidRequest, unauthorized } from '../api/errors.ts';
 import { parseOrThrow } from '../api/validate.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
-import { picoPerToken, worstCaseMicros } from '../billing/cost.ts';
+import { worstCaseMicros } from '../billing/cost.ts';
+import { insufficientCredits, keyLimitReached, type AffordQuestion } from '../billing/limit-errors.ts';
+import { periodsAt, resetsAt } from '../billing/periods.ts';
 import { estimatePromptTokens, maxPromptTokens } from '../billing/prompt-size.ts';
+import { limitPeriod, reserveForRequest } from '../billing/reservation.ts';
+import { enforceRateLimit } from '../keys/rate-limit.ts';
 import { runAttempts, type AttemptsResult } from '../routing/attempt-loop.ts';
 import { attemptPlan, sessionKeyFor } from '../routing/plan.ts';
-import { getAccount, reserveCredits, type Hold } from '../store/accounts.ts';
+import { getAccount, type Hold } from '../store/accounts.ts';
+import { getStoredKey, spentIn, type KeyRecord } from '../store/keys.ts';
 import type { Settings } from '../settings.ts';
 import { authenticate } from './auth.ts';
 import { jsonReply, streamReply } from './chat-reply.ts';
@@ -22,6 +27,7 @@ export async function chatCompletions(httpRequest: Request, deps: GatewayDeps): 
   const generation = newGeneration(deps.generationId(), now, false);
   try {
     generation.key = await authenticate(httpRequest.headers, deps.keys, 'inference', now);
+    const rateLimitHeaders = await enforceRateLimit(deps.table, generation.key, now);
     const body = await readJsonBody(httpRequest, deps.settings.maxBodyBytes);
     generation.streamed = typeof body === 'object' && body !== null && 'stream' in body && body.stream === true;
     const request = parseOrThrow(chatRequest, body);
@@ -61,7 +67,7 @@ export async function chatCompletions(httpRequest: Request, deps: GatewayDeps): 
         },
       },
     );
-    const headers = { 'x-generation-id': generation.id };
+    const headers = { 'x-generation-id': generation.id, ...rateLimitHeaders };
     return generation.streamed
       ? await streamReply(generation, attempts, signal, headers, deps)
       : await jsonReply(generation, await attempts, headers, deps);
@@ -105,7 +111,10 @@ function outputCap(request: ChatRequest, endpoint: Endpoint, promptTokens: numbe
   return Math.max(1, Math.min(requested, endpoint.maxCompletionTokens, room));
 }
 
-/** Reserve what the most expensive planned attempt could cost (a fallback may be dearer). */
+/**
+ * Reserve what the most expensive planned attempt could cost (a fallback may
+ * be dearer), on the account and on the key: 402 when either cannot cover it.
+ */
 async function holdWorstCase(
   generation: Generation,
   request: ChatRequest,
@@ -113,7 +122,7 @@ async function holdWorstCase(
   maxTokensFor: (endpoint: Endpoint) => number,
   deps: GatewayDeps,
 ): Promise<Hold> {
-  const account = (generation.key as { accountId: string }).accountId;
+  const key = generation.key as KeyRecord;
   const promptBound = maxPromptTokens(request);
   let amountMicros = 0;
   for (const endpoint of plan) {
@@ -122,35 +131,28 @@ async function holdWorstCase(
     const output = reasoningRequested(request) ? endpoint.maxCompletionTokens : maxTokensFor(endpoint);
     amountMicros = Math.max(amountMicros, worstCaseMicros(promptBound, output, endpoint.pricing));
   }
-  const hold: Hold = { id: generation.id, amountMicros, expiresAt: deps.now() + deps.settings.holdTtlMs };
-  const reserved = await reserveCredits(deps.table, account, hold);
-  if (reserved.ok) return hold;
-  throw await insufficientCredits(account, promptBound, plan[0] as Endpoint, maxTokensFor(plan[0] as Endpoint), deps);
+  const now = deps.now();
+  const reservation = await reserveForRequest(deps.table, { key, holdId: generation.id, amountMicros, now, ttlMs: deps.settings.holdTtlMs });
+  if (reservation.ok) return reservation.hold;
+  const first = plan[0] as Endpoint;
+  const question: AffordQuestion = { promptTokens: promptBound, pricing: first.pricing, requestedTokens: maxTokensFor(first) };
+  if (reservation.reason === 'credits') {
+    const account = await getAccount(deps.table, key.accountId);
+    throw insufficientCredits(account?.availableMicros ?? 0, question);
+  }
+  const stored = await getStoredKey(deps.table, key.hash);
+  if (stored === undefined) throw unauthorized('Unknown API key');
+  // The limit that was checked: this container's copy of the key.
+  const { limitReset } = key;
+  const limitMicros = key.limitMicros ?? 0;
+  const used = spentIn(stored.spend, limitPeriod(limitReset), periodsAt(now)).usedMicros;
+  throw keyLimitReached({ limitMicros, remainingMicros: limitMicros - used, resetsAt: resetsAt(limitReset, now) }, question);
 }
 
 function reasoningRequested(request: ChatRequest): boolean {
   const reasoning = request.reasoning;
   if (reasoning === undefined) return request.reasoning_effort !== undefined && request.reasoning_effort !== 'none';
   return reasoning.enabled !== false && reasoning.effort !== 'none';
-}
-
-/** OpenRouter's pre-flight 402: how many output tokens the balance could pay for. */
-async function insufficientCredits(
-  accountId: string,
-  promptTokens: number,
-  endpoint: Endpoint,
-  requestedTokens: number,
-  deps: GatewayDeps,
-): Promise<GatewayError> {
-  const account = await getAccount(deps.table, accountId);
-  const available = BigInt(Math.max(0, account?.availableMicros ?? 0)) * 1_000_000n;
-  const promptCost = BigInt(promptTokens) * picoPerToken(endpoint.pricing.prompt);
-  const perToken = picoPerToken(endpoint.pricing.completion);
-  const affordable = available <= promptCost ? 0n : perToken === 0n ? BigInt(requestedTokens) : (available - promptCost) / perToken;
-  return paymentRequired(
-    `This request requires more credits, or fewer max_tokens. You requested up to ${requestedTokens} tokens, but can only afford ${affordable}.`,
-    { limit_source: 'switchyard_credits', remedy_hint: 'Add credits to the account or lower max_tokens' },
-  );
 }
 
 /** The client's signal, ended also by the request's deadline. */

@@ -3,8 +3,13 @@
 // conditional writes. DynamoDB conditions cannot do arithmetic, so the item
 // keeps `available` (credits − spent − held) ready to compare (DESIGN
 // decision 5; reliability.md §3).
+//
+// A request also holds the same amount on its key (lib/store/keys.ts): the
+// account's hold points at it, so settling or reclaiming the account's hold
+// settles the key's too, and every caller moves both.
 import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, map, N, num, S, str, type Item, type Table } from './dynamo.ts';
+import { reclaimExpiredKeyHolds, settleKeySpend, type KeyHoldRef } from './keys.ts';
 
 export interface Hold {
   /** The generation id the hold is for. */
@@ -12,6 +17,8 @@ export interface Hold {
   amountMicros: number;
   /** Epoch ms after which the hold may be reclaimed. */
   expiresAt: number;
+  /** The key holding the same amount, if any. */
+  key?: KeyHoldRef | undefined;
 }
 
 export interface Account {
@@ -35,7 +42,13 @@ function accountFromItem(item: Item): Account | undefined {
   for (const [holdId, value] of Object.entries(map(item, 'holds') ?? {})) {
     const hold = value.M;
     if (hold === undefined) continue;
-    holds.push({ id: holdId, amountMicros: num(hold, 'a') ?? 0, expiresAt: num(hold, 'x') ?? 0 });
+    const keyHash = str(hold, 'k');
+    holds.push({
+      id: holdId,
+      amountMicros: num(hold, 'a') ?? 0,
+      expiresAt: num(hold, 'x') ?? 0,
+      key: keyHash === undefined ? undefined : { hash: keyHash, day: str(hold, 'd') ?? '', week: str(hold, 'w') ?? '', month: str(hold, 'm') ?? '' },
+    });
   }
   return {
     id,
@@ -116,7 +129,7 @@ export async function reserveCredits(table: Table, accountId: string, hold: Hold
         ExpressionAttributeNames: { '#hold': hold.id },
         ExpressionAttributeValues: {
           ':amount': N(hold.amountMicros),
-          ':hold': { M: { a: N(hold.amountMicros), x: N(hold.expiresAt) } },
+          ':hold': { M: holdToMap(hold) },
         },
         ReturnValues: 'UPDATED_NEW',
       }),
@@ -128,14 +141,27 @@ export async function reserveCredits(table: Table, accountId: string, hold: Hold
   }
 }
 
+function holdToMap(hold: Hold): Item {
+  const entry: Item = { a: N(hold.amountMicros), x: N(hold.expiresAt) };
+  if (hold.key !== undefined) Object.assign(entry, { k: S(hold.key.hash), d: S(hold.key.day), w: S(hold.key.week), m: S(hold.key.month) });
+  return entry;
+}
+
 export type SettleResult = { settled: true; availableMicros: number } | { settled: false };
 
 /**
- * Charge `chargeMicros` (at most the hold) and release the rest. Idempotent
- * per hold: a second settlement finds no hold (`notYetSettled`) and changes
- * nothing.
+ * Charge `chargeMicros` (at most the hold) and release the rest, on the
+ * account and on the key the hold points at. Idempotent per hold and per
+ * item: a second settlement finds no hold (`notYetSettled`) and changes
+ * nothing, and a retry after a failure half way moves only what is left.
  */
 export async function settleHold(table: Table, accountId: string, hold: Hold, chargeMicros: number): Promise<SettleResult> {
+  const result = await settleAccountHold(table, accountId, hold, chargeMicros);
+  if (hold.key !== undefined) await settleKeySpend(table, hold.key, hold.id, hold.amountMicros, chargeMicros);
+  return result;
+}
+
+async function settleAccountHold(table: Table, accountId: string, hold: Hold, chargeMicros: number): Promise<SettleResult> {
   const charge = Math.min(Math.max(0, chargeMicros), hold.amountMicros);
   try {
     const result = await table.client.send(
@@ -162,7 +188,9 @@ export async function settleHold(table: Table, accountId: string, hold: Hold, ch
 
 /**
  * Release every hold of `accountId` that expired before `now` (a crash or a
- * timeout between reserve and settle). Returns how many were reclaimed.
+ * timeout between reserve and settle), with the key holds they point at,
+ * then key holds left without an account hold. Returns how many account
+ * holds were reclaimed.
  */
 export async function reclaimExpiredHolds(table: Table, accountId: string, now: number): Promise<number> {
   const account = await getAccount(table, accountId);
@@ -173,6 +201,7 @@ export async function reclaimExpiredHolds(table: Table, accountId: string, now: 
     const result = await settleHold(table, accountId, hold, 0);
     if (result.settled) reclaimed += 1;
   }
+  await reclaimExpiredKeyHolds(table, accountId, now);
   return reclaimed;
 }
 

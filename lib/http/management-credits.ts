@@ -1,0 +1,47 @@
+// GET /api/v1/credits (OpenRouter's shape, openrouter-api.md §1.3: USD
+// `total_credits` and `total_usage`; balance = credits − usage) for either
+// kind of key of the account, and Switchyard's POST /api/v1/credits
+// `{amount}` for a management key to add credits to its account.
+import { invalidRequest } from '../api/errors.ts';
+import { parseOrThrow } from '../api/validate.ts';
+import { microsToUsd, usdToMicros } from '../billing/cost.ts';
+import { addCreditsBody } from '../keys/management-requests.ts';
+import { addCredits, createAccount, getAccount, type Account } from '../store/accounts.ts';
+import { authenticate } from './auth.ts';
+import type { GatewayDeps } from './deps.ts';
+import { managementKey, readManagementBody } from './management-request.ts';
+import { json } from './responses.ts';
+
+function creditsToWire(account: Account | undefined): Record<string, unknown> {
+  const held = (account?.holds ?? []).reduce((sum, hold) => sum + hold.amountMicros, 0);
+  return {
+    data: {
+      total_credits: microsToUsd(account?.creditsMicros ?? 0),
+      total_usage: microsToUsd(account?.spentMicros ?? 0),
+      // Switchyard: reserved by requests in flight, and what new requests may still reserve.
+      reserved: microsToUsd(held),
+      available: microsToUsd(account?.availableMicros ?? 0),
+    },
+  };
+}
+
+export async function creditsRoute(request: Request, deps: GatewayDeps): Promise<Response> {
+  const caller = await authenticate(request.headers, deps.keys, 'any', deps.now());
+  return json(creditsToWire(await getAccount(deps.table, caller.accountId)));
+}
+
+export async function addCreditsRoute(request: Request, deps: GatewayDeps): Promise<Response> {
+  const caller = await managementKey(request, deps);
+  const { amount } = parseOrThrow(addCreditsBody, await readManagementBody(request));
+  const micros = usdToMicros(Math.abs(amount)) * Math.sign(amount);
+  if (micros === 0) throw invalidRequest('Request is invalid: `amount` is less than one micro-dollar', { field: 'amount' });
+  let account = await addCredits(deps.table, caller.accountId, micros);
+  // A management key may come before its account's first credits.
+  if (account === undefined && micros > 0 && (await createAccount(deps.table, caller.accountId, new Date(deps.now()).toISOString()))) {
+    account = await addCredits(deps.table, caller.accountId, micros);
+  }
+  if (account === undefined) {
+    throw invalidRequest('Request is invalid: `amount` would take the available balance below zero', { field: 'amount' });
+  }
+  return json(creditsToWire(account));
+}
