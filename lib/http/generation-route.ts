@@ -81,6 +81,7 @@ function generationToWire(record: StoredRecord): Record<string, unknown> {
       id: null,
       endpoint_id: attempt.endpoint,
       model_permaslug: attempt.model,
+      routed_service_tier: null,
       error_code: attempt.error_code,
     })),
   };
