@@ -1,0 +1,121 @@
+// Starts what the client talks to: the simulator, the null proxy, Switchyard
+// in local mode and Portkey's gateway, each in its own process, and describes
+// how to reach the simulated provider through each of them.
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { nextMessage, startProcess, type StartedProcess } from './child-process.ts';
+import { INSTANT_PROVIDER, requestBody, SIMULATED_PROVIDER, SWITCHYARD_MODEL, type Target } from './workload.ts';
+
+/** What the direct and proxied requests carry as the upstream key; the simulator checks none. */
+const UPSTREAM_AUTHORIZATION = 'Bearer sk-bench-upstream';
+
+export interface RunningTarget {
+  target: Target;
+  /** The process to measure; none for the simulator reached directly. */
+  process: StartedProcess | undefined;
+  /** Spawn → ready to serve (for Portkey: → its first completed request), ms. */
+  startMs: number | undefined;
+}
+
+export async function startSimulatorProcess(): Promise<{ process: StartedProcess; url: string; target: RunningTarget }> {
+  const started = startProcess({ name: 'simulator', args: ['--import', 'tsx', 'bench/processes/simulator-process.ts'], ipc: true });
+  const { url } = await nextMessage<{ type: 'ready'; url: string }>(started, 'ready');
+  const target: Target = {
+    name: 'direct',
+    url: new URL(`${url}/${SIMULATED_PROVIDER.id}/chat/completions`),
+    model: SIMULATED_PROVIDER.upstreamModel,
+    headers: { authorization: UPSTREAM_AUTHORIZATION },
+  };
+  return { process: started, url, target: { target, process: undefined, startMs: undefined } };
+}
+
+export async function startNullProxy(simulatorUrl: string): Promise<RunningTarget> {
+  const spawnedAt = performance.now();
+  const started = startProcess({ name: 'null proxy', args: ['--import', 'tsx', 'bench/processes/null-proxy-process.ts', simulatorUrl], ipc: true });
+  const { url } = await nextMessage<{ type: 'ready'; url: string }>(started, 'ready');
+  return {
+    target: {
+      name: 'null-proxy',
+      url: new URL(`${url}/${SIMULATED_PROVIDER.id}/chat/completions`),
+      model: SIMULATED_PROVIDER.upstreamModel,
+      headers: { authorization: UPSTREAM_AUTHORIZATION },
+    },
+    process: started,
+    startMs: performance.now() - spawnedAt,
+  };
+}
+
+export interface SwitchyardOptions {
+  /** Extra Node flags, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
+}
+
+export async function startSwitchyard(simulatorUrl: string, options: SwitchyardOptions = {}): Promise<RunningTarget> {
+  const spawnedAt = performance.now();
+  const started = startProcess({
+    name: 'switchyard',
+    args: [...(options.nodeFlags ?? []), '--import', 'tsx', 'bench/processes/switchyard-process.ts', simulatorUrl],
+    ipc: true,
+  });
+  const { url, apiKey } = await nextMessage<{ type: 'ready'; url: string; apiKey: string }>(started, 'ready');
+  return {
+    target: { name: 'switchyard', url: new URL(`${url}/api/v1/chat/completions`), model: SWITCHYARD_MODEL, headers: { authorization: `Bearer ${apiKey}` } },
+    process: started,
+    startMs: performance.now() - spawnedAt,
+  };
+}
+
+/**
+ * Portkey's open-source gateway as ../shared/reference/portkey-baseline.md
+ * runs it: `start-server.js --headless`, routed by headers to the simulator.
+ */
+export async function startPortkey(simulatorUrl: string): Promise<RunningTarget> {
+  const port = await freePort();
+  const spawnedAt = performance.now();
+  const started = startProcess({
+    name: 'portkey',
+    args: ['node_modules/@portkey-ai/gateway/build/start-server.js', `--port=${port}`, '--headless'],
+    ipc: false,
+  });
+  const headersFor = (providerId: string): Record<string, string> => ({
+    authorization: UPSTREAM_AUTHORIZATION,
+    'x-portkey-provider': 'openai',
+    'x-portkey-custom-host': `${simulatorUrl}/${providerId}`,
+  });
+  // Ready means it served a completion: spawn → first response, as peers' cold starts are quoted.
+  const probe = requestBody(INSTANT_PROVIDER.upstreamModel, { stream: false, maxTokens: 16 });
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    if (started.child.exitCode !== null) throw new Error(`Portkey exited at start: ${started.stderrTail()}`);
+    if ((await postStatus(port, '/v1/chat/completions', headersFor(INSTANT_PROVIDER.id), probe)) === 200) break;
+    if (performance.now() > deadline) throw new Error(`Portkey did not answer within 30 s: ${started.stderrTail()}`);
+    // A readiness poll of a process we cannot signal from inside; not a test synchronisation.
+    await delay(10);
+  }
+  return {
+    target: { name: 'portkey', url: new URL(`http://127.0.0.1:${port}/v1/chat/completions`), model: SIMULATED_PROVIDER.upstreamModel, headers: headersFor(SIMULATED_PROVIDER.id) },
+    process: started,
+    startMs: performance.now() - spawnedAt,
+  };
+}
+
+function postStatus(port: number, path: string, headers: Record<string, string>, body: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const outgoing = request({ host: '127.0.0.1', port, path, method: 'POST', headers: { ...headers, 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode));
+    });
+    outgoing.on('error', () => resolve(undefined));
+    outgoing.end(body);
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

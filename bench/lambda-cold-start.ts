@@ -1,0 +1,197 @@
+// The Lambda bundle: its size, and the time from process start to the first
+// response served. The bundle is built with `npm run build`'s script; each run
+// spawns a fresh process that imports it under a stand-in Lambda runtime
+// (processes/lambda-runtime-stand-in.mjs) with its environment pointing at a
+// dynalite table (created and seeded here) and the harness's simulator, and
+// invokes it once with a Function URL event. Spawn → first body byte is
+// measured here, in the parent, and nothing is subtracted.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import { startLocalDynamo } from '../cli/local-dynamo.ts';
+import { seedLocalKeys } from '../cli/local-seed.ts';
+import { minimalEnvironment, repositoryRoot } from './child-process.ts';
+import { median } from './statistics.ts';
+import { requestBody, SWITCHYARD_INSTANT_MODEL, switchyardCatalog } from './workload.ts';
+
+export interface BundleSize {
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  buildMs: number;
+}
+
+export interface ColdStartRun {
+  /** Parent clock: spawn() → the `first-byte` message. */
+  spawnToFirstByteMs: number;
+  /** The child's own clock (from process start): Node booted and ran the stand-in. */
+  bootMs: number;
+  /** The child's own clock: the bundle's import (module init: clients, catalog, middy). */
+  importMs: number;
+  /** The child's own clock: handler called → first body byte of the first invocation. */
+  firstInvocationMs: number;
+  /** The same for a second invocation in the same process: the warm path. */
+  warmInvocationMs: number;
+  status: number | undefined;
+}
+
+export interface ColdStartResult {
+  bundle: BundleSize;
+  runs: ColdStartRun[];
+  medianMs: number;
+  maxMs: number;
+}
+
+export async function buildBundle(): Promise<BundleSize> {
+  const started = performance.now();
+  const build = spawn(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: repositoryRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  build.stderr.setEncoding('utf8').on('data', (text: string) => (errors += text));
+  const [code] = (await once(build, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`npm run build failed: ${errors.slice(-2000)}`);
+  const file = path.join(repositoryRoot, 'dist', 'gateway', 'index.mjs');
+  const bytes = (await stat(file)).size;
+  return { file: 'dist/gateway/index.mjs', bytes, gzipBytes: gzipSync(await readFile(file)).length, buildMs: performance.now() - started };
+}
+
+export async function measureColdStart(options: { simulatorUrl: string; runs: number; bundle: BundleSize }): Promise<ColdStartResult> {
+  const dynamo = await startLocalDynamo(undefined);
+  const firehose = await startFirehoseStub();
+  try {
+    const keys = await seedLocalKeys({ table: { client: dynamo.client, name: dynamo.tableName }, dataDir: undefined, env: {}, seedCreditsMicros: 1_000_000_000 });
+    const firehoseUrl = `http://127.0.0.1:${(firehose.address() as AddressInfo).port}`;
+    const env = minimalEnvironment({
+      SWITCHYARD_TABLE_NAME: dynamo.tableName,
+      SWITCHYARD_PROVIDER_SECRET_ID: 'switchyard/bench/providers',
+      SWITCHYARD_USAGE_STREAM_NAME: 'switchyard-bench-usage',
+      SWITCHYARD_CATALOG_JSON: JSON.stringify(switchyardCatalog(options.simulatorUrl)),
+      // What the Lambda runtime sets, with every AWS endpoint on loopback.
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_FIREHOSE: firehoseUrl,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: firehoseUrl,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_LAMBDA_FUNCTION_NAME: 'switchyard-gateway',
+      NODE_ENV: 'production',
+      SWITCHYARD_BENCH_BUNDLE: pathToFileURL(path.join(repositoryRoot, options.bundle.file)).href,
+      SWITCHYARD_BENCH_EVENT: JSON.stringify(functionUrlEvent(keys.apiKey)),
+    });
+    const runs: ColdStartRun[] = [];
+    for (let run = 0; run < options.runs; run++) runs.push(await oneColdStart(env));
+    const times = runs.map((run) => run.spawnToFirstByteMs);
+    return { bundle: options.bundle, runs, medianMs: median(times), maxMs: Math.max(...times) };
+  } finally {
+    await new Promise<void>((resolve) => firehose.close(() => resolve()));
+    await dynamo.close();
+  }
+}
+
+interface DoneMessage {
+  type: 'done';
+  bootedAt: number;
+  importStartedAt: number;
+  importedAt: number;
+  cold: { firstByteAt?: number; startedAt: number; status?: number; tail: string };
+  warm: { firstByteAt?: number; startedAt: number };
+}
+
+async function oneColdStart(env: Record<string, string>): Promise<ColdStartRun> {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [path.join(repositoryRoot, 'bench', 'processes', 'lambda-runtime-stand-in.mjs')], {
+    cwd: repositoryRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-2000)));
+  let firstByteAt: number | undefined;
+  const done = new Promise<DoneMessage>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the Lambda stand-in took longer than 30 s: ${stderr}`));
+    }, 30_000);
+    child.on('message', (message: { type?: string; label?: string }) => {
+      if (message.type === 'first-byte' && message.label === 'cold') firstByteAt ??= performance.now();
+      if (message.type === 'done') {
+        clearTimeout(timer);
+        resolve(message as DoneMessage);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the Lambda stand-in exited (code ${String(code)}) before it answered: ${stderr}`));
+    });
+  });
+  const message = await done;
+  if (child.exitCode === null) await once(child, 'exit');
+  if (firstByteAt === undefined || message.cold.firstByteAt === undefined) throw new Error(`the Lambda stand-in sent no body: ${stderr}`);
+  if (message.cold.status !== 200) throw new Error(`the Lambda stand-in answered ${String(message.cold.status)}: ${message.cold.tail.slice(0, 120)}`);
+  return {
+    spawnToFirstByteMs: firstByteAt - spawnedAt,
+    bootMs: message.bootedAt,
+    importMs: message.importedAt - message.importStartedAt,
+    firstInvocationMs: message.cold.firstByteAt - message.cold.startedAt,
+    warmInvocationMs: (message.warm.firstByteAt ?? Number.NaN) - message.warm.startedAt,
+    status: message.cold.status,
+  };
+}
+
+/** A Function URL event (payload format 2.0) for a streamed chat completion. */
+function functionUrlEvent(apiKey: string): Record<string, unknown> {
+  const domainName = 'bench0000000000000000000000000000.lambda-url.us-east-1.on.aws';
+  const now = new Date();
+  const rawPath = '/api/v1/chat/completions';
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: '',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', host: domainName, 'user-agent': 'switchyard-bench' },
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'bench0000000000000000000000000000',
+      domainName,
+      domainPrefix: 'bench0000000000000000000000000000',
+      http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'switchyard-bench' },
+      requestId: crypto.randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: requestBody(SWITCHYARD_INSTANT_MODEL, { stream: true, maxTokens: 16 }),
+    isBase64Encoded: false,
+  };
+}
+
+/** Answers Firehose's PutRecordBatch (and anything else) with success, on loopback. */
+async function startFirehoseStub(): Promise<Server> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8').on('data', (text: string) => (body += text));
+    request.on('end', () => {
+      let records = 0;
+      try {
+        const parsed: unknown = JSON.parse(body);
+        if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { Records?: unknown }).Records)) {
+          records = (parsed as { Records: unknown[] }).Records.length;
+        }
+      } catch {
+        records = 0;
+      }
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify({ FailedPutCount: 0, Encrypted: false, RequestResponses: Array.from({ length: records }, (_, index) => ({ RecordId: `bench-${index}` })) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return server;
+}

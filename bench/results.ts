@@ -1,0 +1,31 @@
+// The raw numbers of one run, as written to bench/results/<date>.json.
+import type { ProfileSummary } from './cpu-profile.ts';
+import type { GridResult } from './grid.ts';
+import type { BundleSize, ColdStartResult } from './lambda-cold-start.ts';
+import type { MachineInfo } from './machine.ts';
+import type { TargetName } from './workload.ts';
+
+export interface BundleInput {
+  name: string;
+  bytes: number;
+}
+
+export interface BenchResults {
+  date: string;
+  plan: 'full' | 'quick';
+  durationSeconds: number;
+  machine: MachineInfo;
+  /** Machine CPU during the grid: all of it, ours (harness and every child), and what other work took. */
+  load: { machinePercent: number; oursPercent: number; otherPercent: number; cores: number };
+  workload: { firstTokenMs: number; tokensPerSecond: number; rounds: number; runBudgetMs: number; requestsPerRun: Record<string, number> };
+  /** Spawn → ready (Portkey: → its first completed request), ms. */
+  startupMs: Partial<Record<TargetName, number>>;
+  /** RSS right after start-up and warm-up, MB. */
+  idleRssMb: Partial<Record<TargetName, number>>;
+  /** Switchyard's process.memoryUsage() after the last cell, MB: where its RSS is (heap, external, array buffers). */
+  switchyardMemoryAfterGridMb: Record<string, number> | undefined;
+  grid: GridResult;
+  bundle: BundleSize & { largestInputs: BundleInput[] };
+  coldStart: ColdStartResult;
+  profile: { summaries: ProfileSummary[] };
+}

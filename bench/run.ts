@@ -1,0 +1,160 @@
+// `npm run bench [-- --quick]`: one bounded run on loopback that measures the
+// simulator directly, a null proxy, Switchyard in local mode and Portkey's
+// gateway on the same workload, the Lambda bundle's size and start-up, and
+// profiles Switchyard; then writes bench/results/<date>.json and BENCHMARKS.md.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FULL_PLAN, QUICK_PLAN } from './bench-plan.ts';
+import { query, repositoryRoot, type StartedProcess } from './child-process.ts';
+import { startNullProxy, startPortkey, startSimulatorProcess, startSwitchyard, type RunningTarget } from './gateways.ts';
+import { orderLabel, runGrid, warmUp } from './grid.ts';
+import { buildBundle, measureColdStart } from './lambda-cold-start.ts';
+import { describeMachine } from './machine.ts';
+import { cpuMillis, machineJiffies, memory, millisPerJiffy } from './process-stats.ts';
+import { profileSwitchyard } from './profile-pass.ts';
+import { renderReport } from './report.ts';
+import type { BenchResults, BundleInput } from './results.ts';
+import { checkTargets } from './targets.ts';
+import { SIMULATED_PROVIDER, type TargetName } from './workload.ts';
+
+const benchDirectory = import.meta.dirname;
+const plan = process.argv.includes('--quick') ? QUICK_PLAN : FULL_PLAN;
+const startedAt = performance.now();
+const date = new Date();
+const log = (line: string): void => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+const processes: StartedProcess[] = [];
+const stopAll = async (): Promise<void> => {
+  await Promise.allSettled(processes.map((started) => started.stop()));
+};
+process.on('SIGINT', () => {
+  void stopAll().finally(() => process.exit(130));
+});
+
+try {
+  const machine = describeMachine();
+  log(`${plan.name} run on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}`);
+
+  log('building the Lambda bundle');
+  const bundle = await buildBundle();
+  const simulator = await startSimulatorProcess();
+  processes.push(simulator.process);
+  log(`simulator on ${simulator.url}; measuring the bundle's start-up (${plan.coldStartRuns} runs)`);
+  const coldStart = await measureColdStart({ simulatorUrl: simulator.url, runs: plan.coldStartRuns, bundle });
+
+  log('starting the null proxy, Switchyard and Portkey');
+  const nullProxy = await startNullProxy(simulator.url);
+  const switchyard = await startSwitchyard(simulator.url);
+  const portkey = await startPortkey(simulator.url);
+  const targets: RunningTarget[] = [simulator.target, nullProxy, switchyard, portkey];
+  for (const running of targets) if (running.process !== undefined) processes.push(running.process);
+
+  log('warming up');
+  await warmUp(targets, plan);
+  const idleRssMb: Partial<Record<TargetName, number>> = {};
+  for (const running of targets) if (running.process !== undefined) idleRssMb[running.target.name] = memory(running.process.pid).rssMb;
+
+  log(`grid: ${plan.rounds} rounds per cell, order ${orderLabel(targets)}`);
+  const ourPids = processes.map((started) => started.pid);
+  const cpuBefore = ourCpu(ourPids);
+  const jiffiesBefore = machineJiffies();
+  const grid = await runGrid({ plan, targets, progress: (line) => log(`  ${line}`) });
+  const jiffiesAfter = machineJiffies();
+  const oursMs = ourCpu(ourPids) - cpuBefore;
+  const capacityMs = (jiffiesAfter.total - jiffiesBefore.total) * millisPerJiffy();
+  const machineBusyMs = (jiffiesAfter.busy - jiffiesBefore.busy) * millisPerJiffy();
+  const load = {
+    cores: machine.cpus,
+    machinePercent: (100 * machineBusyMs) / capacityMs,
+    oursPercent: (100 * oursMs) / capacityMs,
+    otherPercent: Math.max(0, (100 * (machineBusyMs - oursMs)) / capacityMs),
+  };
+
+  const switchyardMemory = switchyard.process === undefined ? undefined : (await query<{ type: 'memory'; usage: NodeJS.MemoryUsage }>(switchyard.process, 'memory')).usage;
+  await nullProxy.process?.stop();
+  await portkey.process?.stop();
+  await switchyard.process?.stop();
+  log(`profiling Switchyard under c=10 streaming (${plan.profileSeconds} s per mode)`);
+  const profile = await profileSwitchyard(simulator.url, plan);
+  await simulator.process.stop();
+
+  const results: BenchResults = {
+    date: date.toISOString(),
+    plan: plan.name,
+    durationSeconds: (performance.now() - startedAt) / 1000,
+    machine,
+    load,
+    workload: {
+      firstTokenMs: SIMULATED_PROVIDER.firstTokenMs,
+      tokensPerSecond: SIMULATED_PROVIDER.tokensPerSecond,
+      rounds: plan.rounds,
+      runBudgetMs: plan.runBudgetMs,
+      requestsPerRun: Object.fromEntries(plan.concurrencies.map((concurrency) => [String(concurrency), plan.requestsAt(concurrency)])),
+    },
+    startupMs: Object.fromEntries(targets.filter((running) => running.startMs !== undefined).map((running) => [running.target.name, running.startMs])),
+    idleRssMb,
+    switchyardMemoryAfterGridMb: switchyardMemory === undefined ? undefined : megabytes(switchyardMemory),
+    grid,
+    bundle: { ...bundle, largestInputs: await largestBundleInputs() },
+    coldStart,
+    profile: { summaries: profile.summaries },
+  };
+  const stamp = date.toISOString().slice(0, 19).replaceAll(':', '-');
+  // A quick run's figures are for developing the harness: they go to ignored .tmp files and leave BENCHMARKS.md alone.
+  const quick = plan.name === 'quick';
+  const resultsFile = quick ? `${stamp}-quick.json.tmp` : `${stamp}.json`;
+  const reportFile = quick ? path.join(benchDirectory, 'results', 'BENCHMARKS-quick.md.tmp') : path.join(repositoryRoot, 'BENCHMARKS.md');
+  await mkdir(path.join(benchDirectory, 'results'), { recursive: true });
+  await writeFile(path.join(benchDirectory, 'results', resultsFile), `${JSON.stringify(results)}\n`);
+  await writeFile(reportFile, await renderReport(results, resultsFile, benchDirectory));
+  log(`wrote bench/results/${resultsFile} and ${path.relative(repositoryRoot, reportFile)}; raw CPU profile: ${profile.file}`);
+  for (const check of checkTargets(results)) {
+    console.log(`  ${check.met === undefined ? '?' : check.met ? '✓' : '✗'} ${check.target}: ${check.measured} (${check.limit})`);
+  }
+} catch (error) {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
+
+function megabytes(usage: NodeJS.MemoryUsage): Record<string, number> {
+  return Object.fromEntries(Object.entries(usage).map(([key, bytes]) => [key, bytes / 1024 ** 2]));
+}
+
+/** CPU ms of the harness itself and of its live child processes. */
+function ourCpu(pids: readonly number[]): number {
+  const own = process.cpuUsage();
+  let total = (own.user + own.system) / 1000;
+  for (const pid of pids) {
+    try {
+      total += cpuMillis(pid);
+    } catch {
+      // It exited; its time is lost to the count, which then errs towards "other load".
+    }
+  }
+  return total;
+}
+
+/** The bundle's largest inputs by bytes in the output, grouped by package or source folder (esbuild's metafile). */
+async function largestBundleInputs(): Promise<BundleInput[]> {
+  let inputs: Record<string, { bytesInOutput: number }>;
+  try {
+    const metafile: unknown = JSON.parse(await readFile(path.join(repositoryRoot, 'dist', 'gateway.meta.json'), 'utf8'));
+    const outputs = (metafile as { outputs?: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }> }).outputs ?? {};
+    inputs = Object.values(outputs)[0]?.inputs ?? {};
+  } catch {
+    return [];
+  }
+  const groups = new Map<string, number>();
+  for (const [file, input] of Object.entries(inputs)) {
+    const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const name = packageMatch !== null ? (packageMatch[1] as string) : (/^((?:lib|functions)\/[^/]+)/.exec(file)?.[1] ?? file);
+    groups.set(name, (groups.get(name) ?? 0) + input.bytesInOutput);
+  }
+  return [...groups.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([name, bytes]) => ({ name, bytes }));
+}

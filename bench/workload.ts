@@ -1,0 +1,113 @@
+// The one workload every target serves: an OpenAI chat completion against
+// the provider simulator, which answers after `firstTokenMs` with tokens as
+// fast as it can produce them (one token per SSE chunk), so every millisecond
+// beyond the direct time is the path in between.
+
+/** How the simulated provider behaves. One provider, one model: `max_tokens` picks 50 or 1000 chunks. */
+export const SIMULATED_PROVIDER = {
+  id: 'bench',
+  upstreamModel: 'bench-model',
+  firstTokenMs: 20,
+  tokensPerSecond: 0,
+  outputTokens: 1000,
+} as const;
+
+/** Answers at once with a short reply: the cold-start probe's upstream, so the figure is the gateway's own. */
+export const INSTANT_PROVIDER = { id: 'bench-instant', upstreamModel: 'bench-instant-model', outputTokens: 16 } as const;
+
+export const SWITCHYARD_MODEL = 'bench/model';
+export const SWITCHYARD_INSTANT_MODEL = 'bench/instant';
+
+export type ModeName = 'json' | 'stream-50' | 'stream-1000';
+
+export interface Mode {
+  name: ModeName;
+  stream: boolean;
+  /** Output tokens asked for; the simulator sends one chunk per token. */
+  maxTokens: number;
+  label: string;
+}
+
+export const MODES: readonly Mode[] = [
+  { name: 'json', stream: false, maxTokens: 50, label: 'non-streaming (JSON, 50 tokens)' },
+  { name: 'stream-50', stream: true, maxTokens: 50, label: 'streaming, 50 chunks' },
+  { name: 'stream-1000', stream: true, maxTokens: 1000, label: 'streaming, 1000 chunks' },
+];
+
+export const PROMPT = 'Summarise the timetable for the freight trains that pass the junction tonight.';
+
+export function requestBody(model: string, mode: Pick<Mode, 'stream' | 'maxTokens'>): string {
+  return JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: PROMPT }],
+    max_tokens: mode.maxTokens,
+    stream: mode.stream,
+    // The gateways send usage in the last chunk anyway; asking the simulator
+    // directly for it too keeps the bytes on every path the same.
+    ...(mode.stream ? { stream_options: { include_usage: true } } : {}),
+  });
+}
+
+/** The simulator's catalog: the two simulated providers and no models (the simulator serves providers). */
+export function simulatorCatalog(): unknown {
+  return {
+    providers: {
+      [SIMULATED_PROVIDER.id]: {
+        name: 'Bench simulator',
+        kind: 'openai',
+        simulator: {
+          firstTokenMs: SIMULATED_PROVIDER.firstTokenMs,
+          tokensPerSecond: SIMULATED_PROVIDER.tokensPerSecond,
+          outputTokens: SIMULATED_PROVIDER.outputTokens,
+        },
+      },
+      [INSTANT_PROVIDER.id]: {
+        name: 'Bench simulator (instant)',
+        kind: 'openai',
+        simulator: { firstTokenMs: 0, tokensPerSecond: 0, outputTokens: INSTANT_PROVIDER.outputTokens },
+      },
+    },
+    models: [],
+  };
+}
+
+const BENCH_PRICING = { prompt: '0.15', completion: '0.6' };
+
+/** Switchyard's catalog: one model on the simulator started by the harness (and one on its instant provider). */
+export function switchyardCatalog(simulatorUrl: string): unknown {
+  const endpoint = (provider: string, upstreamModel: string): Record<string, unknown> => ({
+    provider,
+    upstreamModel,
+    pricing: BENCH_PRICING,
+    contextLength: 128_000,
+    maxCompletionTokens: 16_384,
+    supportedParameters: ['max_tokens', 'temperature', 'stop'],
+  });
+  return {
+    providers: {
+      [SIMULATED_PROVIDER.id]: { name: 'Bench simulator', kind: 'openai', baseUrl: `${simulatorUrl}/${SIMULATED_PROVIDER.id}` },
+      [INSTANT_PROVIDER.id]: { name: 'Bench simulator (instant)', kind: 'openai', baseUrl: `${simulatorUrl}/${INSTANT_PROVIDER.id}` },
+    },
+    models: [
+      { id: SWITCHYARD_MODEL, name: 'Bench model', created: 1_763_000_000, endpoints: [endpoint(SIMULATED_PROVIDER.id, SIMULATED_PROVIDER.upstreamModel)] },
+      {
+        id: SWITCHYARD_INSTANT_MODEL,
+        name: 'Bench model (instant)',
+        created: 1_763_000_000,
+        endpoints: [endpoint(INSTANT_PROVIDER.id, INSTANT_PROVIDER.upstreamModel)],
+      },
+    ],
+  };
+}
+
+export type TargetName = 'direct' | 'null-proxy' | 'switchyard' | 'portkey';
+
+export const TARGET_LETTERS: Readonly<Record<TargetName, string>> = { direct: 'D', 'null-proxy': 'N', switchyard: 'S', portkey: 'P' };
+
+/** Where the client sends a request, and how: each target reaches the same simulated provider. */
+export interface Target {
+  name: TargetName;
+  url: URL;
+  model: string;
+  headers: Record<string, string>;
+}
