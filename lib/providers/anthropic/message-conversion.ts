@@ -11,6 +11,7 @@ import type {
   AnthropicToolResultBlock,
   AnthropicUserBlock,
 } from './request-types.ts';
+import { createToolUseIds } from './tool-use-ids.ts';
 
 export const ANTHROPIC_REASONING_FORMAT = 'anthropic-claude-v1';
 
@@ -24,6 +25,7 @@ type TextPart = Extract<ContentPart, { type: 'text' }>;
 export function convertMessages(input: readonly Message[]): ConvertedMessages {
   const system: AnthropicTextBlock[] = [];
   const messages: AnthropicMessage[] = [];
+  const toolUseIds = createToolUseIds();
 
   // Anthropic wants alternating turns: consecutive same-role content (several
   // tool results, a tool result followed by the user's next words) becomes one turn.
@@ -56,11 +58,11 @@ export function convertMessages(input: readonly Message[]): ConvertedMessages {
           // tool use with thinking is refused without them.
           ...thinkingBlocks(message.reasoning_details ?? []),
           ...assistantTextBlocks(message.content, `${where}.content`),
-          ...(message.tool_calls ?? []).map((call, callIndex) => toolUseBlock(call, `${where}.tool_calls[${callIndex}]`)),
+          ...(message.tool_calls ?? []).map((call, callIndex) => toolUseBlock(call, toolUseIds.forCall(call.id), `${where}.tool_calls[${callIndex}]`)),
         ]);
         break;
       case 'tool':
-        pushUser([toolResultBlock(message.tool_call_id, message.content, `${where}.content`)]);
+        pushUser([toolResultBlock(toolUseIds.forResult(message.tool_call_id), message.content, `${where}.content`)]);
         break;
     }
   });
@@ -151,8 +153,8 @@ function documentBlock(file: { filename?: string; file_data?: string; file_id?: 
   });
 }
 
-function toolUseBlock(call: ToolCall, where: string): AnthropicAssistantBlock {
-  return { type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, where) };
+function toolUseBlock(call: ToolCall, id: string, where: string): AnthropicAssistantBlock {
+  return { type: 'tool_use', id, name: call.function.name, input: parseArguments(call.function.arguments, where) };
 }
 
 function parseArguments(text: string, where: string): Record<string, unknown> {

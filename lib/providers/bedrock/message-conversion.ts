@@ -3,6 +3,8 @@
 // (several tool results, a tool result then a user turn) share one message.
 import type { ContentPart, Message, ReasoningDetailInput, ToolCall } from '../../api/chat-request.ts';
 import { invalidRequest } from '../../api/errors.ts';
+// Claude on Bedrock holds toolUse ids to Anthropic's rules: unique, [a-zA-Z0-9_-].
+import { createToolUseIds, type ToolUseIds } from '../anthropic/tool-use-ids.ts';
 import type {
   AssistantContentBlock,
   CachePoint,
@@ -36,6 +38,7 @@ export function convertMessages(messages: readonly Message[]): ConvertedMessages
   const system: SystemBlock[] = [];
   const out: ConverseMessage[] = [];
   let hasToolBlocks = false;
+  const toolUseIds = createToolUseIds();
 
   messages.forEach((message, index) => {
     const where = `messages[${index}]`;
@@ -50,14 +53,14 @@ export function convertMessages(messages: readonly Message[]): ConvertedMessages
         appendUser(out, userBlocks(message.content, `${where}.content`));
         break;
       case 'assistant': {
-        const blocks = assistantBlocks(message, where);
+        const blocks = assistantBlocks(message, where, toolUseIds);
         if (message.tool_calls !== undefined && message.tool_calls.length > 0) hasToolBlocks = true;
         if (blocks.length > 0) appendAssistant(out, blocks);
         break;
       }
       case 'tool':
         hasToolBlocks = true;
-        appendUser(out, toolResultBlocks(message.tool_call_id, message.content, `${where}.content`));
+        appendUser(out, toolResultBlocks(toolUseIds.forResult(message.tool_call_id), message.content, `${where}.content`));
         break;
     }
   });
@@ -98,7 +101,7 @@ function userBlocks(content: string | ContentPart[], where: string): UserContent
   });
 }
 
-function assistantBlocks(message: Extract<Message, { role: 'assistant' }>, where: string): AssistantContentBlock[] {
+function assistantBlocks(message: Extract<Message, { role: 'assistant' }>, where: string, toolUseIds: ToolUseIds): AssistantContentBlock[] {
   // Claude requires its thinking blocks first, as it produced them.
   const blocks: AssistantContentBlock[] = reasoningBlocks(message.reasoning_details ?? []);
   const content = message.content;
@@ -113,7 +116,7 @@ function assistantBlocks(message: Extract<Message, { role: 'assistant' }>, where
   }
   (message.tool_calls ?? []).forEach((call, index) => {
     blocks.push({
-      toolUse: { toolUseId: call.id, name: call.function.name, input: toolInput(call, `${where}.tool_calls[${index}].function.arguments`) },
+      toolUse: { toolUseId: toolUseIds.forCall(call.id), name: call.function.name, input: toolInput(call, `${where}.tool_calls[${index}].function.arguments`) },
     });
   });
   return blocks;
