@@ -60,7 +60,7 @@ describe('key management', () => {
     await gw.idle();
     const fetched = await call(gw.baseUrl, management, 'GET', `/keys/${data.hash as string}`);
     expect(fetched.status).toBe(200);
-    const usage = (fetched.body.data as Record<string, number>).usage;
+    const usage = (fetched.body.data as { usage: number }).usage;
     expect(usage).toBeGreaterThan(0);
     expect((fetched.body.data as Record<string, number>).limit_remaining).toBeCloseTo(1.5 - usage, 9);
     expect(fetched.body.data).not.toHaveProperty('key');
