@@ -8,8 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
 import { balance } from '../support/local-gateway.ts';
-import { ASSISTANT_MODEL, simulatedWires, type SimulatedKind } from '../support/providers-catalog.ts';
-import { wiresCatalog } from '../support/providers-catalog.ts';
+import { ASSISTANT_MODEL, simulatedWires, wiresCatalog, type SimulatedKind } from '../support/providers-catalog.ts';
 import {
   assembleToolCalls,
   collectChunks,
