@@ -13,11 +13,13 @@ const stdout: AnalyticsOutput = { write: (text) => process.stdout.write(text) };
 export function registerAnalytics(program: Command, output: AnalyticsOutput = stdout): Command {
   return program
     .command('analytics')
-    .description('Run the saved usage queries (the Athena ones) over local mode\'s usage files with DuckDB')
+    .description('run the saved usage queries (the Athena ones) over local mode\'s usage files with DuckDB')
     .argument('[query]', `one of: ${queryNames().join(', ')} (default: all)`)
     .option('--data-dir <dir>', 'local mode\'s data folder (default: $SWITCHYARD_DATA_DIR or .data)')
     .option('--json', 'print the rows as JSON instead of tables')
-    .action(async function (this: Command, query: string | undefined, options: { dataDir?: string; json?: boolean }) {
+    .action(async function (this: Command, query: string | undefined) {
+      // The admin CLI has a global --json too, which takes the flag wherever it stands.
+      const options = this.optsWithGlobals<{ dataDir?: string; json?: boolean }>();
       if (query !== undefined && !queryNames().includes(query)) {
         this.error(`error: unknown query "${query}"; choose one of: ${queryNames().join(', ')}`);
       }

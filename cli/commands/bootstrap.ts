@@ -74,7 +74,7 @@ const stdout: BootstrapOutput = { write: (text) => process.stdout.write(text) };
 export function registerBootstrap(program: Command, output: BootstrapOutput = stdout): Command {
   return program
     .command('bootstrap')
-    .description('Create the first account, management key and API key in a deployed stack\'s DynamoDB table, with your AWS credentials')
+    .description('create the first account, management key and API key in a deployed stack\'s DynamoDB table, with your AWS credentials')
     .requiredOption('--table <name>', 'the stack\'s TableName output')
     .option('--region <region>', 'AWS region of the table (default: from your AWS configuration)')
     .option('--credits <usd>', 'credits to give the account, in USD', '0')

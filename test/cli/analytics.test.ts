@@ -250,6 +250,16 @@ describe('switchyard analytics', () => {
     expect(document['fallback-rate']).toHaveLength(4);
   });
 
+  it('takes --json from the admin CLI\'s global option too', async () => {
+    let out = '';
+    const program = new Command('switchyard').option('--json', 'print JSON instead of tables').exitOverride();
+    registerAnalytics(program, { write: (text) => (out += text) });
+
+    await program.parseAsync(['analytics', 'fallback-rate', '--data-dir', dataDir, '--json'], { from: 'user' });
+
+    expect(Object.keys(JSON.parse(out) as object)).toEqual(['fallback-rate']);
+  });
+
   it('answers no rows, not an error, for a data folder without usage files', async () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'switchyard-analytics-empty-'));
     try {
