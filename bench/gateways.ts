@@ -5,7 +5,7 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { nextMessage, startProcess, type StartedProcess } from './child-process.ts';
+import { nextMessage, query, startProcess, type StartedProcess } from './child-process.ts';
 import { INSTANT_PROVIDER, requestBody, SIMULATED_PROVIDER, SWITCHYARD_MODEL, type Target } from './workload.ts';
 
 /** What the direct and proxied requests carry as the upstream key; the simulator checks none. */
@@ -17,6 +17,8 @@ export interface RunningTarget {
   process: StartedProcess | undefined;
   /** Spawn → ready to serve (for Portkey: → its first completed request), ms. */
   startMs: number | undefined;
+  /** Resolves when work the target does after a reply (Switchyard's settlement and records) is done. */
+  settled?: () => Promise<void>;
 }
 
 export async function startSimulatorProcess(): Promise<{ process: StartedProcess; url: string; target: RunningTarget }> {
@@ -64,6 +66,9 @@ export async function startSwitchyard(simulatorUrl: string, options: SwitchyardO
     target: { name: 'switchyard', url: new URL(`${url}/api/v1/chat/completions`), model: SWITCHYARD_MODEL, headers: { authorization: `Bearer ${apiKey}` } },
     process: started,
     startMs: performance.now() - spawnedAt,
+    settled: async () => {
+      await query(started, 'idle');
+    },
   };
 }
 

@@ -76,9 +76,11 @@ export interface GridResult {
 
 export async function warmUp(targets: readonly RunningTarget[], plan: BenchPlan): Promise<void> {
   for (const mode of MODES) {
-    for (const { target } of targets) {
+    for (const running of targets) {
+      const { target } = running;
       const agent = createAgent(10);
       await runLoad(target, { concurrency: 10, count: plan.warmUpRequests, budgetMs: plan.runBudgetMs * 2, body: requestBody(target.model, mode), stream: mode.stream }, agent);
+      await running.settled?.();
       agent.destroy();
     }
   }
@@ -113,12 +115,17 @@ async function runCell(mode: Mode, concurrency: number, targets: readonly Runnin
     stream: mode.stream,
   });
   // Fill every agent's sockets before measuring: connection set-up is not what is compared.
-  for (const running of targets) await runLoad(running.target, spec(running, concurrency * 2), agents.get(running.target.name) as Agent);
+  for (const running of targets) {
+    await runLoad(running.target, spec(running, concurrency * 2), agents.get(running.target.name) as Agent);
+    await running.settled?.();
+  }
   for (let round = 0; round < plan.rounds; round++) {
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const [position, running] of order.entries()) {
       const cpuBefore = await running.process?.cpuMillis();
       const result = await runLoad(running.target, spec(running, plan.requestsAt(concurrency)), agents.get(running.target.name) as Agent);
+      // Bookkeeping after the last byte belongs to this run, not to the next target's.
+      await running.settled?.();
       const cpuAfter = await running.process?.cpuMillis();
       const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
       runs.get(running.target.name)?.push(roundRun(round, position, result, cpuMs));

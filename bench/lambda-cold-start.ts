@@ -60,39 +60,53 @@ export async function buildBundle(): Promise<BundleSize> {
   return { file: 'dist/gateway/index.mjs', bytes, gzipBytes: gzipSync(await readFile(file)).length, buildMs: performance.now() - started };
 }
 
-export async function measureColdStart(options: { simulatorUrl: string; runs: number; bundle: BundleSize }): Promise<ColdStartResult> {
+/** What the bundle's process sees: a seeded dynalite table, a Firehose stand-in, the simulator; all on loopback. */
+export interface LambdaEnvironment {
+  /** The function's environment, without the bench's own variables. */
+  env: Record<string, string>;
+  apiKey: string;
+  close(): Promise<void>;
+}
+
+export async function startLambdaEnvironment(simulatorUrl: string): Promise<LambdaEnvironment> {
   const dynamo = await startLocalDynamo(undefined);
   const firehose = await startFirehoseStub();
-  try {
-    const keys = await seedLocalKeys({ table: { client: dynamo.client, name: dynamo.tableName }, dataDir: undefined, env: {}, seedCreditsMicros: 1_000_000_000 });
-    const firehoseUrl = `http://127.0.0.1:${(firehose.address() as AddressInfo).port}`;
-    const env = minimalEnvironment({
-      SWITCHYARD_TABLE_NAME: dynamo.tableName,
-      SWITCHYARD_PROVIDER_SECRET_ID: 'switchyard/bench/providers',
-      SWITCHYARD_USAGE_STREAM_NAME: 'switchyard-bench-usage',
-      SWITCHYARD_CATALOG_JSON: JSON.stringify(switchyardCatalog(options.simulatorUrl)),
-      // What the Lambda runtime sets, with every AWS endpoint on loopback.
-      AWS_REGION: 'us-east-1',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_FIREHOSE: firehoseUrl,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: firehoseUrl,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_LAMBDA_FUNCTION_NAME: 'switchyard-gateway',
-      NODE_ENV: 'production',
-      SWITCHYARD_BENCH_BUNDLE: pathToFileURL(path.join(repositoryRoot, options.bundle.file)).href,
-      SWITCHYARD_BENCH_EVENT: JSON.stringify(functionUrlEvent(keys.apiKey)),
-    });
-    const runs: ColdStartRun[] = [];
-    for (let run = 0; run < options.runs; run++) runs.push(await oneColdStart(env));
-    const times = runs.map((run) => run.spawnToFirstByteMs);
-    return { bundle: options.bundle, runs, medianMs: median(times), maxMs: Math.max(...times) };
-  } finally {
-    await new Promise<void>((resolve) => firehose.close(() => resolve()));
-    await dynamo.close();
-  }
+  const keys = await seedLocalKeys({ table: { client: dynamo.client, name: dynamo.tableName }, dataDir: undefined, env: {}, seedCreditsMicros: 1_000_000_000_000 });
+  const firehoseUrl = `http://127.0.0.1:${(firehose.address() as AddressInfo).port}`;
+  const env = minimalEnvironment({
+    SWITCHYARD_TABLE_NAME: dynamo.tableName,
+    SWITCHYARD_PROVIDER_SECRET_ID: 'switchyard/bench/providers',
+    SWITCHYARD_USAGE_STREAM_NAME: 'switchyard-bench-usage',
+    SWITCHYARD_CATALOG_JSON: JSON.stringify(switchyardCatalog(simulatorUrl)),
+    // What the Lambda runtime sets, with every AWS endpoint on loopback.
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_FIREHOSE: firehoseUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: firehoseUrl,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: 'switchyard-gateway',
+    NODE_ENV: 'production',
+    SWITCHYARD_BENCH_BUNDLE: pathToFileURL(path.join(repositoryRoot, 'dist', 'gateway', 'index.mjs')).href,
+  });
+  return {
+    env,
+    apiKey: keys.apiKey,
+    async close() {
+      await new Promise<void>((resolve) => firehose.close(() => resolve()));
+      await dynamo.close();
+    },
+  };
+}
+
+export async function measureColdStart(options: { environment: LambdaEnvironment; runs: number; bundle: BundleSize }): Promise<ColdStartResult> {
+  const env = { ...options.environment.env, SWITCHYARD_BENCH_EVENT: JSON.stringify(functionUrlEvent(options.environment.apiKey)) };
+  const runs: ColdStartRun[] = [];
+  for (let run = 0; run < options.runs; run++) runs.push(await oneColdStart(env));
+  const times = runs.map((run) => run.spawnToFirstByteMs);
+  return { bundle: options.bundle, runs, medianMs: median(times), maxMs: Math.max(...times) };
 }
 
 interface DoneMessage {

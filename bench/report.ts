@@ -116,12 +116,25 @@ function resourceSection(results: BenchResults): string {
   const peaks = results.grid.perCellPeaks
     ? 'Peak RSS is VmHWM, reset (`/proc/<pid>/clear_refs`) before each cell, so each column is the peak while that concurrency ran.'
     : 'Peak RSS is VmHWM since the process started (this kernel refused a reset), so columns only grow.';
+  const underLoad = results.bundleUnderLoad;
+  const bundleRows = underLoad.cells.map((found) => [
+    String(found.concurrency),
+    fixed(found.ttfbP50),
+    fixed(found.cpuMsPerRequest),
+    fixed(found.peakRssMb, 0),
+    `${found.requests}${found.errors > 0 ? ` (${found.errors} errors)` : ''}`,
+  ]);
+  const bundleMemory = underLoad.memoryAfterMb;
   return [
     '### CPU per request (ms, user + system, of the gateway process)',
     table(['mode', 'c', ...GATEWAYS.map((name) => TARGET_LABELS[name])], cpuRows),
     '### Memory (RSS, MB) and start-up',
     table(['gateway', 'after warm-up', ...concurrencies.map((concurrency) => `peak at c=${concurrency}`), 'spawn → ready (ms)'], memoryRows),
     `${peaks} Switchyard's process holds everything local mode embeds: dynalite (DynamoDB) and the file usage sink, and the tsx loader; the null proxy's row shows what Node with tsx takes on its own.${breakdown} "Ready" for Portkey is its first completed request.`,
+    '### The Lambda bundle under the same load, DynamoDB out of its process',
+    `The built bundle served over HTTP by the stand-in runtime (one Function URL event per request, all in one process), ${underLoad.mode}, with dynalite in the harness's process as DynamoDB is outside the function on AWS: the gateway's own CPU and memory, without local mode's embedded stand-ins or tsx. RSS after warm-up: ${fixed(underLoad.idleRssMb, 0)} MB. (A Lambda instance serves one request at a time; the c=50 row is a long-running server's worst case.)`,
+    table(['c', 'TTFB p50 (ms)', 'CPU per request (ms)', 'peak RSS (MB)', 'requests'], bundleRows),
+    `After the last cell: RSS ${fixed(bundleMemory.rss, 0)} MB, V8 heap ${fixed(bundleMemory.heapUsed, 0)} MB used of ${fixed(bundleMemory.heapTotal, 0)} MB, external ${fixed(bundleMemory.external, 0)} MB.`,
   ].join('\n\n');
 }
 

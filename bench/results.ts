@@ -2,6 +2,7 @@
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { GridResult } from './grid.ts';
 import type { BundleSize, ColdStartResult } from './lambda-cold-start.ts';
+import type { BundleLoadResult } from './lambda-server.ts';
 import type { MachineInfo } from './machine.ts';
 import type { TargetName } from './workload.ts';
 
@@ -27,5 +28,6 @@ export interface BenchResults {
   grid: GridResult;
   bundle: BundleSize & { largestInputs: BundleInput[] };
   coldStart: ColdStartResult;
+  bundleUnderLoad: BundleLoadResult;
   profile: { summaries: ProfileSummary[] };
 }

@@ -9,7 +9,8 @@ import { FULL_PLAN, QUICK_PLAN } from './bench-plan.ts';
 import { query, repositoryRoot, type StartedProcess } from './child-process.ts';
 import { startNullProxy, startPortkey, startSimulatorProcess, startSwitchyard, type RunningTarget } from './gateways.ts';
 import { orderLabel, runGrid, warmUp } from './grid.ts';
-import { buildBundle, measureColdStart } from './lambda-cold-start.ts';
+import { buildBundle, measureColdStart, startLambdaEnvironment } from './lambda-cold-start.ts';
+import { measureBundleUnderLoad } from './lambda-server.ts';
 import { describeMachine } from './machine.ts';
 import { cpuMillis, machineJiffies, memory, millisPerJiffy } from './process-stats.ts';
 import { profileSwitchyard } from './profile-pass.ts';
@@ -41,7 +42,8 @@ try {
   const simulator = await startSimulatorProcess();
   processes.push(simulator.process);
   log(`simulator on ${simulator.url}; measuring the bundle's start-up (${plan.coldStartRuns} runs)`);
-  const coldStart = await measureColdStart({ simulatorUrl: simulator.url, runs: plan.coldStartRuns, bundle });
+  const lambdaEnvironment = await startLambdaEnvironment(simulator.url);
+  const coldStart = await measureColdStart({ environment: lambdaEnvironment, runs: plan.coldStartRuns, bundle });
 
   log('starting the null proxy, Switchyard and Portkey');
   const nullProxy = await startNullProxy(simulator.url);
@@ -75,6 +77,9 @@ try {
   await nullProxy.process?.stop();
   await portkey.process?.stop();
   await switchyard.process?.stop();
+  log('the Lambda bundle as a server under load (DynamoDB out of its process)');
+  const bundleUnderLoad = await measureBundleUnderLoad(lambdaEnvironment, plan);
+  await lambdaEnvironment.close();
   log(`profiling Switchyard under c=10 streaming (${plan.profileSeconds} s per mode)`);
   const profile = await profileSwitchyard(simulator.url, plan);
   await simulator.process.stop();
@@ -98,6 +103,7 @@ try {
     grid,
     bundle: { ...bundle, largestInputs: await largestBundleInputs() },
     coldStart,
+    bundleUnderLoad,
     profile: { summaries: profile.summaries },
   };
   const stamp = date.toISOString().slice(0, 19).replaceAll(':', '-');

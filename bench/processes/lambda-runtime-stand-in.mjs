@@ -9,10 +9,18 @@
 // Input (environment): SWITCHYARD_BENCH_BUNDLE (file URL of the bundle) and
 // SWITCHYARD_BENCH_EVENT (the Function URL event, JSON), beside the
 // function's own configuration. Output (IPC): `first-byte`, then `done`.
+//
+// With SWITCHYARD_BENCH_MODE=serve it instead serves HTTP on loopback, one
+// Function URL event per request (all in one process, unlike Lambda), so the
+// bundle's CPU and memory can be measured under load with DynamoDB outside
+// the process, as it is on AWS. It answers `cpu` and `memory` queries.
 import { randomUUID } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { Writable } from 'node:stream';
+import { URL } from 'node:url';
 
 const bootedAt = performance.now();
 
@@ -71,6 +79,88 @@ async function invoke(handler, label) {
 const importStartedAt = performance.now();
 const { handler } = await import(process.env.SWITCHYARD_BENCH_BUNDLE ?? '');
 const importedAt = performance.now();
-const cold = await invoke(handler, 'cold');
-const warm = await invoke(handler, 'warm');
-process.send({ type: 'done', bootedAt, importStartedAt, importedAt, cold, warm }, () => process.exit(0));
+if (process.env.SWITCHYARD_BENCH_MODE === 'serve') await serve(handler);
+else {
+  const cold = await invoke(handler, 'cold');
+  const warm = await invoke(handler, 'warm');
+  process.send({ type: 'done', bootedAt, importStartedAt, importedAt, cold, warm }, () => process.exit(0));
+}
+
+async function serve(handler) {
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      void handler(eventFrom(request, Buffer.concat(chunks).toString('utf8')), responseStreamTo(response), context()).catch(() => response.destroy());
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.on('message', (message) => {
+    switch (message?.type) {
+      case 'cpu': {
+        const usage = process.cpuUsage();
+        process.send({ type: 'cpu', millis: (usage.user + usage.system) / 1000 });
+        break;
+      }
+      case 'memory':
+        process.send({ type: 'memory', usage: process.memoryUsage() });
+        break;
+      case 'stop':
+        server.closeAllConnections();
+        server.close(() => process.exit(0));
+        break;
+    }
+  });
+  process.send({ type: 'ready', url: `http://127.0.0.1:${server.address().port}` });
+}
+
+/** A Function URL event (payload format 2.0) for a request node:http received. */
+function eventFrom(request, body) {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const domainName = 'bench0000000000000000000000000000.lambda-url.us-east-1.on.aws';
+  const headers = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers: { ...headers, host: domainName },
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'bench0000000000000000000000000000',
+      domainName,
+      domainPrefix: 'bench0000000000000000000000000000',
+      http: { method: request.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** The response stream the handler writes to, relayed to node:http: the prelude becomes the status line and headers. */
+function responseStreamTo(response) {
+  const head = () => {
+    if (response.headersSent) return;
+    const prelude = stream.prelude ?? { statusCode: 200, headers: {} };
+    response.writeHead(prelude.statusCode ?? 200, prelude.headers ?? {});
+  };
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      head();
+      if (chunk.length === 0 || response.write(chunk)) callback();
+      else response.once('drain', callback);
+    },
+    final(callback) {
+      head();
+      response.end(callback);
+    },
+  });
+  return stream;
+}

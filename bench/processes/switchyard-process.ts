@@ -25,4 +25,11 @@ exitWhenAsked(async () => {
   await rm(gateway.usageDirectory, { recursive: true, force: true });
 });
 answerQueries();
+// `idle`: answered once every started bookkeeping task (settlement, records, usage) has finished,
+// so the harness can charge that work to the run that caused it.
+process.on('message', (message: unknown) => {
+  if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'idle') {
+    void gateway.idle().finally(() => process.send?.({ type: 'idle' }));
+  }
+});
 announce({ type: 'ready', url: gateway.url, apiKey: gateway.keys.apiKey });
