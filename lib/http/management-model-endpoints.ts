@@ -51,8 +51,17 @@ export function publicEndpoint(model: Model, endpoint: Endpoint, health: HealthV
   };
 }
 
+/** `openai%2Fgpt-4o:nitro` style escapes decoded; a malformed escape is kept as sent (and names no model). */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 export function modelEndpointsRoute(catalog: Catalog, health: HealthView, author: string, slug: string, now: number): Record<string, unknown> {
-  const id = `${decodeURIComponent(author)}/${decodeURIComponent(slug)}`;
+  const id = `${decodePart(author)}/${decodePart(slug)}`;
   const model = catalog.models.get(id);
   if (model === undefined) throw notFound(`Model ${id} not found`);
   const wire = modelToWire(model);

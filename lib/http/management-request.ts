@@ -25,7 +25,7 @@ export async function readManagementBody(request: Request): Promise<unknown> {
 
 /** A key's id in `/keys/{hash}`: its SHA-256, 64 lowercase hex digits. */
 export function keyHashParam(hash: string): string {
-  const decoded = decodeURIComponent(hash).toLowerCase();
+  const decoded = hash.toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(decoded)) throw notFound(`No key with hash ${hash.slice(0, 80)}: a key hash is 64 hex digits`);
   return decoded;
 }

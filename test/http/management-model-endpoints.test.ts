@@ -73,3 +73,10 @@ describe('model endpoints', () => {
     expect(body).toMatchObject({ error: { code: 404, message: 'Model nobody/nothing not found' } });
   });
 });
+
+describe('model endpoints, odd paths', () => {
+  it('answers 404, not 500, for a malformed escape', async () => {
+    const { status } = await get('/models/test/%E0%A4%A/endpoints');
+    expect(status).toBe(404);
+  });
+});
