@@ -7,23 +7,14 @@ import path from 'node:path';
 
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createCatalog, defaultCatalog, type Catalog } from '../lib/catalog/catalog.ts';
-import { createGateway, type Gateway } from '../lib/http/app.ts';
-import { newGenerationId, type GatewayDeps } from '../lib/http/deps.ts';
-import { createKeyCache } from '../lib/keys/key-cache.ts';
+import { assembleGateway } from '../lib/http/assemble.ts';
+import type { Gateway } from '../lib/http/app.ts';
 import { createHealthTracker } from '../lib/health/index.ts';
 import { createHealthStore } from '../lib/store/health.ts';
-import { anthropicAdapter } from '../lib/providers/anthropic/index.ts';
-import { createBedrockAdapter } from '../lib/providers/bedrock/index.ts';
 import { environmentCredentials } from '../lib/providers/credentials/index.ts';
-import { geminiAdapter } from '../lib/providers/gemini/index.ts';
-import { openaiAdapter } from '../lib/providers/openai/index.ts';
 import { createSimulator, type Simulator } from '../lib/providers/simulator/index.ts';
-import type { Adapters, Credentials } from '../lib/providers/types.ts';
-import { abortableSleep } from '../lib/routing/attempt-loop.ts';
-import { createStickySessions } from '../lib/routing/plan.ts';
 import { settingsWith, type Settings } from '../lib/settings.ts';
 import type { Table } from '../lib/store/dynamo.ts';
-import { getKey } from '../lib/store/keys.ts';
 import { listAccountIds, reclaimExpiredHolds } from '../lib/store/accounts.ts';
 import { createFileUsageSink } from './file-usage-sink.ts';
 import { startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
@@ -84,48 +75,22 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
 
   const table: Table = { client: dynamo.client, name: dynamo.tableName };
   const settings = settingsWith(options.settings);
-  const credentials: Credentials = environmentCredentials(env);
-  const adapters: Adapters = {
-    openai: openaiAdapter,
-    anthropic: anthropicAdapter,
-    gemini: geminiAdapter,
-    bedrock: createBedrockAdapter({ credentials: defaultProvider() }),
-  };
-  const pending = new Set<Promise<unknown>>();
   const health = createHealthTracker({
     store: createHealthStore(table),
     now: Date.now,
     endpointIds: catalog.endpoints.map((endpoint) => endpoint.id),
     onError: (error) => log({ level: 'warn', message: 'health store failed', error: String(error) }),
   });
-  const deps: GatewayDeps = {
+  const { gateway, drain } = assembleGateway({
     catalog,
-    adapters,
-    credentials,
     table,
-    keys: createKeyCache({
-      load: (hash) => getKey(table, hash),
-      now: Date.now,
-      ttlMs: settings.keyCacheTtlMs,
-      negativeTtlMs: settings.negativeKeyCacheTtlMs,
-      maxEntries: settings.keyCacheMaxEntries,
-    }),
+    credentials: environmentCredentials(env),
     usageSink: createFileUsageSink(usageDirectory),
     health,
-    sticky: createStickySessions(),
-    fetch: (input, init) => fetch(input, init),
-    now: Date.now,
-    random: Math.random,
-    sleep: abortableSleep,
-    generationId: () => newGenerationId(),
+    awsCredentials: defaultProvider(),
     settings,
     log,
-    waitUntil: (task) => {
-      const tracked = task.catch((error: unknown) => log({ level: 'error', message: 'background task failed', error: String(error) }));
-      pending.add(tracked);
-      void tracked.finally(() => pending.delete(tracked));
-    },
-  };
+  });
   let keys: SeededKeys;
   try {
     keys = await seedLocalKeys({ table, dataDir, env, seedCreditsMicros: options.seedCreditsMicros ?? 10_000_000 });
@@ -134,7 +99,6 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     await dynamo.close();
     throw error;
   }
-  const gateway = createGateway(deps);
   const server: RunningServer = await serve((request) => gateway.handle(request), {
     port: options.port,
     host: env.SWITCHYARD_HOST ?? '127.0.0.1',
@@ -161,16 +125,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     table,
     usageDirectory,
     gateway,
-    async idle() {
-      while (pending.size > 0) await Promise.all([...pending]);
-      await deps.usageSink.flush();
-    },
+    idle: drain,
     async close() {
       clearInterval(sweep);
       clearInterval(healthSync);
       await server.close();
-      while (pending.size > 0) await Promise.all([...pending]);
-      await health.flush();
+      await drain();
       await simulatorServer.close();
       await dynamo.close();
     },
