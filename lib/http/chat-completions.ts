@@ -13,7 +13,7 @@ import { limitPeriod, reserveForRequest } from '../billing/reservation.ts';
 import { enforceRateLimit } from '../keys/rate-limit.ts';
 import { runAttempts, type AttemptsResult } from '../routing/attempt-loop.ts';
 import { attemptPlan, sessionKeyFor } from '../routing/plan.ts';
-import { getAccount, type Hold } from '../store/accounts.ts';
+import { getAccount, reclaimExpiredHolds, type Hold } from '../store/accounts.ts';
 import { getStoredKey, spentIn, type KeyRecord } from '../store/keys.ts';
 import type { Settings } from '../settings.ts';
 import { authenticate } from './auth.ts';
@@ -132,7 +132,11 @@ async function holdWorstCase(
     amountMicros = Math.max(amountMicros, worstCaseMicros(promptBound, output, endpoint.pricing));
   }
   const now = deps.now();
-  const reservation = await reserveForRequest(deps.table, { key, holdId: generation.id, amountMicros, now, ttlMs: deps.settings.holdTtlMs });
+  const reserve = () => reserveForRequest(deps.table, { key, holdId: generation.id, amountMicros, now, ttlMs: deps.settings.holdTtlMs });
+  let reservation = await reserve();
+  // Holds abandoned by a crash or a timeout must not refuse a request once
+  // they have expired: reclaim them, then ask once more (refusals only).
+  if (!reservation.ok && (await reclaimExpiredHolds(deps.table, key.accountId, now)) > 0) reservation = await reserve();
   if (reservation.ok) return reservation.hold;
   const first = plan[0] as Endpoint;
   const question: AffordQuestion = { promptTokens: promptBound, pricing: first.pricing, requestedTokens: maxTokensFor(first) };
