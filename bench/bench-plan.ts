@@ -19,10 +19,10 @@ export interface BenchPlan {
 
 export const FULL_PLAN: BenchPlan = {
   name: 'full',
-  rounds: 4,
+  rounds: 6,
   concurrencies: [1, 10, 50],
-  requestsAt: (concurrency) => (concurrency === 1 ? 60 : concurrency === 10 ? 200 : 400),
-  runBudgetMs: 2_500,
+  requestsAt: (concurrency) => (concurrency === 1 ? 80 : concurrency === 10 ? 300 : 500),
+  runBudgetMs: 3_000,
   warmUpRequests: 200,
   coldStartRuns: 5,
   profileSeconds: 10,

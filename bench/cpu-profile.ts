@@ -74,7 +74,8 @@ export async function summariseProfile(file: string, windows: readonly ProfileWi
       if (frame === undefined || frame.functionName === '(idle)') continue;
       busy += duration;
       const location = relativeLocation(frame.url, repositoryRoot);
-      const name = location === '' ? frame.functionName : `${frame.functionName || '(anonymous)'}  ${location}:${frame.lineNumber + 1}`;
+      const line = lineOf(frame.functionName, location, frame.lineNumber, repositoryRoot);
+      const name = location === '' ? frame.functionName : `${frame.functionName || '(anonymous)'}  ${location}${line === undefined ? '' : `:${line}`}`;
       byFunction.set(name, (byFunction.get(name) ?? 0) + duration);
       const area = areaOf(frame.functionName, location, standIns);
       byArea.set(area, (byArea.get(area) ?? 0) + duration);
@@ -133,4 +134,37 @@ function dependencyClosure(name: string, repositoryRoot: string): Set<string> {
   };
   visit(name, repositoryRoot);
   return seen;
+}
+
+const sourceLines = new Map<string, string[]>();
+
+/**
+ * The 1-based line of a function. Our own TypeScript runs through tsx, whose
+ * output puts every frame on line 1, so the declaration is looked up by name
+ * in the source; undefined when it cannot be found.
+ */
+function lineOf(functionName: string, location: string, lineNumber: number, repositoryRoot: string): number | undefined {
+  const ownSource = location.endsWith('.ts') && !location.startsWith('node_modules/') && !location.startsWith('node:');
+  if (!ownSource || lineNumber > 0) return lineNumber + 1;
+  if (functionName === '') return undefined;
+  let lines = sourceLines.get(location);
+  if (lines === undefined) {
+    try {
+      lines = readFileSync(path.join(repositoryRoot, location), 'utf8').split('\n');
+    } catch {
+      lines = [];
+    }
+    sourceLines.set(location, lines);
+  }
+  const name = functionName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const declarations = [
+    new RegExp(`(function\\*?\\s+${name}\\b|\\b(const|let|var)\\s+${name}\\b|^\\s*(async\\s+)?\\*?${name}\\s*[(<])`),
+    new RegExp(`\\b${name}\\s*[:=]`),
+  ];
+  let index = -1;
+  for (const declaration of declarations) {
+    index = lines.findIndex((text) => declaration.test(text));
+    if (index >= 0) break;
+  }
+  return index < 0 ? undefined : index + 1;
 }

@@ -27,14 +27,14 @@ export interface BundleLoadResult {
   mode: string;
   idleRssMb: number;
   cells: BundleLoadCell[];
-  /** process.memoryUsage() after the last cell, MB. */
+  /** process.memoryUsage() after the last cell and a full collection, MB. */
   memoryAfterMb: Record<string, number>;
 }
 
 export async function measureBundleUnderLoad(environment: LambdaEnvironment, plan: BenchPlan): Promise<BundleLoadResult> {
   const started = startProcess({
     name: 'bundle server',
-    args: [path.join(repositoryRoot, 'bench', 'processes', 'lambda-runtime-stand-in.mjs')],
+    args: ['--expose-gc', path.join(repositoryRoot, 'bench', 'processes', 'lambda-runtime-stand-in.mjs')],
     env: { ...environment.env, SWITCHYARD_BENCH_MODE: 'serve' },
     ipc: true,
   });

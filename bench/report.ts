@@ -112,7 +112,7 @@ function resourceSection(results: BenchResults): string {
   const breakdown =
     usage === undefined
       ? ''
-      : ` After the last cell Switchyard's process.memoryUsage() read: RSS ${fixed(usage.rss, 0)} MB, V8 heap ${fixed(usage.heapUsed, 0)} MB used of ${fixed(usage.heapTotal, 0)} MB, external ${fixed(usage.external, 0)} MB (array buffers ${fixed(usage.arrayBuffers, 0)} MB).`;
+      : ` After the last cell and a full garbage collection, Switchyard's process.memoryUsage() read: RSS ${fixed(usage.rss, 0)} MB, V8 heap ${fixed(usage.heapUsed, 0)} MB used of ${fixed(usage.heapTotal, 0)} MB, external ${fixed(usage.external, 0)} MB (array buffers ${fixed(usage.arrayBuffers, 0)} MB).`;
   const peaks = results.grid.perCellPeaks
     ? 'Peak RSS is VmHWM, reset (`/proc/<pid>/clear_refs`) before each cell, so each column is the peak while that concurrency ran.'
     : 'Peak RSS is VmHWM since the process started (this kernel refused a reset), so columns only grow.';
@@ -134,7 +134,7 @@ function resourceSection(results: BenchResults): string {
     '### The Lambda bundle under the same load, DynamoDB out of its process',
     `The built bundle served over HTTP by the stand-in runtime (one Function URL event per request, all in one process), ${underLoad.mode}, with dynalite in the harness's process as DynamoDB is outside the function on AWS: the gateway's own CPU and memory, without local mode's embedded stand-ins or tsx. RSS after warm-up: ${fixed(underLoad.idleRssMb, 0)} MB. (A Lambda instance serves one request at a time; the c=50 row is a long-running server's worst case.)`,
     table(['c', 'TTFB p50 (ms)', 'CPU per request (ms)', 'peak RSS (MB)', 'requests'], bundleRows),
-    `After the last cell: RSS ${fixed(bundleMemory.rss, 0)} MB, V8 heap ${fixed(bundleMemory.heapUsed, 0)} MB used of ${fixed(bundleMemory.heapTotal, 0)} MB, external ${fixed(bundleMemory.external, 0)} MB.`,
+    `After the last cell and a full garbage collection: RSS ${fixed(bundleMemory.rss, 0)} MB, V8 heap ${fixed(bundleMemory.heapUsed, 0)} MB used of ${fixed(bundleMemory.heapTotal, 0)} MB, external ${fixed(bundleMemory.external, 0)} MB.`,
   ].join('\n\n');
 }
 

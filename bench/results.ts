@@ -23,7 +23,7 @@ export interface BenchResults {
   startupMs: Partial<Record<TargetName, number>>;
   /** RSS right after start-up and warm-up, MB. */
   idleRssMb: Partial<Record<TargetName, number>>;
-  /** Switchyard's process.memoryUsage() after the last cell, MB: where its RSS is (heap, external, array buffers). */
+  /** Switchyard's process.memoryUsage() after the last cell and a full collection, MB: where its RSS is (heap, external, array buffers). */
   switchyardMemoryAfterGridMb: Record<string, number> | undefined;
   grid: GridResult;
   bundle: BundleSize & { largestInputs: BundleInput[] };

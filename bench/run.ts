@@ -25,6 +25,18 @@ const startedAt = performance.now();
 const date = new Date();
 const log = (line: string): void => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
+// `--report <results file>`: only render the report again (after editing the template or analysis.md).
+const reportIndex = process.argv.indexOf('--report');
+if (reportIndex >= 0) {
+  const file = path.resolve(process.argv[reportIndex + 1] ?? '');
+  const results: unknown = JSON.parse(await readFile(file, 'utf8'));
+  if (typeof results !== 'object' || results === null || !('grid' in results) || !('date' in results)) throw new Error(`${file} is not a results file`);
+  const target = path.join(repositoryRoot, 'BENCHMARKS.md');
+  await writeFile(target, await renderReport(results as BenchResults, path.basename(file), benchDirectory));
+  console.log(`wrote ${path.relative(repositoryRoot, target)} from ${path.relative(repositoryRoot, file)}`);
+  process.exit(0);
+}
+
 const processes: StartedProcess[] = [];
 const stopAll = async (): Promise<void> => {
   await Promise.allSettled(processes.map((started) => started.stop()));
@@ -47,7 +59,8 @@ try {
 
   log('starting the null proxy, Switchyard and Portkey');
   const nullProxy = await startNullProxy(simulator.url);
-  const switchyard = await startSwitchyard(simulator.url);
+  // --expose-gc only lets the memory query collect first, so it reads the live heap.
+  const switchyard = await startSwitchyard(simulator.url, { nodeFlags: ['--expose-gc'] });
   const portkey = await startPortkey(simulator.url);
   const targets: RunningTarget[] = [simulator.target, nullProxy, switchyard, portkey];
   for (const running of targets) if (running.process !== undefined) processes.push(running.process);

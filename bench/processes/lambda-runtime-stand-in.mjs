@@ -103,6 +103,8 @@ async function serve(handler) {
         break;
       }
       case 'memory':
+        // Under --expose-gc, the live heap rather than whatever garbage the last collection left.
+        globalThis.gc?.();
         process.send({ type: 'memory', usage: process.memoryUsage() });
         break;
       case 'stop':
