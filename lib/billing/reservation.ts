@@ -10,7 +10,8 @@ import type { Table } from '../store/dynamo.ts';
 import { periodsAt } from './periods.ts';
 
 export type Reservation =
-  | { ok: true; hold: Hold }
+  /** `availableMicros`: what the account had left after this hold. */
+  | { ok: true; hold: Hold; availableMicros: number }
   | { ok: false; reason: 'credits' }
   | { ok: false; reason: 'key-limit' };
 
@@ -67,5 +68,5 @@ export async function reserveForRequest(table: Table, request: ReservationReques
     return { ok: false, reason: 'credits' };
   }
   // An unlimited key deleted since it was cached holds nothing; the account's hold still stands.
-  return { ok: true, hold };
+  return { ok: true, hold, availableMicros: onAccount.value.ok ? onAccount.value.availableMicros : 0 };
 }

@@ -2,6 +2,7 @@
 // local mode: the edges differ only in which store, secrets, usage sink and
 // AWS identity they hand in.
 import type { AwsCredentialIdentityProvider } from '../providers/bedrock/signing-fetch.ts';
+import { createCreditLedger, type LeasePolicy } from '../billing/credit-ledger.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { HealthTracker } from '../health/tracker.ts';
 import { createKeyCache } from '../keys/key-cache.ts';
@@ -14,6 +15,7 @@ import { abortableSleep } from '../routing/attempt-loop.ts';
 import { createStickySessions } from '../routing/plan.ts';
 import type { Settings } from '../settings.ts';
 import type { Table } from '../store/dynamo.ts';
+import { createGenerationWriter } from '../store/generations.ts';
 import { getKey } from '../store/keys.ts';
 import type { UsageSink } from '../usage/record.ts';
 import { createGateway, type Gateway } from './app.ts';
@@ -29,6 +31,12 @@ export interface GatewayParts {
   awsCredentials: AwsCredentialIdentityProvider;
   settings: Settings;
   log: Log;
+  /** The credit fast path's policy; the defaults when absent. */
+  leasePolicy?: LeasePolicy;
+  /** Tests hand in their own clock, draw and adapters. */
+  now?: () => number;
+  random?: () => number;
+  adapters?: Partial<GatewayDeps['adapters']>;
 }
 
 export interface AssembledGateway {
@@ -40,7 +48,17 @@ export interface AssembledGateway {
 
 export function assembleGateway(parts: GatewayParts): AssembledGateway {
   const { table, settings, log, health } = parts;
+  const now = parts.now ?? Date.now;
   const pending = new Set<Promise<unknown>>();
+  const ledger = createCreditLedger({
+    table,
+    now,
+    holdTtlMs: settings.holdTtlMs,
+    log,
+    instanceId: crypto.randomUUID().slice(0, 8),
+    ...(parts.leasePolicy === undefined ? {} : { policy: parts.leasePolicy }),
+  });
+  const generations = createGenerationWriter(table, settings.generationTtlDays, log);
   const deps: GatewayDeps = {
     catalog: parts.catalog,
     adapters: {
@@ -48,24 +66,27 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
       anthropic: anthropicAdapter,
       gemini: geminiAdapter,
       bedrock: createBedrockAdapter({ credentials: parts.awsCredentials }),
+      ...parts.adapters,
     },
     credentials: parts.credentials,
     table,
     keys: createKeyCache({
       load: (hash) => getKey(table, hash),
-      now: Date.now,
+      now,
       ttlMs: settings.keyCacheTtlMs,
       negativeTtlMs: settings.negativeKeyCacheTtlMs,
       maxEntries: settings.keyCacheMaxEntries,
     }),
+    ledger,
+    generations,
     usageSink: parts.usageSink,
     health,
     sticky: createStickySessions(),
     fetch: (input, init) => fetch(input, init),
-    now: Date.now,
-    random: Math.random,
+    now,
+    random: parts.random ?? Math.random,
     sleep: abortableSleep,
-    generationId: () => newGenerationId(),
+    generationId: () => newGenerationId(now()),
     settings,
     log,
     waitUntil: (task) => {
@@ -79,7 +100,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     deps,
     async drain() {
       while (pending.size > 0) await Promise.all([...pending]);
-      await Promise.all([parts.usageSink.flush(), health.flush()]);
+      await Promise.all([parts.usageSink.flush(), ledger.flush(), generations.flush(), health.flush()]);
     },
   };
 }

@@ -9,11 +9,12 @@ import { worstCaseMicros } from '../billing/cost.ts';
 import { insufficientCredits, keyLimitReached, type AffordQuestion } from '../billing/limit-errors.ts';
 import { periodsAt, resetsAt } from '../billing/periods.ts';
 import { estimatePromptTokens, maxPromptTokens } from '../billing/prompt-size.ts';
-import { limitPeriod, reserveForRequest } from '../billing/reservation.ts';
+import type { Admission } from '../billing/credit-ledger.ts';
+import { limitPeriod } from '../billing/reservation.ts';
 import { enforceRateLimit } from '../keys/rate-limit.ts';
 import { runAttempts, type AttemptsResult } from '../routing/attempt-loop.ts';
 import { attemptPlan, sessionKeyFor } from '../routing/plan.ts';
-import { getAccount, reclaimExpiredHolds, type Hold } from '../store/accounts.ts';
+import { getAccount, reclaimExpiredHolds } from '../store/accounts.ts';
 import { getStoredKey, spentIn, type KeyRecord } from '../store/keys.ts';
 import type { Settings } from '../settings.ts';
 import { authenticate } from './auth.ts';
@@ -48,7 +49,7 @@ export async function chatCompletions(httpRequest: Request, deps: GatewayDeps): 
       random: deps.random,
     });
     const maxTokensFor = (endpoint: Endpoint): number => outputCap(request, endpoint, generation.promptEstimate, deps.settings);
-    generation.hold = await holdWorstCase(generation, request, plan, maxTokensFor, deps);
+    generation.admission = await admitWorstCase(generation, request, plan, maxTokensFor, deps);
     const signal = requestSignal(httpRequest.signal, deps.settings.attempts.deadlineMs);
     const attempts = runAttempts(
       { request, plan, maxTokensFor, signal },
@@ -115,13 +116,13 @@ function outputCap(request: ChatRequest, endpoint: Endpoint, promptTokens: numbe
  * Reserve what the most expensive planned attempt could cost (a fallback may
  * be dearer), on the account and on the key: 402 when either cannot cover it.
  */
-async function holdWorstCase(
+async function admitWorstCase(
   generation: Generation,
   request: ChatRequest,
   plan: readonly Endpoint[],
   maxTokensFor: (endpoint: Endpoint) => number,
   deps: GatewayDeps,
-): Promise<Hold> {
+): Promise<Admission> {
   const key = generation.key as KeyRecord;
   const promptBound = maxPromptTokens(request);
   let amountMicros = 0;
@@ -132,12 +133,12 @@ async function holdWorstCase(
     amountMicros = Math.max(amountMicros, worstCaseMicros(promptBound, output, endpoint.pricing));
   }
   const now = deps.now();
-  const reserve = () => reserveForRequest(deps.table, { key, holdId: generation.id, amountMicros, now, ttlMs: deps.settings.holdTtlMs });
+  const reserve = () => deps.ledger.admit(key, generation.id, amountMicros);
   let reservation = await reserve();
   // Holds abandoned by a crash or a timeout must not refuse a request once
   // they have expired: reclaim them, then ask once more (refusals only).
   if (!reservation.ok && (await reclaimExpiredHolds(deps.table, key.accountId, now)) > 0) reservation = await reserve();
-  if (reservation.ok) return reservation.hold;
+  if (reservation.ok) return reservation.admission;
   const first = plan[0] as Endpoint;
   const question: AffordQuestion = { promptTokens: promptBound, pricing: first.pricing, requestedTokens: maxTokensFor(first) };
   if (reservation.reason === 'credits') {

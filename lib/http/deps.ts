@@ -1,11 +1,13 @@
 // Everything the gateway needs from outside, handed in by the edge (the
 // Lambda shell or the local server). No module-level singletons in lib/.
+import type { CreditLedger } from '../billing/credit-ledger.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { KeyCache } from '../keys/key-cache.ts';
 import type { Adapters, Credentials, Fetch } from '../providers/types.ts';
 import type { HealthView, StickySessions } from '../routing/plan.ts';
 import type { Settings } from '../settings.ts';
 import type { Table } from '../store/dynamo.ts';
+import type { GenerationWriter } from '../store/generations.ts';
 import type { UsageSink } from '../usage/record.ts';
 
 /** Health as the request path sees it: a synchronous view, and outcomes to record. */
@@ -22,6 +24,10 @@ export interface GatewayDeps {
   credentials: Credentials;
   table: Table;
   keys: KeyCache;
+  /** Admits requests against the balance and settles them (lib/billing/credit-ledger.ts). */
+  ledger: CreditLedger;
+  /** Generation records, written in batches. */
+  generations: GenerationWriter;
   usageSink: UsageSink;
   health: HealthRecorder;
   sticky: StickySessions;

@@ -38,6 +38,8 @@ export async function generationRoute(request: Request, url: URL, deps: GatewayD
   const key = await authenticate(request.headers, deps.keys, 'inference', deps.now());
   const id = url.searchParams.get('id');
   if (id === null || id === '') throw invalidRequest('Query parameter `id` is required');
+  // Records are written in batches: this container's own pending ones go out first.
+  await deps.generations.flush();
   const stored = await getGeneration(deps.table, id, deps.now());
   // Another account's generation is as absent as one that never existed.
   if (stored === undefined || stored.accountId !== key.accountId) throw notFound(`Generation ${id} not found`);

@@ -1,14 +1,13 @@
 // One request's bookkeeping: what it asked, what was held, which attempts
 // ran, what came back. `finishGeneration` runs exactly once per request,
-// after the last byte: it settles the hold, stores the generation record and
+// after the last byte: it settles the admission, queues the generation record and
 // writes the usage record (DESIGN "One request, end to end").
 import type { ChatRequest } from '../api/chat-request.ts';
 import type { GatewayError } from '../api/errors.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import { costOf, type CostBreakdown } from '../billing/cost.ts';
 import type { AttemptRecord } from '../routing/attempt-loop.ts';
-import { settleHold, type Hold } from '../store/accounts.ts';
-import { putGeneration } from '../store/generations.ts';
+import type { Admission } from '../billing/credit-ledger.ts';
 import type { KeyRecord } from '../store/keys.ts';
 import { emptyUsage, type StreamEvent, type Usage } from '../streaming/events.ts';
 import type { UsageRecord } from '../usage/record.ts';
@@ -28,7 +27,8 @@ export interface Generation {
   sessionKey: string | undefined;
   /** Prompt tokens as estimated before any provider counted them. */
   promptEstimate: number;
-  hold: Hold | undefined;
+  /** How the request's worst case was admitted: its own hold, or a lease. */
+  admission: Admission | undefined;
   endpoint: Endpoint | undefined;
   attempts: AttemptRecord[];
   /** Usage the provider reported; undefined until (unless) it does. */
@@ -55,7 +55,7 @@ export function newGeneration(id: string, now: number, streamed: boolean): Gener
     sessionId: undefined,
     sessionKey: undefined,
     promptEstimate: 0,
-    hold: undefined,
+    admission: undefined,
     endpoint: undefined,
     attempts: [],
     usage: undefined,
@@ -122,11 +122,9 @@ export async function finishGeneration(generation: Generation, deps: GatewayDeps
   const cost = generationCost(generation);
   const record = usageRecord(generation, cost, deps.now());
   const tasks: Promise<unknown>[] = [deps.usageSink.write(record)];
-  const { key, hold } = generation;
-  if (key !== undefined && hold !== undefined) tasks.push(settleWithRetry(deps, key.accountId, hold, cost.totalMicros, generation.id));
-  if (key !== undefined && generation.request !== undefined) {
-    tasks.push(putGeneration(deps.table, record, deps.now(), deps.settings.generationTtlDays));
-  }
+  const { key, admission } = generation;
+  if (admission !== undefined) tasks.push(settleWithRetry(deps, admission, cost.totalMicros, generation.id));
+  if (key !== undefined && generation.request !== undefined) deps.generations.add(record, deps.now());
   const results = await Promise.allSettled(tasks);
   for (const result of results) {
     if (result.status === 'rejected') {
@@ -135,10 +133,11 @@ export async function finishGeneration(generation: Generation, deps: GatewayDeps
   }
 }
 
-async function settleWithRetry(deps: GatewayDeps, accountId: string, hold: Hold, charge: number, generationId: string): Promise<void> {
+async function settleWithRetry(deps: GatewayDeps, admission: Admission, charge: number, generationId: string): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await settleHold(deps.table, accountId, hold, charge);
+      // Idempotent per hold: a retry after an unclear failure moves nothing twice.
+      await deps.ledger.settle(admission, charge);
       return;
     } catch (error) {
       if (attempt >= 3) {

@@ -1,26 +1,70 @@
 // Generation records: what happened to one request, every attempt included,
 // kept 30 days (TTL) and served by GET /api/v1/generation.
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, GetItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { isExpired, TTL_ATTRIBUTE, ttlAfter } from './table.ts';
 import { num, S, N, str, type Table } from './dynamo.ts';
 import type { UsageRecord } from '../usage/record.ts';
 
 const genKey = (id: string) => ({ pk: S(`GEN#${id}`), sk: S('GEN') });
 
-/** The usage record is the generation record's content: one source, two uses. */
-export async function putGeneration(table: Table, record: UsageRecord, nowMs: number, ttlDays: number): Promise<void> {
-  await table.client.send(
-    new PutItemCommand({
-      TableName: table.name,
-      Item: {
-        ...genKey(record.id),
-        type: S('generation'),
-        accountId: S(record.account_id),
-        record: S(JSON.stringify(record)),
-        [TTL_ATTRIBUTE]: N(ttlAfter(nowMs, ttlDays * 86_400)),
-      },
-    }),
-  );
+/** DynamoDB's BatchWriteItem takes at most 25 items. */
+const BATCH = 25;
+
+export interface GenerationWriter {
+  /** Queue a record; it is written with the next batch. */
+  add(record: UsageRecord, nowMs: number): void;
+  /** Write everything queued; unprocessed items are retried, failures logged. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Generation records in batches of up to 25, off the request path. The
+ * usage record is the generation record's content: one source, two uses.
+ * Like OpenRouter's, a generation may be found only a moment after its
+ * request ended.
+ */
+export function createGenerationWriter(table: Table, ttlDays: number, log: (entry: Record<string, unknown>) => void): GenerationWriter {
+  let queue: WriteRequest[] = [];
+  let running: Promise<void> = Promise.resolve();
+  const writeAll = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, BATCH);
+      queue = queue.slice(BATCH);
+      let pending: WriteRequest[] = batch;
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt === 5) {
+          log({ level: 'error', message: 'generation records not written', count: pending.length });
+          break;
+        }
+        try {
+          const result = await table.client.send(new BatchWriteItemCommand({ RequestItems: { [table.name]: pending } }));
+          pending = result.UnprocessedItems?.[table.name] ?? [];
+        } catch (error) {
+          log({ level: 'warn', message: 'generation batch failed; retrying', error: String(error) });
+        }
+        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      }
+    }
+  };
+  return {
+    add(record, nowMs) {
+      queue.push({
+        PutRequest: {
+          Item: {
+            ...genKey(record.id),
+            type: S('generation'),
+            accountId: S(record.account_id),
+            record: S(JSON.stringify(record)),
+            [TTL_ATTRIBUTE]: N(ttlAfter(nowMs, ttlDays * 86_400)),
+          },
+        },
+      });
+    },
+    flush() {
+      running = running.then(writeAll);
+      return running;
+    },
+  };
 }
 
 export interface StoredGeneration {

@@ -363,6 +363,29 @@ export async function settleKeySpend(table: Table, ref: KeyHoldRef, holdId: stri
 }
 
 /**
+ * Add `micros` to a key's spend counters without a hold: charges admitted
+ * against an account lease (lib/billing/credit-ledger.ts), for keys without a
+ * limit of their own. A report, not a limit: one try, no retry.
+ */
+export async function addKeySpend(table: Table, ref: KeyHoldRef, micros: number): Promise<void> {
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: { pk: S(keyPk(ref.hash)), sk: S(SK) },
+        UpdateExpression: ADD_TO_COUNTERS(':amount'),
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: counterNames(ref),
+        ExpressionAttributeValues: { ':amount': N(micros) },
+      }),
+    );
+  } catch (error) {
+    // A key deleted since: nothing to report on.
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
  * Release expired holds left on the keys of an account without an account
  * hold pointing at them (a crash between the two reservations, or a
  * settlement that failed on the key only). Returns how many were released.

@@ -6,27 +6,19 @@
 // (openrouter-api.md §3.4). The gateway is built here, like local mode, with
 // an injected clock and an injected draw for the 1/price² choice.
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedLocalKeys } from '../../cli/local-seed.ts';
 import { serve, type RunningServer } from '../../cli/serve.ts';
 import { createCatalog, type Catalog } from '../../lib/catalog/catalog.ts';
 import { createHealthTracker, type HealthTracker } from '../../lib/health/index.ts';
-import { createGateway } from '../../lib/http/app.ts';
-import { newGenerationId, type GatewayDeps } from '../../lib/http/deps.ts';
-import { createKeyCache } from '../../lib/keys/key-cache.ts';
-import { anthropicAdapter } from '../../lib/providers/anthropic/index.ts';
-import { geminiAdapter } from '../../lib/providers/gemini/index.ts';
-import { openaiAdapter } from '../../lib/providers/openai/index.ts';
+import { assembleGateway } from '../../lib/http/assemble.ts';
 import { createSimulator, type Simulator } from '../../lib/providers/simulator/index.ts';
 import type { ProviderAdapter } from '../../lib/providers/types.ts';
-import { abortableSleep } from '../../lib/routing/attempt-loop.ts';
-import { createStickySessions } from '../../lib/routing/plan.ts';
 import { settingsWith } from '../../lib/settings.ts';
 import type { Table } from '../../lib/store/dynamo.ts';
 import { createHealthStore } from '../../lib/store/health.ts';
-import { getKey } from '../../lib/store/keys.ts';
 import type { UsageRecord } from '../../lib/usage/record.ts';
-import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { createTable, startDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 const endpoint = (provider: string, price: string) => ({
   provider,
@@ -72,8 +64,8 @@ const unusedAdapter: ProviderAdapter = {
 };
 
 /** The gateway as local mode builds it, with the clock and the draw in the test's hands. */
-async function startHarness(dynamo: TestDynamo): Promise<Harness> {
-  const table: Table = { client: dynamo.client, name: dynamo.tableName };
+async function startHarness(dynamo: TestDynamo, tableName: string): Promise<Harness> {
+  const table: Table = { client: dynamo.client, name: tableName };
   const clock = { ms: Date.now() };
   const draw = { value: 0 };
   const now = (): number => clock.ms;
@@ -85,35 +77,22 @@ async function startHarness(dynamo: TestDynamo): Promise<Harness> {
   const health = createHealthTracker({ store: createHealthStore(table), now, endpointIds: catalog.endpoints.map((entry) => entry.id) });
   const settings = settingsWith({ attempts: { ...settingsWith().attempts, backoffBaseMs: 1, backoffMaxMs: 2 } });
   const written: UsageRecord[] = [];
-  const pending = new Set<Promise<unknown>>();
-  const deps: GatewayDeps = {
+  const { gateway, drain } = assembleGateway({
     catalog,
-    adapters: { openai: openaiAdapter, anthropic: anthropicAdapter, gemini: geminiAdapter, bedrock: unusedAdapter },
-    credentials: { get: () => Promise.resolve(undefined), refresh: () => undefined },
     table,
-    keys: createKeyCache({ load: (hash) => getKey(table, hash), now, ttlMs: 60_000, negativeTtlMs: 1_000, maxEntries: 100 }),
+    credentials: { get: () => Promise.resolve(undefined), refresh: () => undefined },
     usageSink: { write: (record) => Promise.resolve(void written.push(record)), flush: () => Promise.resolve() },
     health,
-    sticky: createStickySessions(),
-    fetch: (input, init) => fetch(input, init),
-    now,
-    random: () => draw.value,
-    sleep: abortableSleep,
-    generationId: () => newGenerationId(clock.ms),
+    awsCredentials: () => Promise.reject(new Error('no bedrock endpoint in this catalog')),
     settings,
     log: () => undefined,
-    waitUntil: (task) => {
-      const tracked = task.catch(() => undefined);
-      pending.add(tracked);
-      void tracked.finally(() => pending.delete(tracked));
-    },
-  };
+    now,
+    random: () => draw.value,
+    adapters: { bedrock: unusedAdapter },
+  });
   const keys = await seedLocalKeys({ table, dataDir: undefined, env: {}, seedCreditsMicros: 10_000_000 });
-  const gateway = createGateway(deps);
   const server = await serve((request) => gateway.handle(request));
-  const idle = async (): Promise<void> => {
-    while (pending.size > 0) await Promise.all([...pending]);
-  };
+  const idle = drain;
   return {
     client: new OpenAI({ baseURL: `${server.url}/api/v1`, apiKey: keys.apiKey, maxRetries: 0 }),
     simulator,
@@ -155,15 +134,22 @@ const endpointId = (harness: Harness, model: string, provider: string): string =
   harness.catalog.endpoints.find((entry) => entry.modelId === model && entry.provider.id === provider)?.id ?? '';
 
 let dynamo: TestDynamo;
+// Each test gets a table of its own: a closing gateway flushes its health news.
+let tableName = '';
+let tables = 0;
 const open: Harness[] = [];
 const harness = async (): Promise<Harness> => {
-  const started = await startHarness(dynamo);
+  const started = await startHarness(dynamo, tableName);
   open.push(started);
   return started;
 };
 
 beforeAll(async () => {
   dynamo = await startDynamo();
+});
+beforeEach(async () => {
+  tableName = `routing-health-${(tables += 1)}`;
+  await createTable(dynamo.client, tableName);
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((entry) => entry.close()));

@@ -193,7 +193,11 @@ const chat = (body: Record<string, unknown>, key: string | null = apiKey, extra:
     ...extra,
   });
 
-const available = async (): Promise<number> => (await getAccount({ client: dynamo.client, name: dynamo.tableName }, ACCOUNT))?.availableMicros ?? Number.NaN;
+/** The balance as a user sees it: credits − spent (open holds and leases aside). */
+const available = async (): Promise<number> => {
+  const account = await getAccount({ client: dynamo.client, name: dynamo.tableName }, ACCOUNT);
+  return account === undefined ? Number.NaN : account.creditsMicros - account.spentMicros;
+};
 
 /** The `data:` payloads of an SSE body, in order; comments and blank lines dropped. */
 const sseData = (text: string): string[] =>

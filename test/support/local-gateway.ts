@@ -73,8 +73,13 @@ export async function usageRecords(gateway: LocalGateway): Promise<UsageRecord[]
   return records;
 }
 
+/**
+ * The account's balance as a user sees it (credits − spent, µ$) once every
+ * charge is settled. (`available` is lower by what open holds and leases set
+ * aside for requests in flight.)
+ */
 export async function balance(gateway: LocalGateway): Promise<number> {
   await gateway.idle();
   const account = await getAccount(gateway.table, gateway.keys.accountId);
-  return account?.availableMicros ?? Number.NaN;
+  return account === undefined ? Number.NaN : account.creditsMicros - account.spentMicros;
 }

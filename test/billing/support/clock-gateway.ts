@@ -5,21 +5,12 @@
 import { serve, type RunningServer } from '../../../cli/serve.ts';
 import { createCatalog, type Catalog } from '../../../lib/catalog/catalog.ts';
 import { createHealthTracker, type HealthTracker } from '../../../lib/health/index.ts';
-import { createGateway } from '../../../lib/http/app.ts';
-import { newGenerationId, type GatewayDeps } from '../../../lib/http/deps.ts';
-import { createKeyCache } from '../../../lib/keys/key-cache.ts';
-import { anthropicAdapter } from '../../../lib/providers/anthropic/index.ts';
-import { createBedrockAdapter } from '../../../lib/providers/bedrock/index.ts';
+import { assembleGateway } from '../../../lib/http/assemble.ts';
+import type { GatewayDeps } from '../../../lib/http/deps.ts';
 import { environmentCredentials } from '../../../lib/providers/credentials/index.ts';
-import { geminiAdapter } from '../../../lib/providers/gemini/index.ts';
-import { openaiAdapter } from '../../../lib/providers/openai/index.ts';
 import { createSimulator, type Simulator } from '../../../lib/providers/simulator/index.ts';
-import type { Adapters } from '../../../lib/providers/types.ts';
-import { abortableSleep } from '../../../lib/routing/attempt-loop.ts';
-import { createStickySessions } from '../../../lib/routing/sticky-sessions.ts';
 import { settingsWith } from '../../../lib/settings.ts';
 import type { Table } from '../../../lib/store/dynamo.ts';
-import { getKey } from '../../../lib/store/keys.ts';
 import type { UsageRecord } from '../../../lib/usage/record.ts';
 import { startDynamo, type TestDynamo } from '../../support/dynalite.ts';
 import { testCatalog } from '../../support/local-gateway.ts';
@@ -62,42 +53,21 @@ export async function startClockGateway(start = '2026-08-22T10:00:30Z'): Promise
   const catalog = createCatalog(testCatalog(), { simulatorUrl: simulatorServer.url });
   box.simulator = createSimulator({ catalog });
   const settings = settingsWith({ keepAlive: { firstAfterMs: 10_000, intervalMs: 10_000 } });
-  const adapters: Adapters = {
-    openai: openaiAdapter,
-    anthropic: anthropicAdapter,
-    gemini: geminiAdapter,
-    bedrock: createBedrockAdapter({ credentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }) }),
-  };
   const health = createHealthTracker({ now: clock.now, endpointIds: catalog.endpoints.map((endpoint) => endpoint.id) });
   const usage: UsageRecord[] = [];
-  const pending = new Set<Promise<unknown>>();
-  const deps: GatewayDeps = {
+  const { gateway, deps, drain } = assembleGateway({
     catalog,
-    adapters,
-    credentials: environmentCredentials({}),
     table,
-    keys: createKeyCache({ load: (hash) => getKey(table, hash), now: clock.now, ttlMs: 60_000, negativeTtlMs: 5_000, maxEntries: 100 }),
+    credentials: environmentCredentials({}),
     usageSink: { write: async (record) => void usage.push(record), flush: async () => undefined },
     health,
-    sticky: createStickySessions(),
-    fetch: (input, init) => fetch(input, init),
-    now: clock.now,
-    random: Math.random,
-    sleep: abortableSleep,
-    generationId: () => newGenerationId(clock.now()),
+    awsCredentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }),
     settings,
     log: () => undefined,
-    waitUntil: (task) => {
-      const tracked = task.catch(() => undefined);
-      pending.add(tracked);
-      void tracked.finally(() => pending.delete(tracked));
-    },
-  };
-  const gateway = createGateway(deps);
+    now: clock.now,
+  });
   const server: RunningServer = await serve((request) => gateway.handle(request));
-  const idle = async (): Promise<void> => {
-    while (pending.size > 0) await Promise.all([...pending]);
-  };
+  const idle = drain;
   return {
     baseUrl: `${server.url}/api/v1`,
     table,
