@@ -131,6 +131,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       clearInterval(healthSync);
       await server.close();
       await drain();
+      await health.flush();
       await simulatorServer.close();
       await dynamo.close();
     },

@@ -12,6 +12,8 @@ export interface Settings {
   /** Holds not settled by then are reclaimed; longer than the longest request. */
   holdTtlMs: number;
   generationTtlDays: number;
+  /** Health news is written to the store at most this often (it is soft state). */
+  healthFlushIntervalMs: number;
   attempts: {
     /** Per attempt: time allowed until the first event. */
     firstEventTimeoutMs: number;
@@ -38,6 +40,7 @@ export const defaultSettings: Settings = {
   defaultMaxTokens: 16_384,
   holdTtlMs: 20 * 60_000,
   generationTtlDays: 30,
+  healthFlushIntervalMs: 5_000,
   attempts: {
     firstEventTimeoutMs: 30_000,
     deadlineMs: 14 * 60_000,

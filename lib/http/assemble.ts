@@ -50,6 +50,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
   const { table, settings, log, health } = parts;
   const now = parts.now ?? Date.now;
   const pending = new Set<Promise<unknown>>();
+  let healthFlushedAt = Number.NEGATIVE_INFINITY;
   const ledger = createCreditLedger({
     table,
     now,
@@ -100,7 +101,9 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     deps,
     async drain() {
       while (pending.size > 0) await Promise.all([...pending]);
-      await Promise.all([parts.usageSink.flush(), ledger.flush(), generations.flush(), health.flush()]);
+      const healthDue = now() - healthFlushedAt >= settings.healthFlushIntervalMs;
+      if (healthDue) healthFlushedAt = now();
+      await Promise.all([parts.usageSink.flush(), ledger.flush(), generations.flush(), healthDue ? health.flush() : undefined]);
     },
   };
 }
