@@ -3,7 +3,7 @@
 // Management changes made in this container drop the key from its cache at
 // once; other containers see them when their entry ages out (60 s).
 import { forbidden, unauthorized } from '../api/errors.ts';
-import { bearerToken, hashApiKey, isWellFormedKey } from '../keys/api-key.ts';
+import { bearerToken, isWellFormedKey } from '../keys/api-key.ts';
 import type { KeyCache } from '../keys/key-cache.ts';
 import type { KeyKind, KeyRecord } from '../store/keys.ts';
 
@@ -12,7 +12,7 @@ export async function authenticate(headers: Headers, keys: KeyCache, kind: KeyKi
   const token = bearerToken(headers);
   if (token === undefined) throw unauthorized('No auth credentials found: send `Authorization: Bearer <key>`');
   if (!isWellFormedKey(token)) throw unauthorized('Malformed API key: keys look like sk-sy-v1-<64 hex digits>');
-  const record = await keys.get(await hashApiKey(token));
+  const record = await keys.lookup(token);
   if (record === undefined) throw unauthorized('Unknown API key');
   if (record.disabled) throw forbidden('This API key is disabled');
   if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) throw forbidden('This API key has expired');

@@ -2,6 +2,7 @@
 // (DESIGN decision 4). A disabled or deleted key keeps working until its
 // cache entry ages out: at most `ttlMs` (60 s by default).
 import type { KeyRecord } from '../store/keys.ts';
+import { hashApiKey } from './api-key.ts';
 
 export interface KeyCacheOptions {
   load: (hash: string) => Promise<KeyRecord | undefined>;
@@ -19,6 +20,8 @@ interface Entry {
 
 export interface KeyCache {
   get(hash: string): Promise<KeyRecord | undefined>;
+  /** The record of a presented key: its SHA-256 is remembered, so a warm request hashes nothing. */
+  lookup(token: string): Promise<KeyRecord | undefined>;
   /** Drop one key (after a management change made in this container). */
   invalidate(hash: string): void;
 }
@@ -26,7 +29,18 @@ export interface KeyCache {
 export function createKeyCache(options: KeyCacheOptions): KeyCache {
   const entries = new Map<string, Entry>();
   const loading = new Map<string, Promise<KeyRecord | undefined>>();
-  return {
+  // Presented key → its hash. Only well-formed keys reach here; bounded like the records.
+  const hashes = new Map<string, string>();
+  const cache: KeyCache = {
+    async lookup(token) {
+      let hash = hashes.get(token);
+      if (hash === undefined) {
+        hash = await hashApiKey(token);
+        if (hashes.size >= options.maxEntries) hashes.delete(hashes.keys().next().value as string);
+        hashes.set(token, hash);
+      }
+      return cache.get(hash);
+    },
     async get(hash) {
       const now = options.now();
       const entry = entries.get(hash);
@@ -48,4 +62,5 @@ export function createKeyCache(options: KeyCacheOptions): KeyCache {
       entries.delete(hash);
     },
   };
+  return cache;
 }
