@@ -2,8 +2,8 @@
 // request holds its worst-case cost twice, on its account (the balance) and
 // on its key (the key's limit, and its usage report), each with one
 // conditional single-item write. Settlement (`settleHold`) moves both, once.
-// There is no fast path: every request reserves, so no cache can let a low
-// balance or a nearly spent key limit be overspent.
+// This is the exact path; lib/billing/credit-ledger.ts decides when a lease
+// may stand in for it (never for a key with a limit, never near the balance).
 import { reserveCredits, settleHold, type Hold } from '../store/accounts.ts';
 import { reserveKeySpend, settleKeySpend, type KeyHoldRef, type KeyRecord, type LimitReset, type SpendPeriod } from '../store/keys.ts';
 import type { Table } from '../store/dynamo.ts';
