@@ -63,4 +63,11 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
       ],
     }),
   );
+  // dynalite answers CreateTable before the table is ACTIVE: wait for it (bounded).
+  for (let check = 0; check < 200; check += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`DynamoDB table ${name} did not become active`);
 }

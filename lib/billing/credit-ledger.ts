@@ -16,7 +16,8 @@
 // worst case, always take the exact path: no cache decides a close call.
 import { reserveCredits, settleHold, type Hold } from '../store/accounts.ts';
 import { chargeLease, releaseLease } from '../store/leases.ts';
-import { addKeySpend, type KeyHoldRef, type KeyRecord } from '../store/keys.ts';
+import { type KeyRecord } from '../store/keys.ts';
+import { addKeySpend, type KeyHoldRef } from '../store/key-spend.ts';
 import type { Table } from '../store/dynamo.ts';
 import { periodsAt } from './periods.ts';
 import { reserveForRequest } from './reservation.ts';

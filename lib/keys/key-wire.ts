@@ -5,7 +5,8 @@
 import { microsToUsd } from '../billing/cost.ts';
 import { periodsAt, resetsAt } from '../billing/periods.ts';
 import { limitPeriod } from '../billing/reservation.ts';
-import { spentIn, type StoredKey } from '../store/keys.ts';
+import { type StoredKey } from '../store/keys.ts';
+import { spentIn } from '../store/key-spend.ts';
 
 export interface KeyUsage {
   usage: number;

@@ -9,7 +9,8 @@
 // settles the key's too, and every caller moves both.
 import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, map, N, num, S, str, type Item, type Table } from './dynamo.ts';
-import { reclaimExpiredKeyHolds, settleKeySpend, type KeyHoldRef } from './keys.ts';
+import { reclaimExpiredKeyHolds } from './keys.ts';
+import { settleKeySpend, type KeyHoldRef } from './key-spend.ts';
 
 export interface Hold {
   /** The generation id the hold is for. */

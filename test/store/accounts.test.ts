@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodsAt } from '../../lib/billing/periods.ts';
 import { addCredits, createAccount, getAccount, reclaimExpiredHolds, reserveCredits, settleHold, type Hold } from '../../lib/store/accounts.ts';
 import type { Table } from '../../lib/store/dynamo.ts';
-import { getStoredKey, putKey, reserveKeySpend, spentIn } from '../../lib/store/keys.ts';
+import { getStoredKey, putKey } from '../../lib/store/keys.ts';
+import { reserveKeySpend, spentIn } from '../../lib/store/key-spend.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 let dynamo: TestDynamo;

@@ -5,19 +5,8 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodsAt } from '../../lib/billing/periods.ts';
 import type { Table } from '../../lib/store/dynamo.ts';
-import {
-  counterName,
-  deleteKey,
-  getStoredKey,
-  putKey,
-  reclaimExpiredKeyHolds,
-  reserveKeySpend,
-  settleKeySpend,
-  spentIn,
-  updateKey,
-  type KeyHoldRef,
-  type KeyRecord,
-} from '../../lib/store/keys.ts';
+import { deleteKey, getStoredKey, putKey, reclaimExpiredKeyHolds, updateKey, type KeyRecord } from '../../lib/store/keys.ts';
+import { counterName, reserveKeySpend, settleKeySpend, spentIn, type KeyHoldRef } from '../../lib/store/key-spend.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 let dynamo: TestDynamo;

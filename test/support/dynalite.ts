@@ -2,7 +2,7 @@
 // the real AWS SDK client.
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PARTITION_KEY, SORT_KEY } from '../../lib/store/table.ts';
 
 const require = createRequire(import.meta.url);
@@ -55,4 +55,11 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
       ],
     }),
   );
+  // dynalite answers CreateTable before the table is ACTIVE: wait for it (bounded).
+  for (let check = 0; check < 200; check += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`table ${tableName} did not become active`);
 }
