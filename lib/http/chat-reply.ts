@@ -32,7 +32,7 @@ export async function jsonReply(
       if (next.type === 'finish' || next.type === 'error') break;
     }
   } finally {
-    result.abort();
+    endAttempt(generation, result);
   }
   // Nobody is left to read the body: bill what was generated, as a cancellation.
   if (clientLeft(result.signal)) markCancelled(generation);
@@ -66,7 +66,7 @@ export async function streamReply(
 
 const NOT_YET = Symbol('not yet');
 /** Microtask turns to wait for a frame that is already on its way (decoded from the same upstream read). */
-const READY_WITHIN_TURNS = 48;
+const READY_WITHIN_TURNS = 12;
 const MAX_FRAMES_PER_WRITE = 256;
 
 function afterTurns(turns: number): Promise<typeof NOT_YET> {
@@ -165,10 +165,17 @@ async function* sseFrames(
     if (signal.aborted || generation.cancelled) generation.cancelled = true;
     else deps.log({ level: 'error', message: 'stream failed', generation: generation.id, error: String(error) });
   } finally {
-    if (result?.kind === 'committed') result.abort();
+    if (result?.kind === 'committed') endAttempt(generation, result);
     if (generation.cancelled) generation.status = 499;
     deps.waitUntil(finishGeneration(generation, deps));
   }
+}
+
+/** A finished upstream request is let go (its connection reused); anything else is aborted. */
+function endAttempt(generation: Generation, result: Extract<AttemptsResult, { kind: 'committed' }>): void {
+  const finished = generation.finishReason !== null && generation.finishReason !== 'error' && !generation.cancelled;
+  if (finished) result.release();
+  else result.abort();
 }
 
 function take(generation: Generation, assembler: CompletionAssembler, event: StreamEvent): void {

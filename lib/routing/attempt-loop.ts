@@ -53,8 +53,10 @@ interface CommittedAttempts {
   /** The rest of the committed attempt's events. */
   rest: AsyncIterator<StreamEvent>;
   attempts: AttemptRecord[];
-  /** Aborts the committed upstream request (client gone). */
+  /** Aborts the committed upstream request (client gone, or it failed). */
   abort: () => void;
+  /** Lets go of a committed request that finished: its connection stays reusable. */
+  release: () => void;
   committedAt: number;
 }
 
@@ -91,6 +93,7 @@ async function attemptInTurn(input: AttemptInput, deps: AttemptDeps): Promise<Co
         rest: outcome.rest,
         attempts,
         abort: outcome.abort,
+        release: outcome.release,
         committedAt: deps.now(),
       };
     }
@@ -109,7 +112,7 @@ async function attemptInTurn(input: AttemptInput, deps: AttemptDeps): Promise<Co
 }
 
 type AttemptOutcome =
-  | { kind: 'committed'; head: StreamEvent[]; rest: AsyncIterator<StreamEvent>; abort: () => void; latencyMs: number }
+  | { kind: 'committed'; head: StreamEvent[]; rest: AsyncIterator<StreamEvent>; abort: () => void; release: () => void; latencyMs: number }
   | { kind: 'failed'; error: GatewayError; latencyMs: number; countsAgainstHealth: boolean };
 
 async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDeps): Promise<AttemptOutcome> {
@@ -174,6 +177,10 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
       abort: () => {
         input.signal.removeEventListener('abort', onClientAbort);
         controller.abort();
+      },
+      release: () => {
+        input.signal.removeEventListener('abort', onClientAbort);
+        void iterator.return?.(undefined);
       },
     };
   } catch (error) {
