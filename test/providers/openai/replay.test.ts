@@ -124,8 +124,10 @@ function fixtureFiles(directory: string): string[] {
     .map((name) => path.join(directory, name));
 }
 
-describe('replay of the shared recordings', () => {
-  for (const file of fixtureFiles(sharedFixtures)) {
+// Without ../shared beside the repository, this suite has no cases and is not registered.
+const sharedFiles = fixtureFiles(sharedFixtures);
+if (sharedFiles.length > 0) describe('replay of the shared recordings', () => {
+  for (const file of sharedFiles) {
     const name = path.basename(file);
     it(name, async () => {
       await checkFile(file, sharedExpectations[name]);
