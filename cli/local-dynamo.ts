@@ -49,6 +49,11 @@ async function ensureTable(client: DynamoDBClient, name: string): Promise<void> 
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'ResourceNotFoundException') throw error;
   }
+  await createTable(client, name);
+}
+
+/** The gateway's table: `pk`/`sk` string keys, on demand; resolves once it is ACTIVE. */
+export async function createTable(client: DynamoDBClient, name: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: name,

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Say something nice about switchyards' }];
-const only = (wire: SimulatedWire) => ({ provider: { only: [wire.id] } }) as object;
+const servedOnlyBy = (wire: SimulatedWire) => ({ provider: { only: [wire.id] } }) as object;
 
 /** A chunk with the fields that name this generation and its provider blanked. */
 function anonymous(chunk: unknown): unknown {
@@ -32,7 +32,7 @@ describe('the same prompt over the OpenAI, Anthropic and Gemini wires', () => {
   it('streams the same text in chunks of the same structure', async () => {
     const replies = [];
     for (const wire of simulatedWires) {
-      const chunks = await collectChunks(await client.chat.completions.create({ model: ASSISTANT_MODEL, messages, stream: true, ...only(wire) }));
+      const chunks = await collectChunks(await client.chat.completions.create({ model: ASSISTANT_MODEL, messages, stream: true, ...servedOnlyBy(wire) }));
       replies.push({ wire, chunks });
     }
 
@@ -61,7 +61,7 @@ describe('the same prompt over the OpenAI, Anthropic and Gemini wires', () => {
   it('answers with the same text in a body of the same structure', async () => {
     const replies = [];
     for (const wire of simulatedWires) {
-      replies.push({ wire, completion: await client.chat.completions.create({ model: ASSISTANT_MODEL, messages, ...only(wire) }) });
+      replies.push({ wire, completion: await client.chat.completions.create({ model: ASSISTANT_MODEL, messages, ...servedOnlyBy(wire) }) });
     }
 
     // `system_fingerprint` is the upstream's own, passed through: OpenAI-wire hosts send one, the others have none.

@@ -2,8 +2,8 @@
 // the real AWS SDK client.
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PARTITION_KEY, SORT_KEY } from '../../lib/store/table.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTable } from '../../cli/local-dynamo.ts';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; path?: string }) => Server;
@@ -40,26 +40,4 @@ export async function startDynamo(): Promise<TestDynamo> {
   };
 }
 
-export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: SORT_KEY, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  // dynalite answers CreateTable before the table is ACTIVE: wait for it (bounded).
-  for (let check = 0; check < 200; check += 1) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`table ${tableName} did not become active`);
-}
+export { createTable };
