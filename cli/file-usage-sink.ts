@@ -1,7 +1,7 @@
 // Local mode's usage sink: the same records Firehose would deliver, as JSON
 // lines in the same layout (usage/dt=YYYY-MM-DD/hour=HH/), so the same
 // queries run over them with DuckDB.
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { UsageRecord, UsageSink } from '../lib/usage/record.ts';
 
@@ -9,13 +9,24 @@ export function usagePartition(createdAt: string): string {
   return `dt=${createdAt.slice(0, 10)}/hour=${createdAt.slice(11, 13)}`;
 }
 
-export function createFileUsageSink(directory: string): UsageSink & { directory: string } {
-  // Appends run one after another so lines never interleave.
+export function createFileUsageSink(directory: string): UsageSink & { directory: string; close(): Promise<void> } {
+  // Appends run one after another so lines never interleave; the current
+  // hour's file stays open, the previous hour's is closed when a new one starts.
   let queue: Promise<void> = Promise.resolve();
-  const append = async (record: UsageRecord): Promise<void> => {
+  let current: { file: string; handle: FileHandle } | undefined;
+  const fileFor = async (record: UsageRecord): Promise<FileHandle> => {
     const folder = path.join(directory, usagePartition(record.created_at));
+    const file = path.join(folder, 'usage.jsonl');
+    if (current?.file === file) return current.handle;
+    await current?.handle.close();
+    current = undefined;
     await mkdir(folder, { recursive: true });
-    await appendFile(path.join(folder, 'usage.jsonl'), `${JSON.stringify(record)}\n`);
+    current = { file, handle: await open(file, 'a') };
+    return current.handle;
+  };
+  const append = async (record: UsageRecord): Promise<void> => {
+    const handle = await fileFor(record);
+    await handle.appendFile(`${JSON.stringify(record)}\n`);
   };
   return {
     directory,
@@ -29,6 +40,11 @@ export function createFileUsageSink(directory: string): UsageSink & { directory:
     },
     flush() {
       return queue;
+    },
+    async close() {
+      await queue;
+      await current?.handle.close();
+      current = undefined;
     },
   };
 }

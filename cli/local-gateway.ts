@@ -81,11 +81,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     endpointIds: catalog.endpoints.map((endpoint) => endpoint.id),
     onError: (error) => log({ level: 'warn', message: 'health store failed', error: String(error) }),
   });
+  const usageSink = createFileUsageSink(usageDirectory);
   const { gateway, drain } = assembleGateway({
     catalog,
     table,
     credentials: environmentCredentials(env),
-    usageSink: createFileUsageSink(usageDirectory),
+    usageSink,
     health,
     awsCredentials: defaultProvider(),
     settings,
@@ -132,6 +133,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       await server.close();
       await drain();
       await health.flush();
+      await usageSink.close();
       await simulatorServer.close();
       await dynamo.close();
     },
