@@ -81,11 +81,16 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
         (mine !== undefined && isDegraded(mine.breaker, at)) ||
         (sharedStillTrue && shared.degradedUntil !== undefined && at < shared.degradedUntil);
       const failures = [mine?.breaker.lastFailureAt, shared?.lastFailureAt].filter((time) => time !== undefined);
+      // Percentiles cost a sort: computed only when a plan asks (sort, preferred_*), not per request.
       return {
         degraded,
         lastFailureAt: failures.length === 0 ? undefined : Math.max(...failures),
-        latencyMs: percentilesOf(recentSamples([...(shared?.latencySamples ?? []), ...(mine?.latency ?? [])], at, policy.samples)),
-        throughputTps: percentilesOf(recentSamples([...(shared?.throughputSamples ?? []), ...(mine?.throughput ?? [])], at, policy.samples)),
+        get latencyMs() {
+          return percentilesOf(recentSamples([...(shared?.latencySamples ?? []), ...(mine?.latency ?? [])], at, policy.samples));
+        },
+        get throughputTps() {
+          return percentilesOf(recentSamples([...(shared?.throughputSamples ?? []), ...(mine?.throughput ?? [])], at, policy.samples));
+        },
       };
     },
 
