@@ -62,7 +62,10 @@ export function stepStream(state: StreamState, input: StreamInput, provider: str
   if (input.data.trim() === '') return { state, events: [] };
 
   const json = parseJson(input.data);
-  const parsed = json.ok ? upstreamChunk.safeParse(json.value) : undefined;
+  // Almost every frame is one choice with a text delta: checked by hand, the
+  // full lenient schema is kept for everything else.
+  const plain = json.ok ? plainTextChunk(json.value) : undefined;
+  const parsed = plain !== undefined ? { success: true as const, data: plain } : json.ok ? upstreamChunk.safeParse(json.value) : undefined;
   if (parsed === undefined || !parsed.success) {
     // The frame itself is never echoed: it may hold generated text.
     return fail(upstreamFault('Upstream sent a malformed stream frame', progress, provider));
@@ -70,6 +73,31 @@ export function stepStream(state: StreamState, input: StreamInput, provider: str
   const chunk = parsed.data;
   if (chunk.error != null) return fail(mapInBandError(chunk.error, provider));
   return applyChunk(state, progress, chunk);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The chunk, when it is the common shape: one choice whose delta carries at
+ * most `role` and a string `content`, no finish reason, no usage, no error.
+ * Anything else returns undefined and goes through `upstreamChunk`.
+ */
+function plainTextChunk(value: unknown): UpstreamChunk | undefined {
+  if (!isRecord(value) || value.error != null || value.usage != null || value.x_groq != null) return undefined;
+  const choices = value.choices;
+  if (!Array.isArray(choices) || choices.length !== 1) return undefined;
+  const choice: unknown = choices[0];
+  if (!isRecord(choice) || choice.finish_reason != null) return undefined;
+  const index = choice.index ?? 0;
+  const delta = choice.delta;
+  if (index !== 0 || !isRecord(delta)) return undefined;
+  for (const key in delta) {
+    if (key === 'content' ? typeof delta[key] !== 'string' && delta[key] !== null : key !== 'role' && delta[key] != null) return undefined;
+  }
+  const id = typeof value.id === 'string' ? value.id : undefined;
+  const fingerprint = typeof value.system_fingerprint === 'string' ? value.system_fingerprint : undefined;
+  const content = typeof delta.content === 'string' ? delta.content : undefined;
+  return { id, system_fingerprint: fingerprint, choices: [{ index: 0, delta: { content } }] };
 }
 
 /** Feed a whole stream at once: the data payloads in order, then the end. */
