@@ -11,11 +11,11 @@ import { assembleGateway } from '../lib/http/assemble.ts';
 import type { Gateway } from '../lib/http/app.ts';
 import { createHealthTracker } from '../lib/health/index.ts';
 import { createHealthStore } from '../lib/store/health.ts';
+import { reclaimAllExpiredHolds } from '../lib/billing/reclaim.ts';
 import { environmentCredentials } from '../lib/providers/credentials/index.ts';
 import { createSimulator, type Simulator } from '../lib/providers/simulator/index.ts';
 import { settingsWith, type Settings } from '../lib/settings.ts';
 import type { Table } from '../lib/store/dynamo.ts';
-import { listAccountIds, reclaimExpiredHolds } from '../lib/store/accounts.ts';
 import { createFileUsageSink } from './file-usage-sink.ts';
 import { startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
 import { seedLocalKeys, type SeededKeys } from './local-seed.ts';
@@ -107,7 +107,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   });
   // Holds left by a crash are reclaimed once they expire.
   const sweep = setInterval(() => {
-    void reclaimAll(table).catch((error: unknown) => log({ level: 'error', message: 'reclaim failed', error: String(error) }));
+    const onError = (accountId: string, error: unknown) => log({ level: 'error', message: 'reclaim failed', account: accountId, error: String(error) });
+    void reclaimAllExpiredHolds(table, Date.now(), { onError }).catch((error: unknown) => log({ level: 'error', message: 'reclaim failed', error: String(error) }));
   }, 60_000);
   sweep.unref();
   // Health news goes to the store, and other writers' news comes back, off the request path.
@@ -138,10 +139,6 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       await dynamo.close();
     },
   };
-}
-
-async function reclaimAll(table: Table): Promise<void> {
-  for (const id of await listAccountIds(table)) await reclaimExpiredHolds(table, id, Date.now());
 }
 
 async function loadCatalog(document: unknown, file: string | undefined, simulatorUrl: string): Promise<Catalog> {

@@ -1,6 +1,6 @@
 // The whole deployment: state table, provider secret, usage pipeline and
-// analytics, the gateway behind its Function URL, the scheduled health probe,
-// alarms. Each part is a small construct in infra/constructs/.
+// analytics, the gateway behind its Function URL, the scheduled health probe
+// and reclaim sweep, alarms. Each part is a small construct in infra/constructs/.
 import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,7 @@ import { GatewayFunction, DEFAULT_CORS } from './constructs/gateway-function.ts'
 import { HealthProbe } from './constructs/health-probe.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { ProviderSecret } from './constructs/provider-secret.ts';
+import { ReclaimSweep } from './constructs/reclaim-sweep.ts';
 import { AccessLogBucket } from './constructs/secure-bucket.ts';
 import { StateTable } from './constructs/state-table.ts';
 import { UsageAnalytics } from './constructs/usage-analytics.ts';
@@ -25,6 +26,7 @@ export interface SwitchyardStackProps extends StackProps {
   /** Bundle directories (`index.mjs`) built by `npm run build`. */
   gatewayCodePath?: string;
   probeCodePath?: string;
+  reclaimCodePath?: string;
   usageTransitionToInfrequentAccessAfter?: Duration;
   usageExpireAfter?: Duration;
   logRetention?: logs.RetentionDays;
@@ -35,6 +37,7 @@ export interface SwitchyardStackProps extends StackProps {
 export class SwitchyardStack extends Stack {
   readonly gateway: GatewayFunction;
   readonly healthProbe: HealthProbe;
+  readonly reclaimSweep: ReclaimSweep;
   readonly usage: UsageDelivery;
   readonly analytics: UsageAnalytics;
   readonly state: StateTable;
@@ -73,9 +76,15 @@ export class SwitchyardStack extends Stack {
       logRetention,
       bedrockAccess,
     });
+    this.reclaimSweep = new ReclaimSweep(this, 'ReclaimSweep', {
+      codePath: props.reclaimCodePath ?? path.join(repositoryRoot, 'dist/reclaim'),
+      table: this.state.table,
+      logRetention,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       gateway: this.gateway.function,
       healthProbe: this.healthProbe.function,
+      reclaimSweep: this.reclaimSweep.function,
       usageStream: this.usage.deliveryStream,
     });
 

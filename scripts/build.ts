@@ -20,7 +20,7 @@ const englishOnlyZod: Plugin = {
 };
 
 const root = path.resolve(import.meta.dirname, '..');
-const functions = ['gateway', 'health-probe'];
+const functions = ['gateway', 'health-probe', 'reclaim'];
 
 for (const name of functions) {
   const outdir = path.join(root, 'dist', name);

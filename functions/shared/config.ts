@@ -8,16 +8,24 @@ export interface FunctionConfig {
   catalogJson: string | undefined;
 }
 
-export function readConfig(env: Record<string, string | undefined> = process.env): FunctionConfig {
-  const need = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set`);
-    return value;
-  };
+type Environment = Record<string, string | undefined>;
+
+function need(env: Environment, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}
+
+export function readConfig(env: Environment = process.env): FunctionConfig {
   return {
-    tableName: need('SWITCHYARD_TABLE_NAME'),
-    secretId: need('SWITCHYARD_PROVIDER_SECRET_ID'),
-    usageStreamName: need('SWITCHYARD_USAGE_STREAM_NAME'),
+    tableName: readTableName(env),
+    secretId: need(env, 'SWITCHYARD_PROVIDER_SECRET_ID'),
+    usageStreamName: need(env, 'SWITCHYARD_USAGE_STREAM_NAME'),
     catalogJson: env.SWITCHYARD_CATALOG_JSON,
   };
+}
+
+/** The table only: for a function that needs nothing else (the reclaim sweep) and is not given the rest. */
+export function readTableName(env: Environment = process.env): string {
+  return need(env, 'SWITCHYARD_TABLE_NAME');
 }

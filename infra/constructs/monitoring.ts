@@ -1,5 +1,5 @@
 // Alarms on what needs a human (gateway errors and throttles, usage records
-// not reaching S3) and one dashboard. The alarms have no actions: wire them to
+// not reaching S3, a failing reclaim sweep) and one dashboard. The alarms have no actions: wire them to
 // your paging through `alarms` (e.g. an SNS topic) in your own stack.
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,6 +10,8 @@ import { Construct } from 'constructs';
 export interface MonitoringProps {
   gateway: lambda.IFunction;
   healthProbe: lambda.IFunction;
+  /** The reclaim sweep, whose failed runs leave expired holds blocking credits. */
+  reclaimSweep?: lambda.IFunction;
   usageStream: firehose.IDeliveryStream;
   /** Oldest undelivered usage record age that raises the alarm; the buffer alone accounts for 60 s. */
   maxUsageDataAge?: Duration;
@@ -33,7 +35,7 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     };
-    this.alarms = [
+    const alarms = [
       // The gateway renders its own errors; an invocation error means something escaped that.
       gatewayErrors.createAlarm(this, 'GatewayErrors', { ...atLeastOnce, alarmDescription: 'The gateway function failed invocations' }),
       gatewayThrottles.createAlarm(this, 'GatewayThrottles', {
@@ -55,6 +57,18 @@ export class Monitoring extends Construct {
         alarmDescription: 'Firehose failed to write usage records to S3',
       }),
     ];
+    if (props.reclaimSweep !== undefined) {
+      // Two failed runs: expired holds stay out of balances (the gateway still reclaims an account's own when they would refuse it).
+      const reclaimErrors = props.reclaimSweep.metricErrors({ period: Duration.minutes(10), statistic: cloudwatch.Stats.SUM });
+      alarms.push(
+        reclaimErrors.createAlarm(this, 'ReclaimSweepErrors', {
+          ...atLeastOnce,
+          threshold: 2,
+          alarmDescription: 'The reclaim sweep failed: expired credit holds are not being returned to accounts',
+        }),
+      );
+    }
+    this.alarms = alarms;
 
     const percentile = (statistic: string) => props.gateway.metricDuration({ period: Duration.minutes(1), statistic, label: `duration ${statistic}` });
     const concurrent = (fn: lambda.IFunction, label: string) =>

@@ -76,7 +76,7 @@ describe('gateway function', () => {
   });
 
   it('has no AWS managed policy (its role may write only to its own log group)', () => {
-    for (const role of [main.stack.gateway.function.role, main.stack.healthProbe.function.role]) {
+    for (const role of [main.stack.gateway.function.role, main.stack.healthProbe.function.role, main.stack.reclaimSweep.function.role]) {
       const properties = main.resources[logicalId(main.stack, role as IConstruct)]?.Properties ?? {};
       expect(properties.ManagedPolicyArns).toBeUndefined();
     }
@@ -86,7 +86,9 @@ describe('gateway function', () => {
 describe('health probe', () => {
   it('runs every minute on EventBridge Scheduler', () => {
     const probeId = logicalId(main.stack, main.stack.healthProbe.function);
-    const schedules = ofType(main.resources, 'AWS::Scheduler::Schedule').map(([, schedule]) => schedule.Properties);
+    const schedules = ofType(main.resources, 'AWS::Scheduler::Schedule')
+      .map(([, schedule]) => schedule.Properties)
+      .filter((schedule) => mentions((schedule.Target as Json).Arn, probeId));
     expect(schedules).toHaveLength(1);
     expect(schedules[0]).toMatchObject({ ScheduleExpression: 'rate(1 minute)', FlexibleTimeWindow: { Mode: 'OFF' } });
     expect((schedules[0]?.Target as Json).Arn).toEqual({ 'Fn::GetAtt': [probeId, 'Arn'] });
@@ -118,6 +120,66 @@ describe('health probe', () => {
     const secretId = logicalId(main.stack, main.stack.providerSecret.secret);
     const onSecret = statementsOfRole(main.resources, roleId).filter((statement) => mentions(statement.Resource, secretId));
     expect(onSecret.flatMap((statement) => asArray(statement.Action))).toContain('secretsmanager:GetSecretValue');
+  });
+});
+
+describe('reclaim sweep', () => {
+  const sweepRoleStatements = () => statementsOfRole(main.resources, logicalId(main.stack, main.stack.reclaimSweep.function.role as IConstruct));
+
+  it('runs Node.js 24 on arm64 every five minutes on EventBridge Scheduler, with a one-minute timeout', () => {
+    const sweepId = logicalId(main.stack, main.stack.reclaimSweep.function);
+    const schedules = ofType(main.resources, 'AWS::Scheduler::Schedule')
+      .map(([, schedule]) => schedule.Properties)
+      .filter((schedule) => mentions((schedule.Target as Json).Arn, sweepId));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', FlexibleTimeWindow: { Mode: 'OFF' }, State: 'ENABLED' });
+    expect((schedules[0]?.Target as Json).Arn).toEqual({ 'Fn::GetAtt': [sweepId, 'Arn'] });
+    expect(main.resources[sweepId]?.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 60 });
+  });
+
+  it('is told the table, and nothing else', () => {
+    const sweep = main.resources[logicalId(main.stack, main.stack.reclaimSweep.function)]?.Properties ?? {};
+    expect((sweep.Environment as { Variables: Json }).Variables).toEqual({
+      [FUNCTION_ENVIRONMENT.mode]: 'aws',
+      [FUNCTION_ENVIRONMENT.tableName]: { Ref: logicalId(main.stack, main.stack.state.table) },
+    });
+  });
+
+  it('may get and update account and key items only, and scan the table to list them', () => {
+    const tableId = logicalId(main.stack, main.stack.state.table);
+    const onTable = sweepRoleStatements().filter((statement) => mentions(statement.Resource, tableId));
+    const itemStatements = onTable.filter((statement) => !asArray(statement.Action).includes('dynamodb:Scan'));
+    expect(itemStatements).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCOUNT#*', 'KEY#*'] } },
+      }),
+    ]);
+    // Scan carries no leading key, so it stands alone: the only unconditioned action, and a read.
+    const scans = onTable.filter((statement) => asArray(statement.Action).includes('dynamodb:Scan'));
+    expect(scans).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'dynamodb:Scan', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } })]);
+    expect(scans[0]?.Condition).toBeUndefined();
+  });
+
+  it('has no permission on health or generation items, the secret, the usage bucket or stream', () => {
+    const statements = sweepRoleStatements();
+    const actions = statements.flatMap((statement) => asArray(statement.Action));
+    expect([...new Set(actions.map((action) => action.split(':')[0]))].sort()).toEqual(['dynamodb', 'logs']);
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    const granted = JSON.stringify(statements);
+    expect(granted).not.toMatch(/HEALTH#|GEN#/);
+    for (const resource of [main.stack.providerSecret.secret, main.stack.usage.bucket, main.stack.usage.deliveryStream]) {
+      expect(statements.filter((statement) => mentions(statement.Resource, logicalId(main.stack, resource as unknown as IConstruct)))).toEqual([]);
+    }
+  });
+
+  it('raises an alarm when its runs fail', () => {
+    const sweepId = logicalId(main.stack, main.stack.reclaimSweep.function);
+    const alarms = ofType(main.resources, 'AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm.Properties)
+      .filter((alarm) => mentions(alarm.Dimensions, sweepId));
+    expect(alarms).toEqual([expect.objectContaining({ MetricName: 'Errors', Namespace: 'AWS/Lambda' })]);
   });
 });
 

@@ -35,7 +35,7 @@ export function standInBundle(): { path: string; remove(): void } {
 
 export function synth(bundlePath: string, props: SwitchyardStackProps = {}) {
   const app = new App({ context: cdkContext });
-  const stack = new SwitchyardStack(app, 'SwitchyardTest', { gatewayCodePath: bundlePath, probeCodePath: bundlePath, ...props });
+  const stack = new SwitchyardStack(app, 'SwitchyardTest', { gatewayCodePath: bundlePath, probeCodePath: bundlePath, reclaimCodePath: bundlePath, ...props });
   const template = Template.fromStack(stack);
   const resources = (template.toJSON() as { Resources: Record<string, Resource> }).Resources;
   return { app, stack, template, resources };

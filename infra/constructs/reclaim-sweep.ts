@@ -1,0 +1,93 @@
+// The reclaim sweep: every five minutes it returns credit holds that were
+// never settled (their request crashed or timed out; they expire after 20
+// minutes) to their accounts and keys. The gateway also reclaims an
+// account's holds when they would refuse a request; this sweep frees the rest
+// before anyone is refused. Its role may change account and key items only.
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { FUNCTION_ENVIRONMENT } from '../function-environment.ts';
+import { acknowledgeWildcardResource } from './nag-acknowledgements.ts';
+import { NodeFunction } from './node-function.ts';
+
+/** The `pk` prefixes of the items holds live on (lib/store: `ACCOUNT#<id>`, `KEY#<hash>`). */
+export const HOLD_KEY_PREFIXES = ['ACCOUNT#', 'KEY#'] as const;
+
+export interface ReclaimSweepProps {
+  codePath: string;
+  table: dynamodb.ITable;
+  logRetention: logs.RetentionDays;
+  /** How often the sweep runs. Default: every five minutes, against holds that live 20. */
+  rate?: Duration;
+}
+
+export class ReclaimSweep extends Construct {
+  readonly function: lambda.Function;
+  readonly schedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: ReclaimSweepProps) {
+    super(scope, id);
+    const rate = props.rate ?? Duration.minutes(5);
+    const { function: sweep, role } = new NodeFunction(this, 'Sweep', {
+      description: 'Switchyard reclaim sweep: returns expired credit holds to their accounts and keys',
+      codePath: props.codePath,
+      memorySize: 256,
+      // Far inside the period, so runs never overlap.
+      timeout: Duration.minutes(1),
+      environment: {
+        [FUNCTION_ENVIRONMENT.mode]: 'aws',
+        [FUNCTION_ENVIRONMENT.tableName]: props.table.tableName,
+      },
+      logRetention: props.logRetention,
+    });
+    this.function = sweep;
+
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AccountAndKeyItemsOnly',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': HOLD_KEY_PREFIXES.map((prefix) => `${prefix}*`) },
+        },
+      }),
+    );
+    // Listing the accounts and each account's keys is a Scan, and a Scan names
+    // no partition key: `dynamodb:LeadingKeys` is absent from its request, and
+    // `ForAllValues` over an absent key is true, so the condition above would
+    // not restrict it but only pretend to. (`dynamodb:Attributes` cannot
+    // narrow it either: key holds are attributes named per request,
+    // `hold:<id>`.) So Scan gets its own statement without a condition: the
+    // role can read every item of the table (API keys are stored only as
+    // hashes) but get and change only account and key items.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListAccountsAndKeys',
+        actions: ['dynamodb:Scan'],
+        resources: [props.table.tableArn],
+      }),
+    );
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'Lets EventBridge Scheduler invoke the Switchyard reclaim sweep',
+    });
+    this.schedule = new scheduler.Schedule(this, 'OnRate', {
+      description: 'Run the Switchyard reclaim sweep',
+      schedule: scheduler.ScheduleExpression.rate(rate),
+      timeWindow: scheduler.TimeWindow.off(),
+      // A missed run is not retried: the next one comes soon and finds the same holds.
+      target: new targets.LambdaInvoke(sweep, { role: schedulerRole, retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+    });
+    acknowledgeWildcardResource(
+      schedulerRole,
+      `${sweep.functionArn}:*`,
+      'grantInvoke adds the ARN of every version and alias of this one sweep function; the role may invoke nothing else.',
+    );
+  }
+}
