@@ -72,7 +72,6 @@ export class SwitchyardStack extends Stack {
       codePath: props.probeCodePath ?? path.join(repositoryRoot, 'dist/health-probe'),
       table: this.state.table,
       providerSecret: this.providerSecret.secret,
-      usageStream: this.usage.deliveryStream,
       logRetention,
       bedrockAccess,
     });

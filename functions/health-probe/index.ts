@@ -11,10 +11,10 @@ import { createBedrockAdapter } from '../../lib/providers/bedrock/index.ts';
 import { geminiAdapter } from '../../lib/providers/gemini/index.ts';
 import { openaiAdapter } from '../../lib/providers/openai/index.ts';
 import { createHealthStore } from '../../lib/store/health.ts';
-import { readConfig } from '../shared/config.ts';
+import { readProbeConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
 
-const config = readConfig();
+const config = readProbeConfig();
 const table = { client: new DynamoDBClient({}), name: config.tableName };
 const catalog = config.catalogJson === undefined ? defaultCatalog() : createCatalog(JSON.parse(config.catalogJson), { source: 'SWITCHYARD_CATALOG_JSON' });
 const adapters = {

@@ -17,10 +17,14 @@ function need(env: Environment, name: string): string {
 }
 
 export function readConfig(env: Environment = process.env): FunctionConfig {
+  return { ...readProbeConfig(env), usageStreamName: need(env, 'SWITCHYARD_USAGE_STREAM_NAME') };
+}
+
+/** What the health probe needs: it writes no usage records, so it is given no stream. */
+export function readProbeConfig(env: Environment = process.env): Omit<FunctionConfig, 'usageStreamName'> {
   return {
     tableName: readTableName(env),
     secretId: need(env, 'SWITCHYARD_PROVIDER_SECRET_ID'),
-    usageStreamName: need(env, 'SWITCHYARD_USAGE_STREAM_NAME'),
     catalogJson: env.SWITCHYARD_CATALOG_JSON,
   };
 }

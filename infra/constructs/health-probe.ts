@@ -4,7 +4,6 @@
 // that start with the health prefix, so it can never read keys or credits.
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -37,8 +36,6 @@ export interface HealthProbeProps {
   codePath: string;
   table: dynamodb.ITable;
   providerSecret: secretsmanager.ISecret;
-  /** Named in the environment only, so every function reads one configuration; the probe gets no permission on it. */
-  usageStream: firehose.IDeliveryStream;
   logRetention: logs.RetentionDays;
   /** Allow probing Amazon Bedrock models with the function's role. */
   bedrockAccess: boolean;
@@ -61,7 +58,6 @@ export class HealthProbe extends Construct {
         [FUNCTION_ENVIRONMENT.mode]: 'aws',
         [FUNCTION_ENVIRONMENT.tableName]: props.table.tableName,
         [FUNCTION_ENVIRONMENT.providerSecretId]: props.providerSecret.secretArn,
-        [FUNCTION_ENVIRONMENT.usageStreamName]: props.usageStream.deliveryStreamName,
       },
       logRetention: props.logRetention,
     });

@@ -73,7 +73,6 @@ beforeAll(async () => {
   Object.assign(process.env, {
     SWITCHYARD_TABLE_NAME: dynamo.tableName,
     SWITCHYARD_PROVIDER_SECRET_ID: SECRET_ID,
-    SWITCHYARD_USAGE_STREAM_NAME: 'unused-by-the-probe',
     SWITCHYARD_CATALOG_JSON: JSON.stringify(catalog),
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
