@@ -88,6 +88,8 @@ export async function startLambdaEnvironment(simulatorUrl: string): Promise<Lamb
     AWS_ENDPOINT_URL_SECRETS_MANAGER: firehoseUrl,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_LAMBDA_FUNCTION_NAME: 'switchyard-gateway',
+    // An on-demand cold start: an invocation is waiting for the start-up to finish.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     NODE_ENV: 'production',
     SWITCHYARD_BENCH_BUNDLE: pathToFileURL(path.join(repositoryRoot, 'dist', 'gateway', 'index.mjs')).href,
   });

@@ -1,5 +1,8 @@
-// `npm run build`: each Lambda function bundled by esbuild into dist/<name>/index.mjs.
-import { mkdir, writeFile } from 'node:fs/promises';
+// `npm run build`: each Lambda function bundled by esbuild into dist/<name>/:
+// index.mjs, plus the chunks it loads only when first needed (what the
+// function's code imports with `import()`). The whole folder is the deployed
+// package.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
@@ -24,14 +27,28 @@ const functions = ['gateway', 'health-probe', 'reclaim'];
 
 for (const name of functions) {
   const outdir = path.join(root, 'dist', name);
+  // Chunk names carry content hashes: a stale one left behind would be deployed too.
+  await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: [path.join(root, 'functions', name, 'index.ts')],
-    outfile: path.join(outdir, 'index.mjs'),
+    entryPoints: { index: path.join(root, 'functions', name, 'index.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    // Code behind a dynamic import() becomes a chunk that is read and compiled
+    // only when first used: the cold start parses what the first request needs.
+    splitting: true,
     bundle: true,
     platform: 'node',
+    // The AWS SDK's ES modules (`module`), not its CommonJS builds (`main`,
+    // esbuild's default first choice for node): ES modules can be tree-shaken,
+    // so only the commands used are bundled (a quarter less code to parse at
+    // start), and their credential providers stay behind dynamic imports.
+    mainFields: ['module', 'main'],
     target: 'node24',
     format: 'esm',
+    // Smaller and faster to parse. Names are not kept (keepNames costs a call
+    // per function at start-up); the gateway logs no stack traces anyway.
     minify: true,
     sourcemap: false,
     legalComments: 'none',
@@ -42,6 +59,7 @@ for (const name of functions) {
     plugins: [englishOnlyZod],
   });
   await writeFile(path.join(root, 'dist', `${name}.meta.json`), JSON.stringify(result.metafile));
-  const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-  console.log(`dist/${name}/index.mjs  ${(bytes / 1024).toFixed(0)} KiB`);
+  const outputs = Object.values(result.metafile.outputs);
+  const bytes = outputs.reduce((sum, output) => sum + output.bytes, 0);
+  console.log(`dist/${name}/  ${(bytes / 1024).toFixed(0)} KiB in ${outputs.length} files`);
 }

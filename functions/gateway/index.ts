@@ -3,21 +3,27 @@
 // request does no work that could have happened here. Billing and usage
 // finish when the stream finishes (the requestEnd hook waits for them), not
 // in an `after` middleware, which middy runs before the body is streamed.
+//
+// The cold start (process start to the first response byte) is kept short:
+// what the first response does not need (the Firehose client, the adapters of
+// other wire kinds) loads on first use, and on an on-demand start the reads
+// the first request would wait for (the provider secret; DynamoDB's first
+// request, which also pays for the connection, credentials and signing key)
+// begin here, in parallel, instead of in series inside that request.
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createCatalog, defaultCatalog } from '../../lib/catalog/catalog.ts';
 import { assembleGateway } from '../../lib/http/assemble.ts';
 import { createHealthTracker } from '../../lib/health/index.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 import { createHealthStore } from '../../lib/store/health.ts';
-import { createFirehoseSink } from '../../lib/usage/firehose-sink.ts';
 import { readConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
 import { requestFromEvent, resultFromResponse, type StreamingResult } from '../shared/lambda-http.ts';
+import { lazyFirehoseSink } from './usage-sink.ts';
 
 const config = readConfig();
 const table = { client: new DynamoDBClient({}), name: config.tableName };
@@ -30,16 +36,22 @@ const health = createHealthTracker({
   endpointIds: catalog.endpoints.map((endpoint) => endpoint.id),
   onError: (error) => log({ level: 'warn', message: 'health store failed', error: String(error) }),
 });
+const credentials = secretsManagerCredentials({ secretId: config.secretId });
 const { gateway, deps, drain } = assembleGateway({
   catalog,
   table,
-  credentials: secretsManagerCredentials({ secretId: config.secretId }),
-  usageSink: createFirehoseSink({ client: new FirehoseClient({}), streamName: config.usageStreamName, log: (line) => console.log(line) }),
+  credentials,
+  usageSink: lazyFirehoseSink({ streamName: config.usageStreamName, log: (line) => console.log(line) }),
   health,
   awsCredentials: defaultProvider(),
   settings: defaultSettings,
   log,
 });
+
+if (config.invocationWaiting) {
+  void credentials.preload();
+  deps.waitUntil(health.refresh());
+}
 
 export const handler = middy<LambdaFunctionURLEvent, StreamingResult>({
   executionMode: executionModeStreamifyResponse,

@@ -6,6 +6,14 @@ export interface FunctionConfig {
   usageStreamName: string;
   /** A catalog document in JSON replacing the default, if set. */
   catalogJson: string | undefined;
+  /**
+   * Whether an invocation is already waiting for this start-up (Lambda's
+   * `on-demand` initialization type): only then may start-up begin requests
+   * the first invocation will need. Provisioned concurrency freezes the
+   * environment after start-up, and a request frozen mid-flight could leave
+   * a load hanging.
+   */
+  invocationWaiting: boolean;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -17,11 +25,15 @@ function need(env: Environment, name: string): string {
 }
 
 export function readConfig(env: Environment = process.env): FunctionConfig {
-  return { ...readProbeConfig(env), usageStreamName: need(env, 'SWITCHYARD_USAGE_STREAM_NAME') };
+  return {
+    ...readProbeConfig(env),
+    usageStreamName: need(env, 'SWITCHYARD_USAGE_STREAM_NAME'),
+    invocationWaiting: env.AWS_LAMBDA_INITIALIZATION_TYPE === 'on-demand',
+  };
 }
 
 /** What the health probe needs: it writes no usage records, so it is given no stream. */
-export function readProbeConfig(env: Environment = process.env): Omit<FunctionConfig, 'usageStreamName'> {
+export function readProbeConfig(env: Environment = process.env): Omit<FunctionConfig, 'usageStreamName' | 'invocationWaiting'> {
   return {
     tableName: readTableName(env),
     secretId: need(env, 'SWITCHYARD_PROVIDER_SECRET_ID'),

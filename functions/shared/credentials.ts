@@ -3,8 +3,7 @@
 // function's configuration, read through lib's cache.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { cachedSecretCredentials } from '../../lib/providers/credentials/index.ts';
-import type { Credentials } from '../../lib/providers/types.ts';
+import { cachedSecretCredentials, type PreloadableCredentials } from '../../lib/providers/credentials/index.ts';
 
 /** How long a read secret is trusted before it is read again (a 401 re-reads it sooner). */
 export const DEFAULT_CREDENTIALS_TTL_MS = 5 * 60_000;
@@ -60,7 +59,7 @@ export interface SecretsManagerCredentialsOptions {
   now?: () => number;
 }
 
-export function secretsManagerCredentials(options: SecretsManagerCredentialsOptions): Credentials {
+export function secretsManagerCredentials(options: SecretsManagerCredentialsOptions): PreloadableCredentials {
   const client = options.client ?? new SecretsManagerClient({});
   return cachedSecretCredentials({
     load: secretLoader({ secretId: options.secretId, client }),

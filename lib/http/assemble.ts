@@ -6,11 +6,8 @@ import { createCreditLedger, type LeasePolicy } from '../billing/credit-ledger.t
 import type { Catalog } from '../catalog/catalog.ts';
 import type { HealthTracker } from '../health/tracker.ts';
 import { createKeyCache } from '../keys/key-cache.ts';
-import { anthropicAdapter } from '../providers/anthropic/index.ts';
-import { createBedrockAdapter } from '../providers/bedrock/index.ts';
-import { geminiAdapter } from '../providers/gemini/index.ts';
 import { openaiAdapter } from '../providers/openai/index.ts';
-import type { Credentials } from '../providers/types.ts';
+import type { Credentials, ProviderAdapter } from '../providers/types.ts';
 import { abortableSleep } from '../routing/attempt-loop.ts';
 import { createStickySessions } from '../routing/plan.ts';
 import type { Settings } from '../settings.ts';
@@ -46,6 +43,26 @@ export interface AssembledGateway {
   drain(): Promise<void>;
 }
 
+/**
+ * An adapter whose code (request conversion, upstream schemas, signing) is
+ * loaded by its first request: a bundle keeps it in a chunk of its own, so a
+ * cold start whose first request goes elsewhere neither parses it nor builds
+ * its schemas.
+ */
+export function adapterOnFirstUse(load: () => Promise<ProviderAdapter>): ProviderAdapter {
+  let adapter: Promise<ProviderAdapter> | undefined;
+  return {
+    async send(call) {
+      adapter ??= load().catch((error: unknown) => {
+        // Not kept: the next request tries the load again.
+        adapter = undefined;
+        throw error;
+      });
+      return (await adapter).send(call);
+    },
+  };
+}
+
 export function assembleGateway(parts: GatewayParts): AssembledGateway {
   const { table, settings, log, health } = parts;
   const now = parts.now ?? Date.now;
@@ -63,10 +80,11 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
   const deps: GatewayDeps = {
     catalog: parts.catalog,
     adapters: {
+      // The OpenAI wire serves most endpoints (every OpenAI-compatible host): loaded with the gateway.
       openai: openaiAdapter,
-      anthropic: anthropicAdapter,
-      gemini: geminiAdapter,
-      bedrock: createBedrockAdapter({ credentials: parts.awsCredentials }),
+      anthropic: adapterOnFirstUse(async () => (await import('../providers/anthropic/index.ts')).anthropicAdapter),
+      gemini: adapterOnFirstUse(async () => (await import('../providers/gemini/index.ts')).geminiAdapter),
+      bedrock: adapterOnFirstUse(async () => (await import('../providers/bedrock/index.ts')).createBedrockAdapter({ credentials: parts.awsCredentials })),
       ...parts.adapters,
     },
     credentials: parts.credentials,

@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serve, type RunningServer } from '../../cli/serve.ts';
 import { createCatalog } from '../../lib/catalog/catalog.ts';
 import { generateApiKey, hashApiKey, keyLabel } from '../../lib/keys/api-key.ts';
@@ -164,6 +164,8 @@ beforeAll(async () => {
     AWS_CONFIG_FILE: path.join(configDirectory, 'config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(configDirectory, 'credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // An on-demand start, as most Lambda cold starts are: start-up may read ahead.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
@@ -214,6 +216,17 @@ interface ErrorEnvelope {
 const messages = [{ role: 'user', content: 'Say something nice' }];
 
 describe('the gateway bundle on the Lambda streaming runtime', () => {
+  it('reads the provider secret while it starts, before its first invocation, and only once', async () => {
+    const secretReads = () => aws.calls.filter((call) => call.target === 'secretsmanager.GetSecretValue').length;
+    await vi.waitFor(() => expect(secretReads()).toBe(1));
+
+    const result = await chat({ model: 'test/one', messages, stream: false });
+
+    expect(result.status).toBe(200);
+    expect(secretReads()).toBe(1);
+    expect(upstreamAuthorization.at(-1)).toBe(`Bearer ${SIM_A_SECRET}`);
+  });
+
   it('streams a chat completion: 200 in the prelude, SSE chunks, usage with cost, [DONE]', async () => {
     const before = await available();
     const result = await chat({ model: 'test/one', messages, stream: true });
@@ -317,5 +330,16 @@ describe('the gateway bundle on the Lambda streaming runtime', () => {
     const record = aws.usage().find((entry) => entry.id === result.headers['x-generation-id']);
     expect(record).toMatchObject({ status: 502, error_code: 'provider_unavailable', cost_micros: 0, model: null });
     expect(await available()).toBe(before);
+  });
+});
+
+describe('the gateway bundle as deployed', () => {
+  it('stays within 1 MB, its lazily loaded chunks included (the benchmark target)', () => {
+    const folder = path.join(repoRoot, 'dist', 'gateway');
+    const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    const bytes = files.reduce((sum, entry) => sum + statSync(path.join(entry.parentPath, entry.name)).size, 0);
+
+    expect(files.map((entry) => entry.name)).toContain('index.mjs');
+    expect(bytes).toBeLessThanOrEqual(1_000_000);
   });
 });

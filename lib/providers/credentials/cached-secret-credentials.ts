@@ -16,7 +16,16 @@ type CacheState =
   | { state: 'loading'; promise: Promise<Readonly<Record<string, string>>> }
   | { state: 'loaded'; values: Readonly<Record<string, string>>; loadedAt: number };
 
-export function cachedSecretCredentials(options: CachedSecretCredentialsOptions): Credentials {
+export interface PreloadableCredentials extends Credentials {
+  /**
+   * Read the secret now, ahead of the first `get`: a cold start overlaps the
+   * read with its other work. Never rejects; a failed read is not cached, so
+   * the first `get` reads again.
+   */
+  preload(): Promise<void>;
+}
+
+export function cachedSecretCredentials(options: CachedSecretCredentialsOptions): PreloadableCredentials {
   const now = options.now ?? Date.now;
   let cache: CacheState = { state: 'empty' };
 
@@ -57,6 +66,9 @@ export function cachedSecretCredentials(options: CachedSecretCredentialsOptions)
     },
     refresh() {
       cache = { state: 'empty' };
+    },
+    async preload() {
+      await values().catch(() => undefined);
     },
   };
 }

@@ -1,2 +1,2 @@
 export { environmentCredentials } from './environment-credentials.ts';
-export { cachedSecretCredentials, type CachedSecretCredentialsOptions } from './cached-secret-credentials.ts';
+export { cachedSecretCredentials, type CachedSecretCredentialsOptions, type PreloadableCredentials } from './cached-secret-credentials.ts';

@@ -150,4 +150,34 @@ describe('cached secret credentials', () => {
     expect(await credentials.get('GROQ_API_KEY')).toBeUndefined();
     expect(await credentials.get('__proto__')).toBeUndefined();
   });
+
+  it('preload reads the secret ahead of the first get, which then shares it', async () => {
+    const source = countingSource({ OPENAI_API_KEY: 'sk-1' });
+    const credentials = cachedSecretCredentials({ load: source.load, ttlMs: TTL_MS, now: () => 0 });
+
+    const preloaded = credentials.preload();
+    const value = await credentials.get('OPENAI_API_KEY');
+    await preloaded;
+
+    expect(source.loads).toBe(1);
+    expect(value).toBe('sk-1');
+  });
+
+  it('preload never rejects, and a failed preload leaves the first get to read again', async () => {
+    let loads = 0;
+    const credentials = cachedSecretCredentials({
+      load: () => {
+        loads++;
+        return loads === 1 ? Promise.reject(new Error('throttled')) : Promise.resolve({ OPENAI_API_KEY: 'sk-2' });
+      },
+      ttlMs: TTL_MS,
+      now: () => 0,
+    });
+
+    await expect(credentials.preload()).resolves.toBeUndefined();
+    const value = await credentials.get('OPENAI_API_KEY');
+
+    expect(loads).toBe(2);
+    expect(value).toBe('sk-2');
+  });
 });
