@@ -2,6 +2,7 @@
 // the local gateway and the provider simulator both run through it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DirectResponse, type FrameSource } from '../lib/http/direct-response.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -77,7 +78,63 @@ async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerRe
     }
     return;
   }
-  await writeResponse(response, res, controller.signal);
+  if (response instanceof DirectResponse) await writeDirect(response, res);
+  else await writeResponse(response, res, controller.signal);
+}
+
+/** Our own replies: the string, or the frames, straight to the socket. */
+async function writeDirect(response: DirectResponse, res: ServerResponse): Promise<void> {
+  const { content } = response;
+  if (typeof content === 'string') {
+    res.writeHead(response.status, { ...response.headerRecord, 'content-length': Buffer.byteLength(content) });
+    res.end(content);
+    return;
+  }
+  res.writeHead(response.status, response.headerRecord);
+  res.flushHeaders();
+  await writeFrames(content, res);
+}
+
+/**
+ * Frames as they come, in as few socket writes as possible: the frames
+ * decoded from one upstream read all arrive within one turn of the event
+ * loop, so they are gathered and written together once the turn is over.
+ */
+async function writeFrames(source: FrameSource, res: ServerResponse): Promise<void> {
+  let pending = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending === '' || res.destroyed) return;
+    res.write(pending);
+    pending = '';
+  };
+  try {
+    for (;;) {
+      const next = await source.frames.next();
+      if (next.done === true) break;
+      if (res.destroyed) {
+        await source.cancel();
+        return;
+      }
+      pending += next.value;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+      // The client reads slower than the upstream sends: wait for it.
+      if (res.writableNeedDrain) await drained(res);
+    }
+  } catch {
+    // The frames failed: cut the connection so the client sees a broken
+    // response, never a clean end; but first let what was written go out.
+    flush();
+    if (!res.destroyed) await new Promise<void>((resolve) => res.write('', () => resolve()));
+    res.destroy();
+    return;
+  }
+  flush();
+  res.end();
 }
 
 function writeTooLarge(res: ServerResponse): void {
@@ -135,7 +192,7 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
       const { done, value } = await reader.read();
       if (done) break;
       if (res.destroyed) break;
-      if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(value)) await drained(res);
     }
   } catch {
     // The body failed: cut the connection so the client sees a broken
@@ -147,4 +204,15 @@ async function writeResponse(response: Response, res: ServerResponse, signal: Ab
   }
   signal.removeEventListener('abort', onAbort);
   res.end();
+}
+
+/** Resolves when the response may take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }

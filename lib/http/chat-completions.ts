@@ -83,9 +83,7 @@ export function failedBeforeAttempts(generation: Generation, thrown: unknown, de
   generation.status = error.status;
   generation.error = error;
   deps.waitUntil(finishGeneration(generation, deps));
-  const response = responseForThrown(error, deps.log);
-  response.headers.set('x-generation-id', generation.id);
-  return response;
+  return responseForThrown(error, deps.log, { 'x-generation-id': generation.id });
 }
 
 /** The request's body as JSON: 413 past the size limit, 400 when it is not JSON. */

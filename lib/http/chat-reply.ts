@@ -9,6 +9,7 @@ import type { StreamEvent } from '../streaming/events.ts';
 import { wireUsage } from '../streaming/wire-usage.ts';
 import type { GatewayDeps } from './deps.ts';
 import { billableUsage, finishGeneration, generationCost, observe, type Generation } from './generation.ts';
+import { DirectResponse } from './direct-response.ts';
 import { errorResponse, json } from './responses.ts';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
@@ -58,59 +59,11 @@ export async function streamReply(
     return failedReply(generation, early.error, headers, deps, signal);
   }
   const frames = sseFrames(generation, early, attempts, signal, deps);
-  const body = batchedBody(frames, async () => {
+  const cancel = async (): Promise<void> => {
     generation.cancelled = true;
-  });
-  return new Response(body, { status: 200, headers: { ...SSE_HEADERS, ...headers } });
-}
-
-const NOT_YET = Symbol('not yet');
-/** Microtask turns to wait for a frame that is already on its way (decoded from the same upstream read). */
-const READY_WITHIN_TURNS = 12;
-const MAX_FRAMES_PER_WRITE = 256;
-
-function afterTurns(turns: number): Promise<typeof NOT_YET> {
-  let promise: Promise<unknown> = Promise.resolve();
-  for (let turn = 0; turn < turns; turn += 1) promise = promise.then(() => undefined);
-  return promise.then(() => NOT_YET);
-}
-
-/**
- * The frames as a byte stream, one write for every frame that is ready at
- * once: an upstream read often carries many SSE events, and one socket write
- * and one encode for all of them costs far less than one each.
- */
-function batchedBody(frames: AsyncGenerator<string>, onCancel: () => Promise<void>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let inflight: Promise<IteratorResult<string>> | undefined;
-  const next = (): Promise<IteratorResult<string>> => (inflight ??= frames.next());
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const first = await next();
-      inflight = undefined;
-      if (first.done === true) {
-        controller.close();
-        return;
-      }
-      let text = first.value;
-      for (let count = 1; count < MAX_FRAMES_PER_WRITE; count += 1) {
-        const ready = await Promise.race([next(), afterTurns(READY_WITHIN_TURNS)]);
-        if (ready === NOT_YET) break;
-        inflight = undefined;
-        if (ready.done === true) {
-          controller.enqueue(encoder.encode(text));
-          controller.close();
-          return;
-        }
-        text += ready.value;
-      }
-      controller.enqueue(encoder.encode(text));
-    },
-    async cancel() {
-      await onCancel();
-      await frames.return(undefined);
-    },
-  });
+    await frames.return(undefined);
+  };
+  return new DirectResponse({ frames, cancel }, 200, { ...SSE_HEADERS, ...headers });
 }
 
 async function* sseFrames(

@@ -1,9 +1,10 @@
 import { asGatewayError, type GatewayError } from '../api/errors.ts';
+import { DirectResponse } from './direct-response.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  return new DirectResponse(JSON.stringify(body), status, { ...JSON_HEADERS, ...headers });
 }
 
 /** The OpenRouter error envelope, with the error's own headers (Retry-After, X-RateLimit-*). */
@@ -12,16 +13,16 @@ export function errorResponse(error: GatewayError, headers: Record<string, strin
   if (error.retryAfterMs !== undefined && extra['retry-after'] === undefined && (error.status === 429 || error.status === 503)) {
     extra['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
   }
-  return new Response(error.toResponseBody(), { status: error.status, headers: { ...JSON_HEADERS, ...extra } });
+  return new DirectResponse(error.toResponseBody(), error.status, { ...JSON_HEADERS, ...extra });
 }
 
-export function responseForThrown(thrown: unknown, log: (entry: Record<string, unknown>) => void): Response {
+export function responseForThrown(thrown: unknown, log: (entry: Record<string, unknown>) => void, headers: Record<string, string> = {}): Response {
   const error = asGatewayError(thrown);
   if (error.status >= 500) {
     // The cause stays here: never in the response.
     log({ level: 'error', message: error.message, type: error.type, cause: describeCause(error.cause) });
   }
-  return errorResponse(error);
+  return errorResponse(error, headers);
 }
 
 export function describeCause(cause: unknown): string | undefined {
