@@ -10,11 +10,24 @@ const genKey = (id: string) => ({ pk: S(`GEN#${id}`), sk: S('GEN') });
 /** DynamoDB's BatchWriteItem takes at most 25 items. */
 const BATCH = 25;
 
+export interface GenerationWriterLimits {
+  /**
+   * Records held at most while the store is slow or down; past it the oldest
+   * are dropped (and logged), so a failing table costs a bounded amount of
+   * memory rather than all of it.
+   */
+  maxQueued: number;
+}
+
+export const DEFAULT_GENERATION_WRITER_LIMITS: GenerationWriterLimits = { maxQueued: 2_000 };
+
 export interface GenerationWriter {
-  /** Queue a record; it is written with the next batch. */
+  /** Queue a record; it is written with the next batch, which starts by itself once a batch is full. */
   add(record: UsageRecord, nowMs: number): void;
   /** Write everything queued; unprocessed items are retried, failures logged. */
   flush(): Promise<void>;
+  /** Records queued and not yet handed to the store. */
+  queued(): number;
 }
 
 /**
@@ -23,31 +36,52 @@ export interface GenerationWriter {
  * Like OpenRouter's, a generation may be found only a moment after its
  * request ended.
  */
-export function createGenerationWriter(table: Table, ttlDays: number, log: (entry: Record<string, unknown>) => void): GenerationWriter {
-  let queue: WriteRequest[] = [];
+export function createGenerationWriter(
+  table: Table,
+  ttlDays: number,
+  log: (entry: Record<string, unknown>) => void,
+  limits: GenerationWriterLimits = DEFAULT_GENERATION_WRITER_LIMITS,
+): GenerationWriter {
+  const queue: WriteRequest[] = [];
   let running: Promise<void> = Promise.resolve();
-  const writeAll = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, BATCH);
-      queue = queue.slice(BATCH);
-      let pending: WriteRequest[] = batch;
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt === 5) {
-          log({ level: 'error', message: 'generation records not written', count: pending.length });
-          break;
-        }
-        try {
-          const result = await table.client.send(new BatchWriteItemCommand({ RequestItems: { [table.name]: pending } }));
-          pending = result.UnprocessedItems?.[table.name] ?? [];
-        } catch (error) {
-          log({ level: 'warn', message: 'generation batch failed; retrying', error: String(error) });
-        }
-        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+  let writing = false;
+  let dropped = 0;
+  const writeBatch = async (batch: WriteRequest[]): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt === 5) {
+        log({ level: 'error', message: 'generation records not written', count: pending.length });
+        return;
       }
+      try {
+        const result = await table.client.send(new BatchWriteItemCommand({ RequestItems: { [table.name]: pending } }));
+        pending = result.UnprocessedItems?.[table.name] ?? [];
+      } catch (error) {
+        log({ level: 'warn', message: 'generation batch failed; retrying', error: String(error) });
+      }
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
     }
+  };
+  const writeAll = async (): Promise<void> => {
+    writing = true;
+    try {
+      // splice, not slice: a long queue is not copied once per batch.
+      while (queue.length > 0) await writeBatch(queue.splice(0, BATCH));
+    } finally {
+      writing = false;
+    }
+  };
+  const flush = (): Promise<void> => {
+    running = running.then(writeAll);
+    return running;
   };
   return {
     add(record, nowMs) {
+      if (queue.length >= limits.maxQueued) {
+        dropped += queue.splice(0, queue.length - limits.maxQueued + 1).length;
+        // The first drop and then every thousandth: a dead table must not flood the log as well.
+        if (dropped === 1 || dropped % 1_000 === 0) log({ level: 'error', message: 'generation records dropped: the store is not keeping up', dropped });
+      }
       queue.push({
         PutRequest: {
           Item: {
@@ -59,11 +93,15 @@ export function createGenerationWriter(table: Table, ttlDays: number, log: (entr
           },
         },
       });
+      // A full batch goes at once, so the queue stays short under load
+      // whether or not anyone calls flush (local mode never drains per request).
+      if (queue.length >= BATCH && !writing) {
+        writing = true;
+        void flush();
+      }
     },
-    flush() {
-      running = running.then(writeAll);
-      return running;
-    },
+    flush,
+    queued: () => queue.length,
   };
 }
 
