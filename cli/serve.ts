@@ -101,13 +101,15 @@ async function writeDirect(response: DirectResponse, res: ServerResponse): Promi
  * loop, so they are gathered and written together once the turn is over.
  */
 async function writeFrames(source: FrameSource, res: ServerResponse): Promise<void> {
-  let pending = '';
+  // Joined once at the write: a string grown frame by frame would be a rope
+  // that the write has to flatten, which costs more than the frames' encoding.
+  let pending: string[] = [];
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
-    if (pending === '' || res.destroyed) return;
-    res.write(pending);
-    pending = '';
+    if (pending.length === 0 || res.destroyed) return;
+    res.write(Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join('')));
+    pending = [];
   };
   try {
     for (;;) {
@@ -117,7 +119,7 @@ async function writeFrames(source: FrameSource, res: ServerResponse): Promise<vo
         await source.cancel();
         return;
       }
-      pending += next.value;
+      pending.push(next.value);
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
