@@ -22,6 +22,7 @@ import { defaultSettings } from '../../lib/settings.ts';
 import { createHealthStore } from '../../lib/store/health.ts';
 import { readConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
+import { createNodeFetch } from '../shared/node-fetch.ts';
 import { requestFromEvent, resultFromResponse, type StreamingResult } from '../shared/lambda-http.ts';
 import { lazyFirehoseSink } from './usage-sink.ts';
 
@@ -46,6 +47,7 @@ const { gateway, deps, drain } = assembleGateway({
   awsCredentials: defaultProvider(),
   settings: defaultSettings,
   log,
+  fetch: createNodeFetch(),
 });
 
 if (config.invocationWaiting) {

@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { HealthTracker } from '../health/tracker.ts';
 import { createKeyCache } from '../keys/key-cache.ts';
 import { openaiAdapter } from '../providers/openai/index.ts';
-import type { Credentials, ProviderAdapter } from '../providers/types.ts';
+import type { Credentials, Fetch, ProviderAdapter } from '../providers/types.ts';
 import { abortableSleep } from '../routing/attempt-loop.ts';
 import { createStickySessions } from '../routing/plan.ts';
 import type { Settings } from '../settings.ts';
@@ -34,6 +34,8 @@ export interface GatewayParts {
   now?: () => number;
   random?: () => number;
   adapters?: Partial<GatewayDeps['adapters']>;
+  /** The upstream client; the global fetch when absent (the edges hand in a faster one on node:http). */
+  fetch?: Fetch;
 }
 
 export interface AssembledGateway {
@@ -101,7 +103,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     usageSink: parts.usageSink,
     health,
     sticky: createStickySessions(),
-    fetch: (input, init) => fetch(input, init),
+    fetch: parts.fetch ?? ((input, init) => fetch(input, init)),
     now,
     random: parts.random ?? Math.random,
     sleep: abortableSleep,

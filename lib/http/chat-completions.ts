@@ -21,7 +21,7 @@ import type { Settings } from '../settings.ts';
 import { authenticate } from './auth.ts';
 import { jsonReply, streamReply } from './chat-reply.ts';
 import type { GatewayDeps } from './deps.ts';
-import { finishGeneration, newGeneration, type Generation } from './generation.ts';
+import { finishAfterReply, newGeneration, type Generation } from './generation.ts';
 import { responseForThrown } from './responses.ts';
 
 export async function chatCompletions(httpRequest: Request, deps: GatewayDeps): Promise<Response> {
@@ -82,7 +82,7 @@ export function failedBeforeAttempts(generation: Generation, thrown: unknown, de
   const error = asGatewayError(thrown);
   generation.status = error.status;
   generation.error = error;
-  deps.waitUntil(finishGeneration(generation, deps));
+  finishAfterReply(generation, deps);
   return responseForThrown(error, deps.log, { 'x-generation-id': generation.id });
 }
 

@@ -8,7 +8,7 @@ import { CompletionAssembler } from '../streaming/completion-assembler.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 import { wireUsage } from '../streaming/wire-usage.ts';
 import type { GatewayDeps } from './deps.ts';
-import { billableUsage, finishGeneration, generationCost, observe, type Generation } from './generation.ts';
+import { billableUsage, finishAfterReply, generationCost, observe, type Generation } from './generation.ts';
 import { DirectResponse } from './direct-response.ts';
 import { errorResponse, json } from './responses.ts';
 
@@ -40,7 +40,7 @@ export async function jsonReply(
   generation.firstByteAt = deps.now();
   const body = assembler.body(meta(generation, result.endpoint), wireUsage(billableUsage(generation), generationCost(generation)));
   afterSuccess(generation, result, deps);
-  deps.waitUntil(finishGeneration(generation, deps));
+  finishAfterReply(generation, deps);
   return json(body, 200, headers);
 }
 
@@ -120,7 +120,7 @@ async function* sseFrames(
   } finally {
     if (result?.kind === 'committed') endAttempt(generation, result);
     if (generation.cancelled) generation.status = 499;
-    deps.waitUntil(finishGeneration(generation, deps));
+    finishAfterReply(generation, deps);
   }
 }
 
@@ -160,7 +160,7 @@ function failedReply(generation: Generation, error: GatewayError, headers: Recor
   generation.status = error.status;
   generation.error = error;
   if (clientLeft(signal)) markCancelled(generation);
-  deps.waitUntil(finishGeneration(generation, deps));
+  finishAfterReply(generation, deps);
   return errorResponse(error, headers);
 }
 

@@ -115,6 +115,16 @@ export function generationCost(generation: Generation): CostBreakdown {
   return costOf(billableUsage(generation), generation.endpoint.pricing);
 }
 
+/**
+ * `finishGeneration` once the reply has gone out: started from a timer, so
+ * not one step of the bookkeeping runs before the last byte is written.
+ */
+export function finishAfterReply(generation: Generation, deps: GatewayDeps): void {
+  deps.waitUntil(
+    new Promise((resolve) => setTimeout(resolve, 0)).then(() => finishGeneration(generation, deps)),
+  );
+}
+
 /** Settle, record, report. Runs once; never throws (failures are logged, the hold expires and is reclaimed). */
 export async function finishGeneration(generation: Generation, deps: GatewayDeps): Promise<void> {
   if (generation.finished) return;
