@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createCatalog, defaultCatalog, type Catalog } from '../lib/catalog/catalog.ts';
+import { createNodeFetch } from '../functions/shared/node-fetch.ts';
 import { assembleGateway } from '../lib/http/assemble.ts';
 import type { Gateway } from '../lib/http/app.ts';
 import { createHealthTracker } from '../lib/health/index.ts';
@@ -82,7 +83,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     onError: (error) => log({ level: 'warn', message: 'health store failed', error: String(error) }),
   });
   const usageSink = createFileUsageSink(usageDirectory);
-  const { gateway, drain } = assembleGateway({
+  const { gateway, deps, drain } = assembleGateway({
     catalog,
     table,
     credentials: environmentCredentials(env),
@@ -91,6 +92,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     awsCredentials: defaultProvider(),
     settings,
     log,
+    fetch: createNodeFetch(),
   });
   let keys: SeededKeys;
   try {
@@ -116,6 +118,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     void health.flush().then(() => health.refresh());
   }, 5_000);
   healthSync.unref();
+  // Full batches of generation records write themselves; this sends the last
+  // partial one, since no per-request drain runs here as it does on Lambda.
+  const generationSync = setInterval(() => {
+    void deps.generations.flush();
+  }, 1_000);
+  generationSync.unref();
 
   return {
     url: server.url,
@@ -131,6 +139,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     async close() {
       clearInterval(sweep);
       clearInterval(healthSync);
+      clearInterval(generationSync);
       await server.close();
       await drain();
       await health.flush();

@@ -1,17 +1,22 @@
-// Switchyard in local mode, alone in its process: `startLocalGateway` with a
-// catalog whose model points at the harness's simulator, and a balance far
-// above any worst case (the normal, healthy case). Argument: the simulator's
-// origin. Its in-process stand-ins (dynalite, the file usage sink) are part
-// of local mode, so their cost is counted with it.
-import { rm } from 'node:fs/promises';
+// Switchyard in local mode, alone in its process, as `npm start` runs it:
+// `startLocalGateway` with a data folder on disk (a fresh temporary one,
+// removed at exit), a catalog whose model points at the harness's simulator,
+// and a balance far above any worst case (the normal, healthy case).
+// Argument: the simulator's origin. Its in-process stand-ins (dynalite with
+// LevelDB under the data folder, the file usage sink) are part of local mode,
+// so their cost is counted with it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startLocalGateway } from '../../cli/local-gateway.ts';
 import { switchyardCatalog } from '../workload.ts';
 import { announce, answerQueries, exitWhenAsked } from './ipc.ts';
 
 const simulatorUrl = process.argv[2] ?? '';
+const dataDir = await mkdtemp(path.join(tmpdir(), 'switchyard-bench-'));
 const gateway = await startLocalGateway({
   port: 0,
-  dataDir: undefined,
+  dataDir,
   env: {},
   catalogDocument: switchyardCatalog(simulatorUrl),
   // $1,000,000: the balance never comes near a request's worst case.
@@ -22,7 +27,7 @@ const gateway = await startLocalGateway({
 });
 exitWhenAsked(async () => {
   await gateway.close();
-  await rm(gateway.usageDirectory, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
 });
 answerQueries();
 // `idle`: answered once every started bookkeeping task (settlement, records, usage) has finished,
