@@ -2,7 +2,7 @@
 // Mistral, vLLM, Ollama, the simulator): POST {baseUrl}/chat/completions.
 import { GatewayError } from '../../api/errors.ts';
 import type { StreamEvent } from '../../streaming/events.ts';
-import { decodeSse } from '../../streaming/sse-decode.ts';
+import { createSseDecoder } from '../../streaming/sse-decode.ts';
 import type { ProviderAdapter, ProviderCall } from '../types.ts';
 import { readErrorBody, sendUpstream } from '../upstream-http.ts';
 import { mapErrorReply } from './error-mapping.ts';
@@ -39,28 +39,39 @@ function requestHeaders(call: ProviderCall): Headers {
   return headers;
 }
 
+/**
+ * The body's SSE messages → canonical events, every message of one network
+ * read handled in one go (an upstream read often carries many chunks).
+ */
 async function* streamEvents(
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal,
   provider: string,
 ): AsyncGenerator<StreamEvent> {
   let state = initialStreamState;
+  const decoder = createSseDecoder();
+  const reader = body.getReader();
   try {
-    try {
-      for await (const message of decodeSse(body)) {
+    for (;;) {
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        yield { type: 'error', error: bodyFailure(error, signal, provider) };
+        return;
+      }
+      for (const message of read.done ? decoder.end() : decoder.feed(read.value)) {
         const step = stepStream(state, { kind: 'data', data: message.data }, provider);
         state = step.state;
-        yield* step.events;
+        for (const event of step.events) yield event;
         if (state.phase === 'closed') return;
       }
-    } catch (error) {
-      yield { type: 'error', error: bodyFailure(error, signal, provider) };
-      return;
+      if (read.done) break;
     }
-    yield* stepStream(state, { kind: 'end' }, provider).events;
+    for (const event of stepStream(state, { kind: 'end' }, provider).events) yield event;
   } finally {
     // Stopped early (finished, failed, or the consumer left): free the connection.
-    await body.cancel().catch(() => undefined);
+    await reader.cancel().catch(() => undefined);
   }
 }
 
