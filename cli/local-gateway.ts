@@ -20,7 +20,7 @@ import type { Table } from '../lib/store/dynamo.ts';
 import { createFileUsageSink } from './file-usage-sink.ts';
 import { startLocalDynamo, type LocalDynamo } from './local-dynamo.ts';
 import { seedLocalKeys, type SeededKeys } from './local-seed.ts';
-import { serve, type RunningServer } from './serve.ts';
+import { serve, serveGateway, type RunningServer } from './serve.ts';
 
 export interface LocalGatewayOptions {
   /** Port of the gateway; 0 for any free one. */
@@ -102,7 +102,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     await dynamo.close();
     throw error;
   }
-  const server: RunningServer = await serve((request) => gateway.handle(request), {
+  const server: RunningServer = await serveGateway(gateway, {
     port: options.port,
     host: env.SWITCHYARD_HOST ?? '127.0.0.1',
     maxBodyBytes: settings.maxBodyBytes * 2,

@@ -1,8 +1,11 @@
-// Serves a fetch-style handler ((Request) => Promise<Response>) on node:http:
-// the local gateway and the provider simulator both run through it.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// node:http in front of the app. The gateway is served as plain requests and
+// Replies (`serveGateway`: no web Request/Response on its hot path); any
+// fetch-style handler ((Request) => Promise<Response>), such as the provider
+// simulator, through `serve`.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DirectResponse, type FrameSource } from '../lib/http/direct-response.ts';
+import type { Gateway } from '../lib/http/app.ts';
+import type { FrameSource, GatewayRequest, HeaderReader, Reply } from '../lib/http/reply.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -23,11 +26,18 @@ export interface RunningServer {
 
 const HARD_BODY_LIMIT = 16 * 1024 * 1024;
 
-export async function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<RunningServer> {
+export function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
-  const server = createServer((req, res) => {
-    void handle(handler, req, res, maxBodyBytes);
-  });
+  return listen((req, res) => void handle(handler, req, res, maxBodyBytes), options);
+}
+
+export function serveGateway(gateway: Pick<Gateway, 'serve'>, options: ServeOptions = {}): Promise<RunningServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
+  return listen((req, res) => void handleReply(gateway, req, res, maxBodyBytes), options);
+}
+
+async function listen(onRequest: (req: IncomingMessage, res: ServerResponse) => void, options: ServeOptions): Promise<RunningServer> {
+  const server = createServer(onRequest);
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -49,11 +59,7 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
 }
 
 async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
-  const controller = new AbortController();
-  // The client went away before the response ended: tell the handler.
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  const controller = abortOnClose(res);
   let response: Response;
   try {
     const body = await readBody(req, maxBodyBytes);
@@ -71,28 +77,90 @@ async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerRe
     });
     response = await handler(request);
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', message: 'handler failed', error: String(error) }));
-    if (!res.headersSent) {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 500, message: 'Internal error' } }));
-    }
+    handlerFailed(res, error);
     return;
   }
-  if (response instanceof DirectResponse) await writeDirect(response, res);
-  else await writeResponse(response, res, controller.signal);
+  await writeResponse(response, res, controller.signal);
 }
 
-/** Our own replies: the string, or the frames, straight to the socket. */
-async function writeDirect(response: DirectResponse, res: ServerResponse): Promise<void> {
-  const { content } = response;
-  if (typeof content === 'string') {
-    res.writeHead(response.status, { ...response.headerRecord, 'content-length': Buffer.byteLength(content) });
-    res.end(content);
+async function handleReply(gateway: Pick<Gateway, 'serve'>, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+  const controller = abortOnClose(res);
+  let reply: Reply;
+  try {
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') {
+      writeTooLarge(res);
+      return;
+    }
+    reply = await gateway.serve(new NodeRequest(req, body, controller.signal));
+  } catch (error) {
+    handlerFailed(res, error);
     return;
   }
-  res.writeHead(response.status, response.headerRecord);
+  await writeReply(reply, res);
+}
+
+/** Aborted when the client goes away before the response has ended. */
+function abortOnClose(res: ServerResponse): AbortController {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller;
+}
+
+function handlerFailed(res: ServerResponse, error: unknown): void {
+  console.error(JSON.stringify({ level: 'error', message: 'handler failed', error: String(error) }));
+  if (!res.headersSent) {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 500, message: 'Internal error' } }));
+  }
+}
+
+/** The request as the gateway reads it, straight from node:http. */
+class NodeRequest implements GatewayRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderReader;
+
+  constructor(
+    req: IncomingMessage,
+    private readonly body: Buffer,
+    readonly signal: AbortSignal,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+    this.headers = new NodeHeaders(req.headers);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    const { body } = this;
+    return Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+  }
+}
+
+/** `Headers.get` over node:http's parsed headers (names are lower-case there; repeated values joined as fetch joins them). */
+class NodeHeaders implements HeaderReader {
+  constructor(private readonly headers: IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+/** A Reply to the socket: the string, or the frames as they come. */
+async function writeReply(reply: Reply, res: ServerResponse): Promise<void> {
+  const { body } = reply;
+  if (body === null || typeof body === 'string') {
+    res.writeHead(reply.status, { ...reply.headers, 'content-length': body === null ? 0 : Buffer.byteLength(body) });
+    res.end(body ?? undefined);
+    return;
+  }
+  res.writeHead(reply.status, reply.headers);
   res.flushHeaders();
-  await writeFrames(content, res);
+  await writeFrames(body, res);
 }
 
 /**

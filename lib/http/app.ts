@@ -1,5 +1,6 @@
-// The fetch-style app: routes and error rendering. Runtime-agnostic: the
-// Lambda shell and the local server both call `handle(Request)`.
+// The app: routes and error rendering. Runtime-agnostic: `serve` takes a
+// plain request and answers a Reply (the Node edges write it to their socket);
+// `handle` is the same app fetch-style, Request in and Response out.
 import { notFound } from '../api/errors.ts';
 import { chatCompletions } from './chat-completions.ts';
 import type { GatewayDeps } from './deps.ts';
@@ -9,14 +10,16 @@ import { keyInfoRoute } from './management-key-info.ts';
 import { createKeyRoute, deleteKeyRoute, getKeyRoute, listKeysRoute, patchKeyRoute } from './management-keys.ts';
 import { modelEndpointsRoute } from './management-model-endpoints.ts';
 import { listModels } from './models.ts';
+import { toResponse, type GatewayRequest, type Reply } from './reply.ts';
 import { json, responseForThrown } from './responses.ts';
 
 export interface Gateway {
+  serve(request: GatewayRequest): Promise<Reply>;
   handle(request: Request): Promise<Response>;
 }
 
 /** `params` are the path's `:name` segments, in order. */
-type Route = (request: Request, url: URL, deps: GatewayDeps, params: readonly string[]) => Promise<Response> | Response;
+type Route = (request: GatewayRequest, url: URL, deps: GatewayDeps, params: readonly string[]) => Promise<Reply> | Reply;
 
 // Both `/api/v1/…` (OpenRouter's base) and `/v1/…` (OpenAI's) are served.
 const routeTable: [method: string, path: string, route: Route][] = [
@@ -58,24 +61,23 @@ function match(method: string, path: string): { route: Route; params: string[] }
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
-  let cachedModels: Response | undefined;
-  return {
-    async handle(request) {
-      const url = new URL(request.url);
-      if (url.pathname === '/health' || url.pathname === '/api/v1/health') return json({ status: 'ok' });
-      const path = url.pathname.startsWith('/api/v1/') ? url.pathname.slice(7) : url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
-      const found = path === undefined ? undefined : match(request.method, path.replace(/\/$/, ''));
-      try {
-        if (found === undefined) throw notFound(`No route for ${request.method} ${url.pathname}`);
-        if (request.method === 'GET' && path === '/models') {
-          // The catalog does not change while the process lives: render it once.
-          cachedModels ??= await found.route(request, url, deps, found.params);
-          return cachedModels.clone();
-        }
-        return await found.route(request, url, deps, found.params);
-      } catch (thrown) {
-        return responseForThrown(thrown, deps.log);
+  let cachedModels: Reply | undefined;
+  const serve = async (request: GatewayRequest): Promise<Reply> => {
+    const url = new URL(request.url);
+    if (url.pathname === '/health' || url.pathname === '/api/v1/health') return json({ status: 'ok' });
+    const path = url.pathname.startsWith('/api/v1/') ? url.pathname.slice(7) : url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
+    const found = path === undefined ? undefined : match(request.method, path.replace(/\/$/, ''));
+    try {
+      if (found === undefined) throw notFound(`No route for ${request.method} ${url.pathname}`);
+      if (request.method === 'GET' && path === '/models') {
+        // The catalog does not change while the process lives: render it once.
+        cachedModels ??= await found.route(request, url, deps, found.params);
+        return cachedModels;
       }
-    },
+      return await found.route(request, url, deps, found.params);
+    } catch (thrown) {
+      return responseForThrown(thrown, deps.log);
+    }
   };
+  return { serve, handle: async (request) => toResponse(await serve(request)) };
 }

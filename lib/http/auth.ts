@@ -5,10 +5,11 @@
 import { forbidden, unauthorized } from '../api/errors.ts';
 import { bearerToken, isWellFormedKey } from '../keys/api-key.ts';
 import type { KeyCache } from '../keys/key-cache.ts';
+import type { HeaderReader } from './reply.ts';
 import type { KeyKind, KeyRecord } from '../store/keys.ts';
 
 /** `any`: routes either kind of key may call (`GET /key`, `GET /credits`). */
-export async function authenticate(headers: Headers, keys: KeyCache, kind: KeyKind | 'any', now: number): Promise<KeyRecord> {
+export async function authenticate(headers: HeaderReader, keys: KeyCache, kind: KeyKind | 'any', now: number): Promise<KeyRecord> {
   const token = bearerToken(headers);
   if (token === undefined) throw unauthorized('No auth credentials found: send `Authorization: Bearer <key>`');
   if (!isWellFormedKey(token)) throw unauthorized('Malformed API key: keys look like sk-sy-v1-<64 hex digits>');

@@ -22,9 +22,10 @@ import { authenticate } from './auth.ts';
 import { jsonReply, streamReply } from './chat-reply.ts';
 import type { GatewayDeps } from './deps.ts';
 import { finishAfterReply, newGeneration, type Generation } from './generation.ts';
+import type { GatewayRequest, Reply } from './reply.ts';
 import { responseForThrown } from './responses.ts';
 
-export async function chatCompletions(httpRequest: Request, deps: GatewayDeps): Promise<Response> {
+export async function chatCompletions(httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const now = deps.now();
   const generation = newGeneration(deps.generationId(), now, false);
   try {
@@ -78,7 +79,7 @@ export async function chatCompletions(httpRequest: Request, deps: GatewayDeps): 
   }
 }
 
-export function failedBeforeAttempts(generation: Generation, thrown: unknown, deps: GatewayDeps): Response {
+export function failedBeforeAttempts(generation: Generation, thrown: unknown, deps: GatewayDeps): Reply {
   const error = asGatewayError(thrown);
   generation.status = error.status;
   generation.error = error;
@@ -87,7 +88,7 @@ export function failedBeforeAttempts(generation: Generation, thrown: unknown, de
 }
 
 /** The request's body as JSON: 413 past the size limit, 400 when it is not JSON. */
-async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+async function readJsonBody(request: GatewayRequest, limit: number): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) throw payloadTooLarge(limit);
   const bytes = await request.arrayBuffer();

@@ -9,7 +9,7 @@ import type { StreamEvent } from '../streaming/events.ts';
 import { wireUsage } from '../streaming/wire-usage.ts';
 import type { GatewayDeps } from './deps.ts';
 import { billableUsage, finishAfterReply, generationCost, observe, type Generation } from './generation.ts';
-import { DirectResponse } from './direct-response.ts';
+import type { Reply } from './reply.ts';
 import { errorResponse, json } from './responses.ts';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
@@ -19,7 +19,7 @@ export async function jsonReply(
   result: AttemptsResult,
   headers: Record<string, string>,
   deps: GatewayDeps,
-): Promise<Response> {
+): Promise<Reply> {
   generation.attempts = result.attempts;
   if (result.kind === 'failed') return failedReply(generation, result.error, headers, deps, result.signal);
   generation.endpoint = result.endpoint;
@@ -50,7 +50,7 @@ export async function streamReply(
   signal: AbortSignal,
   headers: Record<string, string>,
   deps: GatewayDeps,
-): Promise<Response> {
+): Promise<Reply> {
   // Errors before the commit point keep their HTTP status, unless the wait
   // is long enough that keep-alives had to start (then they come in-band).
   const early = await firstOf(attempts, deps.settings.keepAlive.firstAfterMs);
@@ -63,7 +63,7 @@ export async function streamReply(
     generation.cancelled = true;
     await frames.return(undefined);
   };
-  return new DirectResponse({ frames, cancel }, 200, { ...SSE_HEADERS, ...headers });
+  return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: { frames, cancel } };
 }
 
 async function* sseFrames(
@@ -156,7 +156,7 @@ async function nextEvent(rest: AsyncIterator<StreamEvent>, endpoint: Endpoint): 
   }
 }
 
-function failedReply(generation: Generation, error: GatewayError, headers: Record<string, string>, deps: GatewayDeps, signal: AbortSignal): Response {
+function failedReply(generation: Generation, error: GatewayError, headers: Record<string, string>, deps: GatewayDeps, signal: AbortSignal): Reply {
   generation.status = error.status;
   generation.error = error;
   if (clientLeft(signal)) markCancelled(generation);

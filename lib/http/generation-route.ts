@@ -7,6 +7,7 @@ import { getGeneration } from '../store/generations.ts';
 import { authenticate } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
 import { json } from './responses.ts';
+import type { GatewayRequest, Reply } from './reply.ts';
 
 // The stored usage record (lib/usage/record.ts), validated on the way out.
 const storedRecord = z
@@ -34,7 +35,7 @@ const storedRecord = z
   });
 type StoredRecord = z.infer<typeof storedRecord>;
 
-export async function generationRoute(request: Request, url: URL, deps: GatewayDeps): Promise<Response> {
+export async function generationRoute(request: GatewayRequest, url: URL, deps: GatewayDeps): Promise<Reply> {
   const key = await authenticate(request.headers, deps.keys, 'inference', deps.now());
   const id = url.searchParams.get('id');
   if (id === null || id === '') throw invalidRequest('Query parameter `id` is required');

@@ -11,6 +11,7 @@ import { authenticate } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
 import { managementKey, readManagementBody } from './management-request.ts';
 import { json } from './responses.ts';
+import type { GatewayRequest, Reply } from './reply.ts';
 
 function creditsToWire(account: Account | undefined): Record<string, unknown> {
   const held = (account?.holds ?? []).reduce((sum, hold) => sum + hold.amountMicros, 0);
@@ -25,12 +26,12 @@ function creditsToWire(account: Account | undefined): Record<string, unknown> {
   };
 }
 
-export async function creditsRoute(request: Request, deps: GatewayDeps): Promise<Response> {
+export async function creditsRoute(request: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const caller = await authenticate(request.headers, deps.keys, 'any', deps.now());
   return json(creditsToWire(await getAccount(deps.table, caller.accountId)));
 }
 
-export async function addCreditsRoute(request: Request, deps: GatewayDeps): Promise<Response> {
+export async function addCreditsRoute(request: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
   const { amount } = parseOrThrow(addCreditsBody, await readManagementBody(request));
   const micros = usdToMicros(Math.abs(amount)) * Math.sign(amount);

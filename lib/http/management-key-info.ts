@@ -7,8 +7,9 @@ import { getStoredKey } from '../store/keys.ts';
 import { authenticate } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
 import { json } from './responses.ts';
+import type { GatewayRequest, Reply } from './reply.ts';
 
-export async function keyInfoRoute(request: Request, deps: GatewayDeps): Promise<Response> {
+export async function keyInfoRoute(request: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const now = deps.now();
   const caller = await authenticate(request.headers, deps.keys, 'any', now);
   const stored = await getStoredKey(deps.table, caller.hash);

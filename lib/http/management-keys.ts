@@ -14,10 +14,11 @@ import { deleteKey, getStoredKey, listStoredKeys, putKey, updateKey, type KeyRec
 import type { GatewayDeps } from './deps.ts';
 import { keyHashParam, managementKey, queryObject, readManagementBody } from './management-request.ts';
 import { json } from './responses.ts';
+import type { GatewayRequest, Reply } from './reply.ts';
 
 const PAGE_SIZE = 100;
 
-export async function createKeyRoute(request: Request, deps: GatewayDeps): Promise<Response> {
+export async function createKeyRoute(request: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
   const body = parseOrThrow(createKeyBody, await readManagementBody(request));
   const now = deps.now();
@@ -46,7 +47,7 @@ export async function createKeyRoute(request: Request, deps: GatewayDeps): Promi
   return json({ data: keyToWire({ record, spend: { counters: new Map(), holds: [] } }, now), key: secret }, 201);
 }
 
-export async function listKeysRoute(request: Request, url: URL, deps: GatewayDeps): Promise<Response> {
+export async function listKeysRoute(request: GatewayRequest, url: URL, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
   const query = parseOrThrow(listKeysQuery, queryObject(url), 'Query');
   const offset = query.offset ?? 0;
@@ -57,13 +58,13 @@ export async function listKeysRoute(request: Request, url: URL, deps: GatewayDep
   return json({ data: keys.slice(offset, offset + PAGE_SIZE).map((stored) => keyToWire(stored, now)) });
 }
 
-export async function getKeyRoute(request: Request, hash: string, deps: GatewayDeps): Promise<Response> {
+export async function getKeyRoute(request: GatewayRequest, hash: string, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
   const stored = await ownKey(deps, caller, keyHashParam(hash));
   return json({ data: keyToWire(stored, deps.now()) });
 }
 
-export async function patchKeyRoute(request: Request, hash: string, deps: GatewayDeps): Promise<Response> {
+export async function patchKeyRoute(request: GatewayRequest, hash: string, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
   const keyHash = keyHashParam(hash);
   const body = parseOrThrow(patchKeyBody, await readManagementBody(request));
@@ -75,7 +76,7 @@ export async function patchKeyRoute(request: Request, hash: string, deps: Gatewa
   return json({ data: keyToWire(await ownKey(deps, caller, keyHash), now) });
 }
 
-export async function deleteKeyRoute(request: Request, hash: string, deps: GatewayDeps): Promise<Response> {
+export async function deleteKeyRoute(request: GatewayRequest, hash: string, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
   const keyHash = keyHashParam(hash);
   await ownKey(deps, caller, keyHash);

@@ -4,15 +4,16 @@ import { invalidRequest, notFound } from '../api/errors.ts';
 import type { KeyRecord } from '../store/keys.ts';
 import { authenticate } from './auth.ts';
 import type { GatewayDeps } from './deps.ts';
+import type { GatewayRequest } from './reply.ts';
 
 const MAX_MANAGEMENT_BODY_BYTES = 64 * 1024;
 
-export function managementKey(request: Request, deps: GatewayDeps): Promise<KeyRecord> {
+export function managementKey(request: GatewayRequest, deps: GatewayDeps): Promise<KeyRecord> {
   return authenticate(request.headers, deps.keys, 'management', deps.now());
 }
 
 /** The body as JSON; 400 when it is not JSON or too large for a management call. */
-export async function readManagementBody(request: Request): Promise<unknown> {
+export async function readManagementBody(request: GatewayRequest): Promise<unknown> {
   const bytes = await request.arrayBuffer();
   if (bytes.byteLength > MAX_MANAGEMENT_BODY_BYTES) throw invalidRequest(`Request body is larger than ${MAX_MANAGEMENT_BODY_BYTES} bytes`);
   if (bytes.byteLength === 0) return {};

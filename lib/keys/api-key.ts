@@ -22,7 +22,7 @@ export function keyLabel(key: string): string {
 }
 
 /** The bearer token of an Authorization header, or undefined. */
-export function bearerToken(headers: Headers): string | undefined {
+export function bearerToken(headers: Pick<Headers, 'get'>): string | undefined {
   const header = headers.get('authorization');
   if (header === null) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

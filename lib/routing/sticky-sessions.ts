@@ -49,7 +49,7 @@ const MAX_SESSION_KEY_LENGTH = 256;
  * then `prompt_cache_key` (§3.4). Callers scope it by account before using
  * it, so two accounts' "session-1" never share an entry.
  */
-export function sessionKeyFor(request: ChatRequest, headers: Headers): string | undefined {
+export function sessionKeyFor(request: ChatRequest, headers: Pick<Headers, 'get'>): string | undefined {
   const candidates = [request.session_id, headers.get('x-session-id'), request.prompt_cache_key];
   for (const candidate of candidates) {
     const key = candidate?.trim();
