@@ -16,7 +16,7 @@ import { createGenerationWriter } from '../store/generations.ts';
 import { getKey } from '../store/keys.ts';
 import type { UsageSink } from '../usage/record.ts';
 import { createGateway, type Gateway } from './app.ts';
-import { newGenerationId, type GatewayDeps, type Log } from './deps.ts';
+import { createGenerationIds, type GatewayDeps, type Log } from './deps.ts';
 
 export interface GatewayParts {
   catalog: Catalog;
@@ -69,6 +69,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
   const { table, settings, log, health } = parts;
   const now = parts.now ?? Date.now;
   const pending = new Set<Promise<unknown>>();
+  const generationIds = createGenerationIds();
   let healthFlushedAt = Number.NEGATIVE_INFINITY;
   const ledger = createCreditLedger({
     table,
@@ -107,7 +108,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     now,
     random: parts.random ?? Math.random,
     sleep: abortableSleep,
-    generationId: () => newGenerationId(now()),
+    generationId: () => generationIds(now()),
     settings,
     log,
     waitUntil: (task) => {

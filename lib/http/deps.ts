@@ -43,11 +43,25 @@ export interface GatewayDeps {
 }
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const SUFFIX_LENGTH = 20;
+/** Random bytes drawn at once: one call to the system's generator per 200 ids, not one per id. */
+const POOL_BYTES = SUFFIX_LENGTH * 200;
 
-/** `gen-<unix seconds>-<20 letters and digits>`, as OpenRouter's ids look. */
-export function newGenerationId(now: number = Date.now()): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(20));
-  let suffix = '';
-  for (const byte of bytes) suffix += ALPHANUMERIC[byte % ALPHANUMERIC.length];
-  return `gen-${Math.floor(now / 1000)}-${suffix}`;
+/**
+ * Ids as OpenRouter's look: `gen-<unix seconds>-<20 letters and digits>`.
+ * Each maker draws its random bytes in blocks.
+ */
+export function createGenerationIds(): (now: number) => string {
+  const pool = new Uint8Array(POOL_BYTES);
+  let used = POOL_BYTES;
+  return (now) => {
+    if (used === POOL_BYTES) {
+      crypto.getRandomValues(pool);
+      used = 0;
+    }
+    let suffix = '';
+    for (let index = 0; index < SUFFIX_LENGTH; index += 1) suffix += ALPHANUMERIC[(pool[used + index] as number) % ALPHANUMERIC.length];
+    used += SUFFIX_LENGTH;
+    return `gen-${Math.floor(now / 1000)}-${suffix}`;
+  };
 }
