@@ -150,7 +150,7 @@ function bundleSection(results: BenchResults): string {
   ]);
   const inputs = bundle.largestInputs.map((input) => [input.name, `${(input.bytes / 1024).toFixed(0)} KiB`]);
   return [
-    `\`${bundle.file}\`: ${bundle.bytes.toLocaleString('en-US')} bytes (${(bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped), built in ${(bundle.buildMs / 1000).toFixed(1)} s.`,
+    `\`${bundle.file}\`: ${bundle.bytes.toLocaleString('en-US')} bytes in all (${(bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped), of which ${bundle.loadedAtStartBytes.toLocaleString('en-US')} bytes load at start (the entry and what it imports statically; the rest are chunks loaded on first use), built in ${(bundle.buildMs / 1000).toFixed(1)} s.`,
     `Process start → first body byte: median **${fixed(coldStart.medianMs, 1)} ms**, max ${fixed(coldStart.maxMs, 1)} ms over ${coldStart.runs.length} fresh processes. The columns after the first are the child's own clock (from its process start) and explain the total: Node's boot, the bundle's import (module initialisation: AWS SDK clients, catalog, middy), and the first invocation (key lookup and credit hold in DynamoDB, the upstream call, the first chunk). The second invocation in the same process shows the warm path.`,
     table(['run', 'spawn → first byte (ms)', 'Node boot (ms)', 'bundle import (ms)', 'first invocation → first byte (ms)', 'second (warm) invocation → first byte (ms)'], runs),
     '### What the bundle holds (largest inputs, by bytes in the output)',

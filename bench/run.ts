@@ -157,17 +157,18 @@ function ourCpu(pids: readonly number[]): number {
 }
 
 /** The bundle's largest inputs by bytes in the output, grouped by package or source folder (esbuild's metafile). */
+/** What the deployed folder holds, by package or lib/ folder, summed over every file of the build (the entry and its chunks). */
 async function largestBundleInputs(): Promise<BundleInput[]> {
-  let inputs: Record<string, { bytesInOutput: number }>;
+  let inputs: [string, { bytesInOutput: number }][];
   try {
     const metafile: unknown = JSON.parse(await readFile(path.join(repositoryRoot, 'dist', 'gateway.meta.json'), 'utf8'));
     const outputs = (metafile as { outputs?: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }> }).outputs ?? {};
-    inputs = Object.values(outputs)[0]?.inputs ?? {};
+    inputs = Object.values(outputs).flatMap((output) => Object.entries(output.inputs ?? {}));
   } catch {
     return [];
   }
   const groups = new Map<string, number>();
-  for (const [file, input] of Object.entries(inputs)) {
+  for (const [file, input] of inputs) {
     const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
     const name = packageMatch !== null ? (packageMatch[1] as string) : (/^((?:lib|functions)\/[^/]+)/.exec(file)?.[1] ?? file);
     groups.set(name, (groups.get(name) ?? 0) + input.bytesInOutput);
