@@ -64,8 +64,13 @@ export function stepStream(state: StreamState, input: StreamInput, provider: str
   const json = parseJson(input.data);
   // Almost every frame is one choice with a text delta: checked by hand, the
   // full lenient schema is kept for everything else.
-  const plain = json.ok ? plainTextChunk(json.value) : undefined;
-  const parsed = plain !== undefined ? { success: true as const, data: plain } : json.ok ? upstreamChunk.safeParse(json.value) : undefined;
+  const plain = json.ok ? plainTextDelta(json.value) : undefined;
+  if (plain !== undefined && state.phase === 'streaming') {
+    // Mid-stream, such a frame changes nothing but the text: the state stays.
+    if (plain.content === undefined) return { state, events: [] };
+    return { state: state.contentSeen ? state : { ...state, contentSeen: true }, events: [{ type: 'text', text: plain.content }] };
+  }
+  const parsed = plain !== undefined ? { success: true as const, data: chunkOf(plain) } : json.ok ? upstreamChunk.safeParse(json.value) : undefined;
   if (parsed === undefined || !parsed.success) {
     // The frame itself is never echoed: it may hold generated text.
     return fail(upstreamFault('Upstream sent a malformed stream frame', progress, provider));
@@ -77,12 +82,19 @@ export function stepStream(state: StreamState, input: StreamInput, provider: str
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+interface PlainTextDelta {
+  id: string | undefined;
+  fingerprint: string | undefined;
+  /** Undefined when the delta is empty (or carries only `role`). */
+  content: string | undefined;
+}
+
 /**
- * The chunk, when it is the common shape: one choice whose delta carries at
- * most `role` and a string `content`, no finish reason, no usage, no error.
- * Anything else returns undefined and goes through `upstreamChunk`.
+ * The chunk's parts, when it is the common shape: one choice whose delta
+ * carries at most `role` and a string `content`, no finish reason, no usage,
+ * no error. Anything else returns undefined and goes through `upstreamChunk`.
  */
-function plainTextChunk(value: unknown): UpstreamChunk | undefined {
+function plainTextDelta(value: unknown): PlainTextDelta | undefined {
   if (!isRecord(value) || value.error != null || value.usage != null || value.x_groq != null) return undefined;
   const choices = value.choices;
   if (!Array.isArray(choices) || choices.length !== 1) return undefined;
@@ -94,10 +106,15 @@ function plainTextChunk(value: unknown): UpstreamChunk | undefined {
   for (const key in delta) {
     if (key === 'content' ? typeof delta[key] !== 'string' && delta[key] !== null : key !== 'role' && delta[key] != null) return undefined;
   }
-  const id = typeof value.id === 'string' ? value.id : undefined;
-  const fingerprint = typeof value.system_fingerprint === 'string' ? value.system_fingerprint : undefined;
-  const content = typeof delta.content === 'string' ? delta.content : undefined;
-  return { id, system_fingerprint: fingerprint, choices: [{ index: 0, delta: { content } }] };
+  return {
+    id: typeof value.id === 'string' ? value.id : undefined,
+    fingerprint: typeof value.system_fingerprint === 'string' ? value.system_fingerprint : undefined,
+    content: typeof delta.content === 'string' && delta.content !== '' ? delta.content : undefined,
+  };
+}
+
+function chunkOf(plain: PlainTextDelta): UpstreamChunk {
+  return { id: plain.id, system_fingerprint: plain.fingerprint, choices: [{ index: 0, delta: { content: plain.content } }] };
 }
 
 /** Feed a whole stream at once: the data payloads in order, then the end. */
