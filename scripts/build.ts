@@ -22,6 +22,39 @@ const englishOnlyZod: Plugin = {
   },
 };
 
+/**
+ * `import … from 'node:http'` in an ES module builds the module's ES facade,
+ * which reads every export once, and node:http's WebSocket, CloseEvent and
+ * MessageEvent exports are getters that load Node's whole fetch
+ * implementation (undici): some 30 ms of a cold start, for classes the
+ * gateway never uses. (The AWS SDK's request handler and the upstream client
+ * import node:http and node:https.) These imports are served from the
+ * CommonJS module instead, which has no facade, through the named exports
+ * below only; an import of any other name fails the build.
+ */
+const builtinExports: Record<string, readonly string[]> = {
+  http: ['Agent', 'ClientRequest', 'IncomingMessage', 'METHODS', 'OutgoingMessage', 'STATUS_CODES', 'Server', 'ServerResponse', 'createServer', 'get', 'globalAgent', 'maxHeaderSize', 'request', 'validateHeaderName', 'validateHeaderValue'],
+  https: ['Agent', 'Server', 'createServer', 'get', 'globalAgent', 'request'],
+};
+const builtinsWithoutFacade: Plugin = {
+  name: 'builtins-without-facade',
+  setup(builder) {
+    builder.onResolve({ filter: /^(node:)?https?$/ }, (args) => ({ path: args.path.replace(/^node:/, ''), namespace: 'builtin-without-facade' }));
+    builder.onLoad({ filter: /.*/, namespace: 'builtin-without-facade' }, (args) => {
+      const names = builtinExports[args.path] ?? [];
+      return {
+        contents: [
+          "import { createRequire } from 'node:module';",
+          `const builtin = createRequire(import.meta.url)('node:${args.path}');`,
+          'export default builtin;',
+          ...names.map((name) => `export const ${name} = builtin.${name};`),
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 const root = path.resolve(import.meta.dirname, '..');
 const functions = ['gateway', 'health-probe', 'reclaim'];
 
@@ -56,7 +89,7 @@ for (const name of functions) {
     // Some dependencies are CommonJS and call require(): give them one.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
-    plugins: [englishOnlyZod],
+    plugins: [englishOnlyZod, builtinsWithoutFacade],
   });
   await writeFile(path.join(root, 'dist', `${name}.meta.json`), JSON.stringify(result.metafile));
   const outputs = Object.values(result.metafile.outputs);

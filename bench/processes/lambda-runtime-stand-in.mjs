@@ -14,9 +14,14 @@
 // Function URL event per request (all in one process, unlike Lambda), so the
 // bundle's CPU and memory can be measured under load with DynamoDB outside
 // the process, as it is on AWS. It answers `cpu` and `memory` queries.
+//
+// node:http is imported only in that mode, and not as an ES module: the ES
+// facade of node:http reads its WebSocket export, a getter that loads Node's
+// whole fetch implementation (undici, ~10 ms), which the Lambda runtime's own
+// client (CommonJS `require('http')`) does not pay before the bundle loads.
 import { randomUUID } from 'node:crypto';
 import { Buffer } from 'node:buffer';
-import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { Writable } from 'node:stream';
@@ -87,6 +92,7 @@ else {
 }
 
 async function serve(handler) {
+  const { createServer } = createRequire(import.meta.url)('node:http');
   const server = createServer((request, response) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));

@@ -10,6 +10,8 @@
 // the first request would wait for (the provider secret; DynamoDB's first
 // request, which also pays for the connection, credentials and signing key)
 // begin here, in parallel, instead of in series inside that request.
+// Requests go through the app's plain `serve` door, not web Request/Response
+// objects: their classes are Node's fetch implementation, loaded on first use.
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
@@ -23,7 +25,7 @@ import { createHealthStore } from '../../lib/store/health.ts';
 import { readConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
 import { createNodeFetch } from '../shared/node-fetch.ts';
-import { requestFromEvent, resultFromResponse, type StreamingResult } from '../shared/lambda-http.ts';
+import { gatewayRequestFromEvent, resultFromReply, type StreamingResult } from '../shared/lambda-http.ts';
 import { lazyFirehoseSink } from './usage-sink.ts';
 
 const config = readConfig();
@@ -62,6 +64,6 @@ export const handler = middy<LambdaFunctionURLEvent, StreamingResult>({
 }).handler(async (event: LambdaFunctionURLEvent): Promise<StreamingResult> => {
   // The health snapshot is reloaded off the request path, at most every few seconds.
   deps.waitUntil(health.refresh());
-  const response = await gateway.handle(requestFromEvent(event));
-  return resultFromResponse(response);
+  const reply = await gateway.serve(gatewayRequestFromEvent(event));
+  return resultFromReply(reply);
 });
