@@ -17,6 +17,8 @@ export interface RunningTarget {
   process: StartedProcess | undefined;
   /** Spawn → ready to serve (for Portkey: → its first completed request), ms. */
   startMs: number | undefined;
+  /** A process of the target's that serves it from outside (local mode's DynamoDB stand-in): measured beside it. */
+  companion?: { name: string; pid: number };
   /** Resolves when work the target does after a reply (Switchyard's settlement and records) is done. */
   settled?: () => Promise<void>;
 }
@@ -61,11 +63,12 @@ export async function startSwitchyard(simulatorUrl: string, options: SwitchyardO
     args: [...(options.nodeFlags ?? []), '--import', 'tsx', 'bench/processes/switchyard-process.ts', simulatorUrl],
     ipc: true,
   });
-  const { url, apiKey } = await nextMessage<{ type: 'ready'; url: string; apiKey: string }>(started, 'ready');
+  const { url, apiKey, dynamoPid } = await nextMessage<{ type: 'ready'; url: string; apiKey: string; dynamoPid?: number }>(started, 'ready');
   return {
     target: { name: 'switchyard', url: new URL(`${url}/api/v1/chat/completions`), model: SWITCHYARD_MODEL, headers: { authorization: `Bearer ${apiKey}` } },
     process: started,
     startMs: performance.now() - spawnedAt,
+    ...(dynamoPid === undefined ? {} : { companion: { name: 'DynamoDB stand-in (dynalite)', pid: dynamoPid } }),
     settled: async () => {
       await query(started, 'idle');
     },

@@ -6,7 +6,7 @@ import type { Agent } from 'node:http';
 import type { BenchPlan } from './bench-plan.ts';
 import type { RunningTarget } from './gateways.ts';
 import { createAgent, runLoad, type RunResult } from './load-client.ts';
-import { memory, resetPeakMemory } from './process-stats.ts';
+import { cpuMillis, memory, resetPeakMemory } from './process-stats.ts';
 import { median, percentile } from './statistics.ts';
 import { MODES, requestBody, TARGET_LETTERS, type Mode, type ModeName, type TargetName } from './workload.ts';
 
@@ -24,6 +24,8 @@ export interface RoundRun {
   totalP99: number;
   /** CPU of the target's process during this run, ms. */
   cpuMs?: number;
+  /** CPU of its companion process (see RunningTarget) during this run, ms. */
+  companionCpuMs?: number;
   /** Raw samples, ms (rounded to 10 µs). */
   ttfb: number[];
   total: number[];
@@ -43,6 +45,8 @@ export interface TargetCell {
   cpuMsPerRequest?: number;
   /** Peak RSS of the target's process during the cell, MB. */
   peakRssMb?: number;
+  companionCpuMsPerRequest?: number;
+  companionPeakRssMb?: number;
 }
 
 export interface Added {
@@ -97,6 +101,7 @@ export async function runGrid(options: GridOptions): Promise<GridResult> {
       options.progress?.(`${mode.name} at concurrency ${concurrency}`);
       for (const running of targets) {
         if (running.process !== undefined) perCellPeaks = resetPeakMemory(running.process.pid) && perCellPeaks;
+        if (running.companion !== undefined) resetPeakMemory(running.companion.pid);
       }
       cells.push(await runCell(mode, concurrency, targets, agents, plan));
     }
@@ -123,18 +128,28 @@ async function runCell(mode: Mode, concurrency: number, targets: readonly Runnin
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const [position, running] of order.entries()) {
       const cpuBefore = await running.process?.cpuMillis();
+      const companionBefore = running.companion === undefined ? undefined : cpuMillis(running.companion.pid);
       const result = await runLoad(running.target, spec(running, plan.requestsAt(concurrency)), agents.get(running.target.name) as Agent);
       // Bookkeeping after the last byte belongs to this run, not to the next target's.
       await running.settled?.();
       const cpuAfter = await running.process?.cpuMillis();
       const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
-      runs.get(running.target.name)?.push(roundRun(round, position, result, cpuMs));
+      const companionCpuMs = running.companion === undefined || companionBefore === undefined ? undefined : cpuMillis(running.companion.pid) - companionBefore;
+      runs.get(running.target.name)?.push({ ...roundRun(round, position, result, cpuMs), ...(companionCpuMs === undefined ? {} : { companionCpuMs }) });
     }
   }
   const cell: CellResult = { mode: mode.name, concurrency, targets: {}, added: {} };
   for (const running of targets) {
     const name = running.target.name;
     cell.targets[name] = targetCell(name, runs.get(name) ?? [], running.process === undefined ? undefined : memory(running.process.pid).peakRssMb);
+    const companion = running.companion;
+    const target = cell.targets[name];
+    if (companion !== undefined && target !== undefined) {
+      const measured = target.runs.filter((run) => run.companionCpuMs !== undefined);
+      const requests = measured.reduce((sum, run) => sum + run.requests + run.errors, 0);
+      if (requests > 0) target.companionCpuMsPerRequest = measured.reduce((sum, run) => sum + (run.companionCpuMs ?? 0), 0) / requests;
+      target.companionPeakRssMb = memory(companion.pid).peakRssMb;
+    }
   }
   const direct = cell.targets.direct;
   if (direct !== undefined) {

@@ -93,11 +93,14 @@ function latencySection(results: BenchResults): string {
   return parts.join('\n\n');
 }
 
+const STAND_IN_LABEL = "Switchyard's DynamoDB stand-in (dynalite, own process)";
+
 function resourceSection(results: BenchResults): string {
   const cpuRows = results.grid.cells.map((found: CellResult) => [
     found.mode,
     String(found.concurrency),
     ...GATEWAYS.map((name) => fixed(found.targets[name]?.cpuMsPerRequest)),
+    fixed(found.targets.switchyard?.companionCpuMsPerRequest),
   ]);
   const concurrencies = [...new Set(results.grid.cells.map((found) => found.concurrency))];
   const memoryRows = GATEWAYS.map((name) => [
@@ -107,6 +110,14 @@ function resourceSection(results: BenchResults): string {
       fixed(Math.max(...results.grid.cells.filter((found) => found.concurrency === concurrency).map((found) => found.targets[name]?.peakRssMb ?? Number.NaN)), 0),
     ),
     fixed(results.startupMs[name], 0),
+  ]);
+  memoryRows.push([
+    STAND_IN_LABEL,
+    '—',
+    ...concurrencies.map((concurrency) =>
+      fixed(Math.max(...results.grid.cells.filter((found) => found.concurrency === concurrency).map((found) => found.targets.switchyard?.companionPeakRssMb ?? Number.NaN)), 0),
+    ),
+    '—',
   ]);
   const usage = results.switchyardMemoryAfterGridMb;
   const breakdown =
@@ -127,12 +138,12 @@ function resourceSection(results: BenchResults): string {
   const bundleMemory = underLoad.memoryAfterMb;
   return [
     '### CPU per request (ms, user + system, of the gateway process)',
-    table(['mode', 'c', ...GATEWAYS.map((name) => TARGET_LABELS[name])], cpuRows),
+    table(['mode', 'c', ...GATEWAYS.map((name) => TARGET_LABELS[name]), STAND_IN_LABEL], cpuRows),
     '### Memory (RSS, MB) and start-up',
     table(['gateway', 'after warm-up', ...concurrencies.map((concurrency) => `peak at c=${concurrency}`), 'spawn → ready (ms)'], memoryRows),
-    `${peaks} Switchyard's process holds everything local mode embeds: dynalite (DynamoDB) and the file usage sink, and the tsx loader; the null proxy's row shows what Node with tsx takes on its own.${breakdown} "Ready" for Portkey is its first completed request.`,
+    `${peaks} Switchyard's process holds the gateway, local mode's file usage sink and the tsx loader; the null proxy's row shows what Node with tsx takes on its own. Local mode's DynamoDB stand-in (dynalite) runs in a process of its own, as DynamoDB is another service on AWS; its CPU and memory are the last column and row.${breakdown} "Ready" for Portkey is its first completed request.`,
     '### The Lambda bundle under the same load, DynamoDB out of its process',
-    `The built bundle served over HTTP by the stand-in runtime (one Function URL event per request, all in one process), ${underLoad.mode}, with dynalite in the harness's process as DynamoDB is outside the function on AWS: the gateway's own CPU and memory, without local mode's embedded stand-ins or tsx. RSS after warm-up: ${fixed(underLoad.idleRssMb, 0)} MB. (A Lambda instance serves one request at a time; the c=50 row is a long-running server's worst case.)`,
+    `The built bundle served over HTTP by the stand-in runtime (one Function URL event per request, all in one process), ${underLoad.mode}, with dynalite in a process of its own as DynamoDB is outside the function on AWS: the gateway's own CPU and memory, without local mode's file usage sink or tsx. RSS after warm-up: ${fixed(underLoad.idleRssMb, 0)} MB. (A Lambda instance serves one request at a time; the c=50 row is a long-running server's worst case.)`,
     table(['c', 'TTFB p50 (ms)', 'CPU per request (ms)', 'peak RSS (MB)', 'requests'], bundleRows),
     `After the last cell and a full garbage collection: RSS ${fixed(bundleMemory.rss, 0)} MB, V8 heap ${fixed(bundleMemory.heapUsed, 0)} MB used of ${fixed(bundleMemory.heapTotal, 0)} MB, external ${fixed(bundleMemory.external, 0)} MB.`,
   ].join('\n\n');

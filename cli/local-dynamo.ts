@@ -1,45 +1,82 @@
-// DynamoDB for local mode: dynalite in-process on a loopback port, persisted
-// with LevelDB under the data folder (or in memory), reached through the real
-// AWS SDK, exactly as the gateway reaches DynamoDB on AWS.
-import { createRequire } from 'node:module';
-import type { AddressInfo, Server } from 'node:net';
+// DynamoDB for local mode: dynalite on a loopback port, in a child process
+// (cli/local-dynamo-process.ts), persisted with LevelDB under the data folder
+// (or in memory), reached through the real AWS SDK, exactly as the gateway
+// reaches DynamoDB on AWS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PARTITION_KEY, SORT_KEY } from '../lib/store/table.ts';
-
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number }) => Server;
 
 export interface LocalDynamo {
   client: DynamoDBClient;
   tableName: string;
   endpoint: string;
+  /** The stand-in's process, for those who measure it. */
+  pid: number | undefined;
   close(): Promise<void>;
 }
 
 export const LOCAL_TABLE = 'switchyard';
 
+const PROCESS_SCRIPT = path.join(import.meta.dirname, 'local-dynamo-process.ts');
+const START_TIMEOUT_MS = 30_000;
+
 export async function startLocalDynamo(directory: string | undefined): Promise<LocalDynamo> {
-  const server = dynalite({ ...(directory === undefined ? {} : { path: directory }), createTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const child = spawn(process.execPath, [PROCESS_SCRIPT, directory ?? ''], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await readyPort(child);
+  // Neither keeps the other alive: the child stops by itself when this process goes away.
+  child.unref();
+  child.channel?.unref();
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await ensureTable(client, LOCAL_TABLE);
-  return {
-    client,
-    tableName: LOCAL_TABLE,
-    endpoint,
-    close: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+  const close = async (): Promise<void> => {
+    client.destroy();
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
   };
+  try {
+    await ensureTable(client, LOCAL_TABLE);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { client, tableName: LOCAL_TABLE, endpoint, pid: child.pid, close };
+}
+
+/** The port the child listens on, once it says so; an error if it exits or stays silent first. */
+function readyPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the local DynamoDB did not start within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
+    const settle = (): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage).off('exit', onExit).off('error', onError);
+    };
+    const onMessage = (message: unknown): void => {
+      const port = (message as { type?: unknown; port?: unknown }).port;
+      if ((message as { type?: unknown }).type !== 'ready' || typeof port !== 'number') return;
+      settle();
+      resolve(port);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      settle();
+      reject(new Error(`the local DynamoDB exited at start (${signal ?? `code ${String(code)}`})`));
+    };
+    const onError = (error: Error): void => {
+      settle();
+      reject(error);
+    };
+    child.on('message', onMessage).on('exit', onExit).on('error', onError);
+  });
 }
 
 async function ensureTable(client: DynamoDBClient, name: string): Promise<void> {

@@ -1,6 +1,6 @@
 // Local mode: the very same gateway with embedded stand-ins for the AWS
-// parts (DESIGN "Local mode"): dynalite for DynamoDB (persisted under the data
-// folder), the provider simulator, a file usage sink, and environment
+// parts (DESIGN "Local mode"): dynalite for DynamoDB (a child process,
+// persisted under the data folder), the provider simulator, a file usage sink, and environment
 // variables for provider credentials.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -48,6 +48,8 @@ export interface LocalGateway {
   simulatorUrl: string;
   table: Table;
   usageDirectory: string;
+  /** The process of the DynamoDB stand-in (dynalite), for those who measure it. */
+  dynamoPid: number | undefined;
   gateway: Gateway;
   /** Resolves when every started bookkeeping task (settlement, records) has finished. */
   idle(): Promise<void>;
@@ -134,6 +136,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     simulatorUrl: simulatorServer.url,
     table,
     usageDirectory,
+    dynamoPid: dynamo.pid,
     gateway,
     idle: drain,
     async close() {

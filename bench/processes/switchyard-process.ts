@@ -37,4 +37,4 @@ process.on('message', (message: unknown) => {
     void gateway.idle().finally(() => process.send?.({ type: 'idle' }));
   }
 });
-announce({ type: 'ready', url: gateway.url, apiKey: gateway.keys.apiKey });
+announce({ type: 'ready', url: gateway.url, apiKey: gateway.keys.apiKey, dynamoPid: gateway.dynamoPid });
