@@ -1,11 +1,13 @@
 // Starts what the client talks to: the simulator, the null proxy, Switchyard
 // in local mode and Portkey's gateway, each in its own process, and describes
 // how to reach the simulated provider through each of them.
+import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { nextMessage, query, startProcess, type StartedProcess } from './child-process.ts';
+import { nextMessage, query, repositoryRoot, startProcess, type StartedProcess } from './child-process.ts';
 import { INSTANT_PROVIDER, requestBody, SIMULATED_PROVIDER, SWITCHYARD_MODEL, type Target } from './workload.ts';
 
 /** What the direct and proxied requests carry as the upstream key; the simulator checks none. */
@@ -24,7 +26,7 @@ export interface RunningTarget {
 }
 
 export async function startSimulatorProcess(): Promise<{ process: StartedProcess; url: string; target: RunningTarget }> {
-  const started = startProcess({ name: 'simulator', args: ['--import', 'tsx', 'bench/processes/simulator-process.ts'], ipc: true });
+  const started = startProcess({ name: 'simulator', args: ['bench/processes/simulator-process.ts'], ipc: true });
   const { url } = await nextMessage<{ type: 'ready'; url: string }>(started, 'ready');
   const target: Target = {
     name: 'direct',
@@ -37,7 +39,7 @@ export async function startSimulatorProcess(): Promise<{ process: StartedProcess
 
 export async function startNullProxy(simulatorUrl: string): Promise<RunningTarget> {
   const spawnedAt = performance.now();
-  const started = startProcess({ name: 'null proxy', args: ['--import', 'tsx', 'bench/processes/null-proxy-process.ts', simulatorUrl], ipc: true });
+  const started = startProcess({ name: 'null proxy', args: ['bench/processes/null-proxy-process.ts', simulatorUrl], ipc: true });
   const { url } = await nextMessage<{ type: 'ready'; url: string }>(started, 'ready');
   return {
     target: {
@@ -51,6 +53,13 @@ export async function startNullProxy(simulatorUrl: string): Promise<RunningTarge
   };
 }
 
+/** The Node flags `npm start` runs local mode with (package.json's start script), so the bench runs it the same way. */
+export function localModeNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const start = manifest.scripts?.start ?? '';
+  return start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 export interface SwitchyardOptions {
   /** Extra Node flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
@@ -60,7 +69,7 @@ export async function startSwitchyard(simulatorUrl: string, options: SwitchyardO
   const spawnedAt = performance.now();
   const started = startProcess({
     name: 'switchyard',
-    args: [...(options.nodeFlags ?? []), '--import', 'tsx', 'bench/processes/switchyard-process.ts', simulatorUrl],
+    args: [...localModeNodeFlags(), ...(options.nodeFlags ?? []), 'bench/processes/switchyard-process.ts', simulatorUrl],
     ipc: true,
   });
   const { url, apiKey, dynamoPid } = await nextMessage<{ type: 'ready'; url: string; apiKey: string; dynamoPid?: number }>(started, 'ready');

@@ -55,7 +55,7 @@ export interface ColdStartResult {
 
 export async function buildBundle(): Promise<BundleSize> {
   const started = performance.now();
-  const build = spawn(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: repositoryRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  const build = spawn(process.execPath, ['scripts/build.ts'], { cwd: repositoryRoot, stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
   build.stderr.setEncoding('utf8').on('data', (text: string) => (errors += text));
   const [code] = (await once(build, 'exit')) as [number | null];

@@ -141,7 +141,7 @@ function resourceSection(results: BenchResults): string {
     table(['mode', 'c', ...GATEWAYS.map((name) => TARGET_LABELS[name]), STAND_IN_LABEL], cpuRows),
     '### Memory (RSS, MB) and start-up',
     table(['gateway', 'after warm-up', ...concurrencies.map((concurrency) => `peak at c=${concurrency}`), 'spawn → ready (ms)'], memoryRows),
-    `${peaks} Switchyard's process holds the gateway, local mode's file usage sink and the tsx loader; the null proxy's row shows what Node with tsx takes on its own. Local mode's DynamoDB stand-in (dynalite) runs in a process of its own, as DynamoDB is another service on AWS; its CPU and memory are the last column and row.${breakdown} "Ready" for Portkey is its first completed request.`,
+    `${peaks} Switchyard's process holds the gateway and local mode's file usage sink. Local mode's DynamoDB stand-in (dynalite) runs in a process of its own, as DynamoDB is another service on AWS; its CPU and memory are the last column and row.${breakdown} "Ready" for Portkey is its first completed request.`,
     '### The Lambda bundle under the same load, DynamoDB out of its process',
     `The built bundle served over HTTP by the stand-in runtime (one Function URL event per request, all in one process), ${underLoad.mode}, with dynalite in a process of its own as DynamoDB is outside the function on AWS: the gateway's own CPU and memory, without local mode's file usage sink or tsx. RSS after warm-up: ${fixed(underLoad.idleRssMb, 0)} MB. (A Lambda instance serves one request at a time; the c=50 row is a long-running server's worst case.)`,
     table(['c', 'TTFB p50 (ms)', 'CPU per request (ms)', 'peak RSS (MB)', 'requests'], bundleRows),
@@ -211,6 +211,7 @@ export async function renderReport(results: BenchResults, resultsFile: string, b
       .map(([concurrency, count]) => `${count} at c=${concurrency}`)
       .join(', '),
     firstTokenMs: String(results.workload.firstTokenMs),
+    switchyardCommand: `node ${[...(results.switchyardNodeFlags ?? []), 'cli/local.ts'].join(' ')}`,
     targets: targetsSection(results),
     latency: latencySection(results),
     resources: resourceSection(results),

@@ -19,6 +19,8 @@ export interface BenchResults {
   /** Machine CPU during the grid: all of it, ours (harness and every child), and what other work took. */
   load: { machinePercent: number; oursPercent: number; otherPercent: number; cores: number };
   workload: { firstTokenMs: number; tokensPerSecond: number; rounds: number; runBudgetMs: number; requestsPerRun: Record<string, number> };
+  /** The Node flags Switchyard ran with: those of `npm start`. */
+  switchyardNodeFlags?: string[];
   /** Spawn → ready (Portkey: → its first completed request), ms. */
   startupMs: Partial<Record<TargetName, number>>;
   /** RSS right after start-up and warm-up, MB. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.ts';
 import { query, repositoryRoot, type StartedProcess } from './child-process.ts';
-import { startNullProxy, startPortkey, startSimulatorProcess, startSwitchyard, type RunningTarget } from './gateways.ts';
+import { localModeNodeFlags, startNullProxy, startPortkey, startSimulatorProcess, startSwitchyard, type RunningTarget } from './gateways.ts';
 import { orderLabel, runGrid, warmUp } from './grid.ts';
 import { buildBundle, measureColdStart, startLambdaEnvironment } from './lambda-cold-start.ts';
 import { measureBundleUnderLoad } from './lambda-server.ts';
@@ -110,6 +110,7 @@ try {
       runBudgetMs: plan.runBudgetMs,
       requestsPerRun: Object.fromEntries(plan.concurrencies.map((concurrency) => [String(concurrency), plan.requestsAt(concurrency)])),
     },
+    switchyardNodeFlags: localModeNodeFlags(),
     startupMs: Object.fromEntries(targets.filter((running) => running.startMs !== undefined).map((running) => [running.target.name, running.startMs])),
     idleRssMb,
     switchyardMemoryAfterGridMb: switchyardMemory === undefined ? undefined : megabytes(switchyardMemory),

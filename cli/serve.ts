@@ -122,12 +122,12 @@ class NodeRequest implements GatewayRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: HeaderReader;
+  readonly signal: AbortSignal;
+  private readonly body: Buffer;
 
-  constructor(
-    req: IncomingMessage,
-    private readonly body: Buffer,
-    readonly signal: AbortSignal,
-  ) {
+  constructor(req: IncomingMessage, body: Buffer, signal: AbortSignal) {
+    this.body = body;
+    this.signal = signal;
     this.method = req.method ?? 'GET';
     this.url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
     this.headers = new NodeHeaders(req.headers);
@@ -141,7 +141,11 @@ class NodeRequest implements GatewayRequest {
 
 /** `Headers.get` over node:http's parsed headers (names are lower-case there; repeated values joined as fetch joins them). */
 class NodeHeaders implements HeaderReader {
-  constructor(private readonly headers: IncomingHttpHeaders) {}
+  private readonly headers: IncomingHttpHeaders;
+
+  constructor(headers: IncomingHttpHeaders) {
+    this.headers = headers;
+  }
 
   get(name: string): string | null {
     const value = this.headers[name.toLowerCase()];

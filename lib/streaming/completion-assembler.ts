@@ -30,7 +30,11 @@ export class CompletionAssembler {
   private failure: GatewayError | undefined;
   private systemFingerprint: string | null = null;
 
-  constructor(private readonly includeReasoning: boolean) {}
+  private readonly includeReasoning: boolean;
+
+  constructor(includeReasoning: boolean) {
+    this.includeReasoning = includeReasoning;
+  }
 
   add(event: StreamEvent): void {
     switch (event.type) {
