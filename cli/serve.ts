@@ -162,26 +162,34 @@ async function writeReply(reply: Reply, res: ServerResponse): Promise<void> {
     res.end(body ?? undefined);
     return;
   }
+  // The headers leave with the first frame.
   res.writeHead(reply.status, reply.headers);
-  res.flushHeaders();
   await writeFrames(body, res);
 }
+
+/** A batch goes out at once when it reaches this, whatever is still on its way. */
+const BATCH_BYTES = 16 * 1024;
 
 /**
  * Frames as they come, in as few socket writes as possible: the frames
  * decoded from one upstream read all arrive within one turn of the event
- * loop, so they are gathered and written together once the turn is over.
+ * loop, so they are gathered and written together once the turn is over (or
+ * once they fill a batch). The first frame goes at once, with the headers:
+ * the first byte is what the caller waits for.
  */
 async function writeFrames(source: FrameSource, res: ServerResponse): Promise<void> {
   // Joined once at the write: a string grown frame by frame would be a rope
   // that the write has to flatten, which costs more than the frames' encoding.
   let pending: string[] = [];
+  let pendingLength = 0;
   let scheduled = false;
+  let started = false;
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0 || res.destroyed) return;
     res.write(Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join('')));
     pending = [];
+    pendingLength = 0;
   };
   try {
     for (;;) {
@@ -192,7 +200,11 @@ async function writeFrames(source: FrameSource, res: ServerResponse): Promise<vo
         return;
       }
       pending.push(next.value);
-      if (!scheduled) {
+      pendingLength += next.value.length;
+      if (!started || pendingLength >= BATCH_BYTES) {
+        started = true;
+        flush();
+      } else if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
       }

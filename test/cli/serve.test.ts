@@ -86,7 +86,7 @@ describe('serveGateway: the gateway on node:http without web Request/Response', 
     });
   });
 
-  it('writes the frames that are ready together as one chunk, and a later frame as the next', async () => {
+  it('writes the first frame at once, the frames that are ready together as one chunk, and a later frame as the next', async () => {
     const server = await gatewayOn(async () => ({
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -94,6 +94,7 @@ describe('serveGateway: the gateway on node:http without web Request/Response', 
         yield 'data: 1\n\n';
         yield 'data: 2\n\n';
         yield 'data: 3\n\n';
+        yield 'data: 4\n\n';
         await new Promise((resolve) => setTimeout(resolve, 5));
         yield 'data: [DONE]\n\n';
       }),
@@ -102,7 +103,22 @@ describe('serveGateway: the gateway on node:http without web Request/Response', 
     const raw = await rawExchange(server.url, '/api/v1/chat/completions');
 
     expect(raw.startsWith('HTTP/1.1 200 OK')).toBe(true);
-    expect(chunksOf(raw)).toEqual(['data: 1\n\ndata: 2\n\ndata: 3\n\n', 'data: [DONE]\n\n']);
+    expect(chunksOf(raw)).toEqual(['data: 1\n\n', 'data: 2\n\ndata: 3\n\ndata: 4\n\n', 'data: [DONE]\n\n']);
+  });
+
+  it('writes a long run of ready frames in batches of about 16 KB, not all at the end of the turn', async () => {
+    const frame = `data: ${'x'.repeat(4090)}\n\n`;
+    const server = await gatewayOn(async () => ({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body: frames(async function* () {
+        for (let index = 0; index < 10; index += 1) yield frame;
+      }),
+    }));
+
+    const raw = await rawExchange(server.url, '/api/v1/chat/completions');
+
+    expect(chunksOf(raw).map((chunk) => chunk.length / frame.length)).toEqual([1, 4, 4, 1]);
   });
 
   it('aborts the request’s signal and cancels the frames when the client goes away mid-stream', async () => {
