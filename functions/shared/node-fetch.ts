@@ -95,33 +95,65 @@ function outgoingHeaders(headers: HeadersInit | undefined, body: string | Uint8A
   return record;
 }
 
-/** The reply's bytes as a web stream, paused while its reader is behind. */
+/**
+ * The reply's bytes as a web stream, paused while its reader is behind. The
+ * pieces one socket read yields (an SSE upstream sends each event as its own
+ * HTTP chunk, so one read can carry hundreds) are handed on as one chunk.
+ * A reply cut off before its end fails the stream once what arrived has been
+ * read; an abort fails it at once.
+ */
 function bodyStream(incoming: IncomingMessage, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
-  let open = true;
+  let pieces: Buffer[] = [];
+  let scheduled = false;
+  let settled = false;
+  let failure: unknown;
+  let deliver = (): void => undefined;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        incoming.on('data', (chunk: Buffer) => {
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        deliver = () => {
+          scheduled = false;
+          if (pieces.length === 0) return;
+          const bytes = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+          pieces = [];
+          controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
+        };
+        incoming.on('data', (piece: Buffer) => {
+          pieces.push(piece);
+          if (!scheduled) {
+            scheduled = true;
+            queueMicrotask(deliver);
+          }
         });
         incoming.on('end', () => {
-          open = false;
+          settled = true;
+          deliver();
           controller.close();
         });
-        // Cut off before its end (the upstream dropped, or the call was aborted): the body fails.
         incoming.on('close', () => {
-          if (!open) return;
-          open = false;
-          controller.error(signal?.aborted === true ? signal.reason : new TypeError('terminated: the upstream closed the connection mid-reply'));
+          if (settled) return;
+          settled = true;
+          if (signal?.aborted === true) {
+            controller.error(signal.reason);
+            return;
+          }
+          failure = new TypeError('terminated: the upstream closed the connection mid-reply');
+          deliver();
+          // Nothing left unread: fail now; else once the reader has taken it (pull).
+          if (controller.desiredSize === BODY_HIGH_WATER_MARK) controller.error(failure);
         });
         incoming.on('error', () => undefined);
       },
-      pull() {
+      pull(controller) {
+        if (failure !== undefined) {
+          if (controller.desiredSize === BODY_HIGH_WATER_MARK) controller.error(failure);
+          return;
+        }
         incoming.resume();
       },
       cancel() {
-        open = false;
+        settled = true;
         incoming.destroy();
       },
     },
