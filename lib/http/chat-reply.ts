@@ -74,6 +74,13 @@ async function* sseFrames(
   deps: GatewayDeps,
 ): AsyncGenerator<string> {
   let result = early;
+  // Read once per event: a flag set by the event, not the signal's getter
+  // (a combined signal's `aborted` consults its sources every time).
+  let aborted = signal.aborted;
+  const onAbort = (): void => {
+    aborted = true;
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     // Still waiting once the 200 goes out: a comment at once, then one per
     // interval, so the client (and any proxy) sees bytes, not a silent 200.
@@ -103,7 +110,7 @@ async function* sseFrames(
     for (;;) {
       const event = await nextEvent(result.rest, result.endpoint);
       if (event === undefined) break;
-      if (signal.aborted) throw clientGone();
+      if (aborted) throw clientGone();
       observe(generation, event);
       const frame = encoder.encode(event);
       if (frame !== '') yield frame;
@@ -118,6 +125,7 @@ async function* sseFrames(
     if (signal.aborted || generation.cancelled) generation.cancelled = true;
     else deps.log({ level: 'error', message: 'stream failed', generation: generation.id, error: String(error) });
   } finally {
+    signal.removeEventListener('abort', onAbort);
     if (result?.kind === 'committed') endAttempt(generation, result);
     if (generation.cancelled) generation.status = 499;
     finishAfterReply(generation, deps);
