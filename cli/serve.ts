@@ -2,9 +2,10 @@
 // Replies (`serveGateway`: no web Request/Response on its hot path); any
 // fetch-style handler ((Request) => Promise<Response>), such as the provider
 // simulator, through `serve`.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../lib/http/app.ts';
+import { NodeHeaders } from '../functions/shared/node-fetch.ts';
 import type { FrameSource, GatewayRequest, HeaderReader, Reply } from '../lib/http/reply.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -136,21 +137,6 @@ class NodeRequest implements GatewayRequest {
   arrayBuffer(): Promise<ArrayBuffer> {
     const { body } = this;
     return Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
-  }
-}
-
-/** `Headers.get` over node:http's parsed headers (names are lower-case there; repeated values joined as fetch joins them). */
-class NodeHeaders implements HeaderReader {
-  private readonly headers: IncomingHttpHeaders;
-
-  constructor(headers: IncomingHttpHeaders) {
-    this.headers = headers;
-  }
-
-  get(name: string): string | null {
-    const value = this.headers[name.toLowerCase()];
-    if (value === undefined) return null;
-    return Array.isArray(value) ? value.join(', ') : value;
   }
 }
 

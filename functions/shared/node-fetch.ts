@@ -1,20 +1,20 @@
-// The upstream client at the edges: `fetch`'s contract, on node:http and
+// The upstream client at the edges: lib/'s `Fetch` contract on node:http and
 // node:https with keep-alive agents. Node's own fetch (undici) spends about
-// half a millisecond of CPU per request on the fetch algorithm (Request
-// objects, header lists, its controller) before the first byte moves; this is
-// what every provider call pays, so the edges hand this one to lib/ instead.
+// half a millisecond of CPU per call on the fetch algorithm (Request objects,
+// header lists, its controller) before the first byte moves, and its first
+// use loads undici itself (~10 ms of a cold start); this makes no web
+// Request, Headers or Response at all.
 //
 // What it does not do, because no adapter asks for it: follow redirects (a
-// 3xx comes back as it is), decompress (no accept-encoding is sent, so
-// upstreams answer uncompressed), or take a Request or a stream as the body;
-// those calls go to the global fetch.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+// 3xx comes back as it is) or decompress (no accept-encoding is sent, so
+// upstreams answer uncompressed).
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Fetch } from '../../lib/providers/types.ts';
+import type { Fetch, HeaderReader, UpstreamRequestInit, UpstreamResponse } from '../../lib/providers/types.ts';
 
 /** Bytes of a reply body held before the socket is paused: the consumer reads far faster than an upstream writes. */
 const BODY_HIGH_WATER_MARK = 256 * 1024;
-/** Statuses whose reply has no body by the spec: Response refuses one. */
+/** Statuses whose reply has no body by the spec. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 export interface NodeFetchOptions {
@@ -24,29 +24,24 @@ export interface NodeFetchOptions {
 
 export function createNodeFetch(options: NodeFetchOptions = {}): Fetch {
   const keepAliveMsecs = options.keepAliveMs ?? 30_000;
-  const agents = {
-    'http:': new HttpAgent({ keepAlive: true, keepAliveMsecs, scheduling: 'lifo' }),
-    'https:': new HttpsAgent({ keepAlive: true, keepAliveMsecs, scheduling: 'lifo' }),
-  };
+  const http = new HttpAgent({ keepAlive: true, keepAliveMsecs, scheduling: 'lifo' });
+  const https = new HttpsAgent({ keepAlive: true, keepAliveMsecs, scheduling: 'lifo' });
   return (input, init) => {
-    const body = init?.body;
-    const plainBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
-    if (input instanceof Request || !plainBody) return fetch(input, init);
-    const url = input instanceof URL ? input : new URL(input);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
-    return send(url, init ?? {}, body, url.protocol === 'https:' ? agents['https:'] : agents['http:']);
+    const url = new URL(input);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new TypeError(`fetch failed: ${url.protocol} is not HTTP`));
+    return send(url, init, url.protocol === 'https:' ? https : http);
   };
 }
 
-function send(url: URL, init: RequestInit, body: string | Uint8Array | null | undefined, agent: HttpAgent): Promise<Response> {
-  const signal = init.signal ?? undefined;
-  return new Promise<Response>((resolve, reject) => {
+function send(url: URL, init: UpstreamRequestInit, agent: HttpAgent): Promise<UpstreamResponse> {
+  const { signal, body } = init;
+  return new Promise<UpstreamResponse>((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(signal.reason as Error);
       return;
     }
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
-      method: init.method ?? 'GET',
+      method: init.method,
       headers: outgoingHeaders(init.headers, body),
       agent,
     });
@@ -67,32 +62,55 @@ function send(url: URL, init: RequestInit, body: string | Uint8Array | null | un
       reply = incoming;
       incoming.on('close', settle);
       const status = incoming.statusCode ?? 502;
-      const headers = new Headers();
-      const raw = incoming.rawHeaders;
-      for (let index = 0; index < raw.length; index += 2) headers.append(raw[index] as string, raw[index + 1] as string);
       const empty = NULL_BODY_STATUSES.has(status) || init.method === 'HEAD';
       if (empty) incoming.resume();
-      try {
-        resolve(new Response(empty ? null : bodyStream(incoming, signal), { status, statusText: incoming.statusMessage, headers }));
-      } catch (error) {
-        // A status a Response cannot carry (outside 200–599).
-        incoming.destroy();
-        reject(new TypeError('fetch failed', { cause: error }));
-      }
+      resolve(new NodeResponse(status, incoming.headers, empty ? null : bodyStream(incoming, signal)));
     });
-    request.end(body ?? undefined);
+    request.end(body);
   });
 }
 
-function outgoingHeaders(headers: HeadersInit | undefined, body: string | Uint8Array | null | undefined): Record<string, string> {
-  const record: Record<string, string> = {};
-  new Headers(headers).forEach((value, name) => {
-    record[name] = value;
-  });
-  if (body !== undefined && body !== null && record['content-length'] === undefined) {
-    record['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+/** The reply as lib/ reads it. */
+class NodeResponse implements UpstreamResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: HeaderReader;
+  readonly body: ReadableStream<Uint8Array> | null;
+
+  constructor(status: number, headers: IncomingHttpHeaders, body: ReadableStream<Uint8Array> | null) {
+    this.status = status;
+    this.ok = status >= 200 && status <= 299;
+    this.headers = new NodeHeaders(headers);
+    this.body = body;
   }
-  return record;
+
+  async text(): Promise<string> {
+    if (this.body === null) return '';
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of this.body) text += decoder.decode(chunk, { stream: true });
+    return text + decoder.decode();
+  }
+}
+
+/** `Headers.get` over node:http's parsed headers (names lower-cased there; repeated values joined as fetch joins them). */
+export class NodeHeaders implements HeaderReader {
+  private readonly headers: IncomingHttpHeaders;
+
+  constructor(headers: IncomingHttpHeaders) {
+    this.headers = headers;
+  }
+
+  get(name: string): string | null {
+    const value = this.headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+function outgoingHeaders(headers: Readonly<Record<string, string>>, body: string | Uint8Array | undefined): Record<string, string> {
+  if (body === undefined || headers['content-length'] !== undefined) return headers;
+  return { ...headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) };
 }
 
 /**

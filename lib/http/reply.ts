@@ -4,10 +4,9 @@
 // the Node edges hand in a plain request and write a Reply straight to their
 // socket. `toResponse` makes a web Response of a Reply for fetch-style callers.
 
-/** Reads a request header (case-insensitive): a web `Headers` is one. */
-export interface HeaderReader {
-  get(name: string): string | null;
-}
+import type { HeaderReader } from '../providers/types.ts';
+
+export type { HeaderReader };
 
 /** The request as the gateway reads it: a web `Request` is one. */
 export interface GatewayRequest {

@@ -5,7 +5,35 @@ import type { ChatRequest } from '../api/chat-request.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+/** Reads a header, case-insensitively: a web `Headers` is one. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** What an adapter sends upstream: a web `RequestInit` carries all of it. */
+export interface UpstreamRequestInit {
+  method: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+  signal?: AbortSignal;
+}
+
+/** What an adapter reads of the upstream's reply: a web `Response` is one. */
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: HeaderReader;
+  readonly body: ReadableStream<Uint8Array> | null;
+  text(): Promise<string>;
+}
+
+/**
+ * The upstream client. The global `fetch` is one; the edges hand in one on
+ * node:http that builds no web Request, Headers or Response (their first use
+ * loads Node's whole fetch implementation, and each costs per call).
+ */
+export type Fetch = (url: string, init: UpstreamRequestInit) => Promise<UpstreamResponse>;
 
 export interface ProviderCall {
   /** The caller's request, validated. `model`/`models`/`provider` are routing inputs, not upstream fields. */

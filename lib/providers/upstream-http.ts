@@ -1,7 +1,7 @@
 // What every adapter does with HTTP: send, turn a refused connection or an
 // abort into a typed error, and classify an error status (retryable or not).
 import { GatewayError, type ErrorType } from '../api/errors.ts';
-import type { Fetch } from './types.ts';
+import type { Fetch, HeaderReader, UpstreamRequestInit, UpstreamResponse } from './types.ts';
 
 /** Statuses another attempt may fix (DESIGN decision 7). */
 export function isRetryableStatus(status: number): boolean {
@@ -22,7 +22,7 @@ export function errorTypeForStatus(status: number): ErrorType {
 }
 
 /** `retry-after` (seconds or an HTTP date) or `retry-after-ms`, in milliseconds. */
-export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(headers: HeaderReader, now: number = Date.now()): number | undefined {
   const ms = headers.get('retry-after-ms');
   if (ms !== null && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.round(Number(ms));
   const value = headers.get('retry-after');
@@ -64,7 +64,7 @@ export function upstreamError(input: UpstreamErrorInput): GatewayError {
 }
 
 /** `fetch`, with failures to connect (and aborts) as retryable GatewayErrors. */
-export async function sendUpstream(fetch: Fetch, url: string, init: RequestInit, provider: string): Promise<Response> {
+export async function sendUpstream(fetch: Fetch, url: string, init: UpstreamRequestInit, provider: string): Promise<UpstreamResponse> {
   try {
     return await fetch(url, init);
   } catch (error) {
@@ -83,11 +83,21 @@ export async function sendUpstream(fetch: Fetch, url: string, init: RequestInit,
 }
 
 /** The body of an error reply as text, bounded, never thrown. */
-export async function readErrorBody(response: Response, limit = 64 * 1024): Promise<string> {
+export async function readErrorBody(response: UpstreamResponse, limit = 64 * 1024): Promise<string> {
   try {
     const text = await response.text();
     return text.length > limit ? text.slice(0, limit) : text;
   } catch {
     return '';
   }
+}
+
+/** Request headers for an upstream: the provider's own, then the adapter's; names lower-cased, later ones win. */
+export function upstreamHeaders(...sets: (Readonly<Record<string, string>> | undefined)[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const set of sets) {
+    if (set === undefined) continue;
+    for (const [name, value] of Object.entries(set)) headers[name.toLowerCase()] = value;
+  }
+  return headers;
 }

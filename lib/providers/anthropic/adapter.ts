@@ -3,8 +3,8 @@
 import { GatewayError } from '../../api/errors.ts';
 import type { StreamEvent } from '../../streaming/events.ts';
 import { decodeSse } from '../../streaming/sse-decode.ts';
-import type { ProviderAdapter, ProviderCall } from '../types.ts';
-import { sendUpstream } from '../upstream-http.ts';
+import type { ProviderAdapter, ProviderCall, UpstreamResponse } from '../types.ts';
+import { sendUpstream, upstreamHeaders } from '../upstream-http.ts';
 import { brokenReplyError, errorFromResponse } from './error-mapping.ts';
 import { convertRequest } from './request-conversion.ts';
 import { convertResponse } from './response-conversion.ts';
@@ -25,10 +25,11 @@ export const anthropicAdapter: ProviderAdapter = {
       });
     }
     const body = convertRequest(call);
-    const headers = new Headers(provider.headers);
-    headers.set('content-type', 'application/json');
-    headers.set('anthropic-version', ANTHROPIC_VERSION);
-    if (call.credential !== undefined) headers.set('x-api-key', call.credential);
+    const headers = upstreamHeaders(provider.headers, {
+      'content-type': 'application/json',
+      'anthropic-version': ANTHROPIC_VERSION,
+      ...(call.credential === undefined ? {} : { 'x-api-key': call.credential }),
+    });
     const url = `${provider.baseUrl.replace(/\/+$/, '')}/v1/messages`;
     const response = await sendUpstream(
       call.fetch,
@@ -41,7 +42,7 @@ export const anthropicAdapter: ProviderAdapter = {
   },
 };
 
-async function* streamEvents(response: Response, provider: string): AsyncGenerator<StreamEvent> {
+async function* streamEvents(response: UpstreamResponse, provider: string): AsyncGenerator<StreamEvent> {
   if (response.body === null) {
     yield { type: 'error', error: brokenReplyError(provider, 'the stream has no body') };
     return;
@@ -54,7 +55,7 @@ async function* streamEvents(response: Response, provider: string): AsyncGenerat
   }
 }
 
-async function* messageEvents(response: Response, provider: string): AsyncGenerator<StreamEvent> {
+async function* messageEvents(response: UpstreamResponse, provider: string): AsyncGenerator<StreamEvent> {
   let body: unknown;
   try {
     body = JSON.parse(await response.text());

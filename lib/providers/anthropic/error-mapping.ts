@@ -4,6 +4,7 @@
 // to fix. Others get a message of ours, since Anthropic's can name our
 // organisation and limits; 5xx bodies are never echoed.
 import { GatewayError } from '../../api/errors.ts';
+import type { UpstreamResponse } from '../types.ts';
 import { parseRetryAfter, readErrorBody, upstreamError } from '../upstream-http.ts';
 import { errorBody, type AnthropicErrorDetail } from './wire-schemas.ts';
 
@@ -75,7 +76,7 @@ export function anthropicError(input: AnthropicErrorInput): GatewayError {
 }
 
 /** The error for a non-2xx reply from /v1/messages. */
-export async function errorFromResponse(response: Response, provider: string): Promise<GatewayError> {
+export async function errorFromResponse(response: UpstreamResponse, provider: string): Promise<GatewayError> {
   const text = await readErrorBody(response);
   let detail: AnthropicErrorDetail | undefined;
   try {

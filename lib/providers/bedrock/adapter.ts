@@ -5,7 +5,7 @@
 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
 import { GatewayError } from '../../api/errors.ts';
 import type { ReasoningFormat, StreamEvent } from '../../streaming/events.ts';
-import type { Fetch, ProviderAdapter, ProviderCall } from '../types.ts';
+import type { Fetch, ProviderAdapter, ProviderCall, UpstreamResponse } from '../types.ts';
 import { sendUpstream } from '../upstream-http.ts';
 import { errorFromResponse } from './error-mapping.ts';
 import { decodeEventStream, EventStreamFormatError } from './event-stream-decode.ts';
@@ -83,10 +83,10 @@ function signingRegion(region: string | undefined, baseUrl: string, provider: st
   });
 }
 
-async function readConverse(response: Response, signal: AbortSignal, provider: string) {
+async function readConverse(response: UpstreamResponse, signal: AbortSignal, provider: string) {
   let json: unknown;
   try {
-    json = await response.json();
+    json = JSON.parse(await response.text());
   } catch (error) {
     throw streamFailure(error, signal, provider);
   }
@@ -109,7 +109,7 @@ async function* fromArray(events: StreamEvent[]): AsyncGenerator<StreamEvent> {
 }
 
 async function* streamEvents(
-  response: Response,
+  response: UpstreamResponse,
   signal: AbortSignal,
   options: Parameters<typeof createStreamTransform>[0],
 ): AsyncGenerator<StreamEvent> {

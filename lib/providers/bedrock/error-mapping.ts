@@ -4,6 +4,7 @@
 // as exception events (`throttlingException`).
 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_Errors
 import { GatewayError, type ErrorType } from '../../api/errors.ts';
+import type { UpstreamResponse } from '../types.ts';
 import { parseRetryAfter, readErrorBody, upstreamError } from '../upstream-http.ts';
 import { errorBody } from './upstream-schemas.ts';
 
@@ -87,7 +88,7 @@ function isContextLengthMessage(message: string | undefined): boolean {
 }
 
 /** The GatewayError for a Converse/ConverseStream error reply. */
-export async function errorFromResponse(response: Response, provider: string): Promise<GatewayError> {
+export async function errorFromResponse(response: UpstreamResponse, provider: string): Promise<GatewayError> {
   const text = await readErrorBody(response);
   let message: string | undefined;
   let bodyType: string | undefined;

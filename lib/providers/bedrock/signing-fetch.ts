@@ -25,14 +25,12 @@ export function createSigningFetch(options: SigningFetchOptions): Fetch {
     sha256: Sha256,
   });
   return async (input, init) => {
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+    const url = new URL(input);
+    const { method } = init;
+    const body = method === 'GET' || method === 'HEAD' || init.body === undefined ? undefined : typeof init.body === 'string' ? new TextEncoder().encode(init.body) : init.body;
     const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    // SigV4 signs the Host header; fetch derives the same value from the URL.
+    for (const [name, value] of Object.entries(init.headers)) headers[name.toLowerCase()] = value;
+    // SigV4 signs the Host header; the client derives the same value from the URL.
     headers.host = url.host;
     const query: Record<string, string | string[]> = {};
     for (const [name, value] of url.searchParams) {
@@ -41,7 +39,7 @@ export function createSigningFetch(options: SigningFetchOptions): Fetch {
     }
     const signed = await signer.sign(
       {
-        method: request.method,
+        method,
         protocol: url.protocol,
         hostname: url.hostname,
         port: url.port === '' ? undefined : Number(url.port),
@@ -52,10 +50,10 @@ export function createSigningFetch(options: SigningFetchOptions): Fetch {
       },
       options.now === undefined ? undefined : { signingDate: new Date(options.now()) },
     );
-    const outgoing = new Headers();
+    const outgoing: Record<string, string> = {};
     for (const [name, value] of Object.entries(signed.headers)) {
-      if (name !== 'host') outgoing.set(name, value);
+      if (name.toLowerCase() !== 'host') outgoing[name.toLowerCase()] = value;
     }
-    return options.fetch(url.toString(), { method: request.method, headers: outgoing, body, signal: request.signal });
+    return options.fetch(url.toString(), { method, headers: outgoing, body, ...(init.signal === undefined ? {} : { signal: init.signal }) });
   };
 }

@@ -4,8 +4,8 @@
 import { GatewayError } from '../../api/errors.ts';
 import { decodeSse } from '../../streaming/sse-decode.ts';
 import type { StreamEvent } from '../../streaming/events.ts';
-import type { ProviderAdapter, ProviderCall } from '../types.ts';
-import { readErrorBody, sendUpstream } from '../upstream-http.ts';
+import type { ProviderAdapter, ProviderCall, UpstreamResponse } from '../types.ts';
+import { readErrorBody, sendUpstream, upstreamHeaders } from '../upstream-http.ts';
 import { geminiError, parseRpcStatus } from './error-mapping.ts';
 import { toGeminiRequest } from './request-conversion.ts';
 import { responseEvents, unreadableReply } from './response-conversion.ts';
@@ -21,8 +21,10 @@ export const geminiAdapter: ProviderAdapter = {
   async send(call: ProviderCall): Promise<AsyncIterable<StreamEvent>> {
     const { provider, upstreamModel } = call.endpoint;
     const body = toGeminiRequest(call);
-    const headers: Record<string, string> = { ...provider.headers, 'content-type': 'application/json' };
-    if (call.credential !== undefined) headers['x-goog-api-key'] = call.credential;
+    const headers = upstreamHeaders(provider.headers, {
+      'content-type': 'application/json',
+      ...(call.credential === undefined ? {} : { 'x-goog-api-key': call.credential }),
+    });
     const response = await sendUpstream(
       call.fetch,
       geminiUrl(provider.baseUrl, upstreamModel, call.stream),
@@ -68,7 +70,7 @@ async function* sseEvents(body: ReadableStream<Uint8Array>, provider: string, si
   yield* transform.end();
 }
 
-async function* jsonEvents(response: Response, provider: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+async function* jsonEvents(response: UpstreamResponse, provider: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
   let text: string;
   try {
     text = await response.text();

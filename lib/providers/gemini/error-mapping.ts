@@ -4,6 +4,7 @@
 // request, so it becomes a retryable 502 like any other provider-side fault.
 // https://ai.google.dev/gemini-api/docs/troubleshooting
 import { GatewayError } from '../../api/errors.ts';
+import type { HeaderReader } from '../types.ts';
 import { parseRetryAfter, upstreamError } from '../upstream-http.ts';
 import { errorBody, type RpcStatus } from './response-schema.ts';
 
@@ -43,7 +44,7 @@ export interface GeminiErrorInput {
   httpStatus: number;
   status: RpcStatus | undefined;
   provider: string;
-  headers?: Headers;
+  headers?: HeaderReader;
 }
 
 export function geminiError({ httpStatus, status, provider, headers }: GeminiErrorInput): GatewayError {

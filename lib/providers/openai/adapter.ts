@@ -3,8 +3,8 @@
 import { GatewayError } from '../../api/errors.ts';
 import type { StreamEvent } from '../../streaming/events.ts';
 import { createSseDecoder } from '../../streaming/sse-decode.ts';
-import type { ProviderAdapter, ProviderCall } from '../types.ts';
-import { readErrorBody, sendUpstream } from '../upstream-http.ts';
+import type { ProviderAdapter, ProviderCall, UpstreamResponse } from '../types.ts';
+import { readErrorBody, sendUpstream, upstreamHeaders } from '../upstream-http.ts';
 import { mapErrorReply } from './error-mapping.ts';
 import { buildUpstreamBody } from './request-conversion.ts';
 import { convertResponse } from './response-conversion.ts';
@@ -31,12 +31,12 @@ export const openaiAdapter: ProviderAdapter = {
   },
 };
 
-function requestHeaders(call: ProviderCall): Headers {
-  const headers = new Headers(call.endpoint.provider.headers);
-  headers.set('content-type', 'application/json');
-  headers.set('accept', call.stream ? 'text/event-stream' : 'application/json');
-  if (call.credential !== undefined && call.credential !== '') headers.set('authorization', `Bearer ${call.credential}`);
-  return headers;
+function requestHeaders(call: ProviderCall): Record<string, string> {
+  return upstreamHeaders(call.endpoint.provider.headers, {
+    'content-type': 'application/json',
+    accept: call.stream ? 'text/event-stream' : 'application/json',
+    ...(call.credential !== undefined && call.credential !== '' ? { authorization: `Bearer ${call.credential}` } : {}),
+  });
 }
 
 /**
@@ -75,7 +75,7 @@ async function* streamEvents(
   }
 }
 
-async function* jsonEvents(response: Response, signal: AbortSignal, provider: string): AsyncGenerator<StreamEvent> {
+async function* jsonEvents(response: UpstreamResponse, signal: AbortSignal, provider: string): AsyncGenerator<StreamEvent> {
   let text: string;
   try {
     text = await response.text();

@@ -5,13 +5,14 @@
 import { GatewayError, type ErrorType } from '../../api/errors.ts';
 import { parseRetryAfter, upstreamError } from '../upstream-http.ts';
 import { parseJson, upstreamErrorBody, type UpstreamErrorObject } from './upstream-schemas.ts';
+import type { HeaderReader } from '../types.ts';
 
 /** Upstream messages are explanations, not documents: keep them short. */
 const MESSAGE_LIMIT = 1000;
 
 export interface ErrorReply {
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   /** The reply body as text (possibly empty or not JSON). */
   body: string;
 }

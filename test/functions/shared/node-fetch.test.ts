@@ -55,7 +55,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
 
     const reply = await fetch(`${server.url}/v1/chat/completions?x=1`, {
       method: 'POST',
-      headers: new Headers({ authorization: 'Bearer sk-upstream', 'content-type': 'application/json' }),
+      headers: { authorization: 'Bearer sk-upstream', 'content-type': 'application/json' },
       body: '{"model":"m","note":"héllo"}',
     });
 
@@ -75,7 +75,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
     const server = await upstream((_request, response) => response.end('ok'));
     const fetch = createNodeFetch();
 
-    for (let index = 0; index < 3; index += 1) expect(await (await fetch(`${server.url}/`, { method: 'GET' })).text()).toBe('ok');
+    for (let index = 0; index < 3; index += 1) expect(await (await fetch(`${server.url}/`, { method: 'GET', headers: {} })).text()).toBe('ok');
 
     expect(server.connections).toBe(1);
   });
@@ -86,7 +86,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
       response.end();
     });
 
-    const reply = await createNodeFetch()(`${server.url}/`, { method: 'DELETE' });
+    const reply = await createNodeFetch()(`${server.url}/`, { method: 'DELETE', headers: {} });
 
     expect(reply.status).toBe(204);
     expect(reply.body).toBeNull();
@@ -98,7 +98,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
     server.server.close();
     servers.length = 0;
 
-    await expect(createNodeFetch()(`${url}/`, { method: 'POST', body: '{}' })).rejects.toThrow(TypeError);
+    await expect(createNodeFetch()(`${url}/`, { method: 'POST', headers: {}, body: '{}' })).rejects.toThrow(TypeError);
   });
 
   it('rejects with the signal’s reason when aborted before the reply, and the upstream sees the request go', async () => {
@@ -112,7 +112,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
     });
     const controller = new AbortController();
 
-    const reply = createNodeFetch()(`${server.url}/`, { method: 'POST', body: '{}', signal: controller.signal });
+    const reply = createNodeFetch()(`${server.url}/`, { method: 'POST', headers: {}, body: '{}', signal: controller.signal });
     await requestArrived;
     controller.abort(new Error('client went away'));
 
@@ -126,7 +126,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
       response.write('data: one\n\n');
     });
     const controller = new AbortController();
-    const reply = await createNodeFetch()(`${server.url}/`, { method: 'POST', body: '{}', signal: controller.signal });
+    const reply = await createNodeFetch()(`${server.url}/`, { method: 'POST', headers: {}, body: '{}', signal: controller.signal });
     const reader = (reply.body as ReadableStream<Uint8Array>).getReader();
 
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: one\n\n');
@@ -140,7 +140,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write('data: one\n\n', () => setImmediate(() => (response.socket as Socket).destroy()));
     });
-    const reply = await createNodeFetch()(`${server.url}/`, { method: 'POST', body: '{}' });
+    const reply = await createNodeFetch()(`${server.url}/`, { method: 'POST', headers: {}, body: '{}' });
     const reader = (reply.body as ReadableStream<Uint8Array>).getReader();
 
     // What arrived before the drop is read first; then the body fails.
@@ -157,7 +157,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
       response.uncork();
       response.end();
     });
-    const reply = await createNodeFetch()(`${server.url}/`, { method: 'POST', body: '{}' });
+    const reply = await createNodeFetch()(`${server.url}/`, { method: 'POST', headers: {}, body: '{}' });
     const pieces: string[] = [];
     const decoder = new TextDecoder();
     for await (const chunk of reply.body as ReadableStream<Uint8Array>) pieces.push(decoder.decode(chunk));
@@ -173,7 +173,7 @@ describe('the edge upstream client (fetch on node:http)', () => {
       for (let index = 0; index < 32; index += 1) response.write(`${String(index).padStart(4, '0')}${part}`);
       response.end();
     });
-    const reply = await createNodeFetch()(`${server.url}/`, { method: 'GET' });
+    const reply = await createNodeFetch()(`${server.url}/`, { method: 'GET', headers: {} });
     const reader = (reply.body as ReadableStream<Uint8Array>).getReader();
     let length = 0;
     let text = '';

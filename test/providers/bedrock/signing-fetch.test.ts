@@ -66,7 +66,7 @@ describe('SigV4 signing fetch', () => {
       now: () => FIXED_NOW,
     });
 
-    await (await fetch(`${upstream.baseUrl}/model/m/converse`, { method: 'POST', body: '{}' })).text();
+    await (await fetch(`${upstream.baseUrl}/model/m/converse`, { method: 'POST', headers: {}, body: '{}' })).text();
 
     expect(upstream.requests[0]?.headers['x-amz-date']).toBe('20250929T123045Z');
     expect(upstream.requests[0]?.headers.authorization).toContain('Credential=AKIDEXAMPLE/20250929/eu-central-1/bedrock/aws4_request');
@@ -76,8 +76,8 @@ describe('SigV4 signing fetch', () => {
     upstream = await startUpstream((_request, response) => void response.end('{}'));
     const fetch = createSigningFetch({ fetch: globalThis.fetch, credentials: staticCredentials, region: 'us-east-1', service: 'bedrock', now: () => FIXED_NOW });
 
-    await (await fetch(`${upstream.baseUrl}/x`, { method: 'POST', body: '{"a":1}' })).text();
-    await (await fetch(`${upstream.baseUrl}/x`, { method: 'POST', body: '{"a":2}' })).text();
+    await (await fetch(`${upstream.baseUrl}/x`, { method: 'POST', headers: {}, body: '{"a":1}' })).text();
+    await (await fetch(`${upstream.baseUrl}/x`, { method: 'POST', headers: {}, body: '{"a":2}' })).text();
 
     expect(upstream.requests[0]?.headers.authorization).not.toBe(upstream.requests[1]?.headers.authorization);
   });
@@ -91,7 +91,7 @@ describe('SigV4 signing fetch', () => {
       service: 'bedrock',
     });
 
-    await expect(fetch(`${upstream.baseUrl}/x`, { method: 'POST', body: '{}' })).rejects.toThrow('no role credentials');
+    await expect(fetch(`${upstream.baseUrl}/x`, { method: 'POST', headers: {}, body: '{}' })).rejects.toThrow('no role credentials');
     expect(upstream.requests).toHaveLength(0);
   });
 });
