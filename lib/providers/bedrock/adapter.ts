@@ -6,7 +6,7 @@
 import { GatewayError } from '../../api/errors.ts';
 import type { ReasoningFormat, StreamEvent } from '../../streaming/events.ts';
 import type { Fetch, ProviderAdapter, ProviderCall, UpstreamResponse } from '../types.ts';
-import { sendUpstream } from '../upstream-http.ts';
+import { sendUpstream, upstreamHeaders } from '../upstream-http.ts';
 import { errorFromResponse } from './error-mapping.ts';
 import { decodeEventStream, EventStreamFormatError } from './event-stream-decode.ts';
 import { isClaudeModel, toConverseRequest } from './request-conversion.ts';
@@ -31,11 +31,10 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
       const body = toConverseRequest(call);
       const operation = call.stream ? 'converse-stream' : 'converse';
       const url = `${provider.baseUrl.replace(/\/+$/, '')}/model/${encodeURIComponent(call.endpoint.upstreamModel)}/${operation}`;
-      const headers: Record<string, string> = {
-        ...provider.headers,
+      const headers = upstreamHeaders(provider.headers, {
         'content-type': 'application/json',
         accept: call.stream ? 'application/vnd.amazon.eventstream' : 'application/json',
-      };
+      });
       let fetch: Fetch;
       if (call.credential !== undefined) {
         headers.authorization = `Bearer ${call.credential}`;
