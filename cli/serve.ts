@@ -28,17 +28,30 @@ export interface RunningServer {
 const HARD_BODY_LIMIT = 16 * 1024 * 1024;
 
 export function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<RunningServer> {
-  const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
-  return listen((req, res) => void handle(handler, req, res, maxBodyBytes), options);
+  return listen(
+    options,
+    (req, body, signal) => handler(webRequest(req, body, signal)),
+    (res, response, signal) => writeResponse(response, res, signal),
+  );
 }
 
 export function serveGateway(gateway: Pick<Gateway, 'serve'>, options: ServeOptions = {}): Promise<RunningServer> {
-  const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
-  return listen((req, res) => void handleReply(gateway, req, res, maxBodyBytes), options);
+  return listen(
+    options,
+    (req, body, signal) => gateway.serve(new NodeRequest(req, body, signal)),
+    (res, reply) => writeReply(reply, res),
+  );
 }
 
-async function listen(onRequest: (req: IncomingMessage, res: ServerResponse) => void, options: ServeOptions): Promise<RunningServer> {
-  const server = createServer(onRequest);
+async function listen<T>(
+  options: ServeOptions,
+  run: (req: IncomingMessage, body: Buffer, signal: AbortSignal) => Promise<T>,
+  write: (res: ServerResponse, result: T, signal: AbortSignal) => Promise<void>,
+): Promise<RunningServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
+  const server = createServer((req, res) => {
+    void answer(req, res, maxBodyBytes, (body, signal) => run(req, body, signal), (result, signal) => write(res, result, signal));
+  });
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -59,46 +72,43 @@ async function listen(onRequest: (req: IncomingMessage, res: ServerResponse) => 
   };
 }
 
-async function handle(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+/**
+ * One request: its body read (413 past the limit), the app run on it, the
+ * result written. A throw before the write is a 500.
+ */
+async function answer<T>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+  run: (body: Buffer, signal: AbortSignal) => Promise<T>,
+  write: (result: T, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
   const controller = abortOnClose(res);
-  let response: Response;
+  let result: T;
   try {
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
       writeTooLarge(res);
       return;
     }
-    const headers = new Headers();
-    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
-      method: req.method ?? 'GET',
-      headers,
-      body: body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? (body as Uint8Array<ArrayBuffer>) : undefined,
-      signal: controller.signal,
-    });
-    response = await handler(request);
+    result = await run(body, controller.signal);
   } catch (error) {
     handlerFailed(res, error);
     return;
   }
-  await writeResponse(response, res, controller.signal);
+  await write(result, controller.signal);
 }
 
-async function handleReply(gateway: Pick<Gateway, 'serve'>, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
-  const controller = abortOnClose(res);
-  let reply: Reply;
-  try {
-    const body = await readBody(req, maxBodyBytes);
-    if (body === 'too-large') {
-      writeTooLarge(res);
-      return;
-    }
-    reply = await gateway.serve(new NodeRequest(req, body, controller.signal));
-  } catch (error) {
-    handlerFailed(res, error);
-    return;
-  }
-  await writeReply(reply, res);
+/** The web Request a fetch-style handler takes. */
+function webRequest(req: IncomingMessage, body: Buffer, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+    method: req.method ?? 'GET',
+    headers,
+    body: body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD' ? (body as Uint8Array<ArrayBuffer>) : undefined,
+    signal,
+  });
 }
 
 /** Aborted when the client goes away before the response has ended. */

@@ -4,35 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFileUsageSink, usagePartition } from '../../cli/file-usage-sink.ts';
 import type { UsageRecord } from '../../lib/usage/record.ts';
+import { usageRecord } from '../support/usage-record.ts';
 
-const record = (id: string, createdAt: string): UsageRecord => ({
-  id,
-  created_at: createdAt,
-  key_hash_prefix: 'abcd1234',
-  account_id: 'acct-1',
-  model_requested: 'simulator/fast',
-  model: 'simulator/fast',
-  provider: 'Simulator',
-  endpoint: 'simulator/fast@sim',
-  streamed: false,
-  status: 200,
-  error_code: null,
-  finish_reason: 'stop',
-  native_finish_reason: 'stop',
-  prompt_tokens: 10,
-  completion_tokens: 20,
-  cached_tokens: 0,
-  cache_write_tokens: 0,
-  reasoning_tokens: 0,
-  cost_micros: 15,
-  ttfb_ms: 5,
-  latency_ms: 9,
-  attempts: [],
-  fallback: false,
-  cancelled: false,
-  session_id: null,
-  user: null,
-});
+const record = (id: string, createdAt: string): UsageRecord => usageRecord(id, { created_at: createdAt });
 
 const idsIn = async (file: string): Promise<string[]> =>
   (await readFile(file, 'utf8'))

@@ -3,38 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGenerationWriter, getGeneration } from '../../lib/store/generations.ts';
 import type { Table } from '../../lib/store/dynamo.ts';
 import type { UsageRecord } from '../../lib/usage/record.ts';
+import { usageRecord } from '../support/usage-record.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 const NOW = 1_750_000_000_000;
 
-const record = (index: number): UsageRecord => ({
-  id: `gen-writer-${index}`,
-  created_at: '2025-06-15T15:06:40.000Z',
-  key_hash_prefix: 'abcd1234',
-  account_id: 'acct-1',
-  model_requested: 'simulator/fast',
-  model: 'simulator/fast',
-  provider: 'Simulator',
-  endpoint: 'simulator/fast@sim',
-  streamed: true,
-  status: 200,
-  error_code: null,
-  finish_reason: 'stop',
-  native_finish_reason: 'stop',
-  prompt_tokens: 12,
-  completion_tokens: 50,
-  cached_tokens: 0,
-  cache_write_tokens: 0,
-  reasoning_tokens: 0,
-  cost_micros: 32,
-  ttfb_ms: 21,
-  latency_ms: 40,
-  attempts: [{ endpoint: 'simulator/fast@sim', provider: 'Simulator', model: 'simulator/fast', status: 200, error_code: null, latency_ms: 40 }],
-  fallback: false,
-  cancelled: false,
-  session_id: null,
-  user: null,
-});
+const record = (index: number): UsageRecord => usageRecord(`gen-writer-${index}`, { created_at: '2025-06-15T15:06:40.000Z', cost_micros: 32 });
 
 /** The real client, with each BatchWriteItem's completion announced. */
 function observedTable(dynamo: TestDynamo, onBatchWritten: (count: number) => void): Table {
