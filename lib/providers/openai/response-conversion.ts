@@ -4,7 +4,7 @@ import { GatewayError } from '../../api/errors.ts';
 import type { StreamEvent } from '../../streaming/events.ts';
 import { mapInBandError } from './error-mapping.ts';
 import { mapFinishReason } from './finish-reason.ts';
-import { parseJson, upstreamResponse, type UpstreamResponse } from './upstream-schemas.ts';
+import { parseJson, upstreamResponse, type UpstreamCompletion } from './upstream-schemas.ts';
 import { convertUsage } from './usage.ts';
 
 export function convertResponse(text: string, provider: string): StreamEvent[] {
@@ -45,7 +45,7 @@ export function convertResponse(text: string, provider: string): StreamEvent[] {
   return events;
 }
 
-function start(response: UpstreamResponse): StreamEvent {
+function start(response: UpstreamCompletion): StreamEvent {
   const event: StreamEvent = { type: 'start' };
   if (response.id != null) event.upstreamId = response.id;
   if (response.system_fingerprint != null) event.systemFingerprint = response.system_fingerprint;

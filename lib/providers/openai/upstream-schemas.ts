@@ -2,7 +2,7 @@
 // optional and unknown fields never fail a reply, because hosts differ (Groq's
 // `x_groq`, Azure's `content_filter_results`, OpenAI's `obfuscation`, vLLM's
 // `reasoning_content`). Stream chunks drop the fields nothing reads (copying
-// them cost a tenth of a 1000-chunk stream's CPU); replies and errors keep them.
+// them cost a tenth of a 1000-chunk stream's CPU); whole replies keep them.
 import { z } from 'zod';
 
 export const upstreamUsage = z
@@ -13,8 +13,7 @@ export const upstreamUsage = z
     completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
     // DeepSeek reports cache reads here instead of prompt_tokens_details.
     prompt_cache_hit_tokens: z.number().nullish(),
-  })
-  ;
+  });
 export type UpstreamUsage = z.infer<typeof upstreamUsage>;
 
 const toolCallFunction = z.object({ name: z.string().nullish(), arguments: z.string().nullish() });
@@ -25,8 +24,7 @@ const toolCallDelta = z
     id: z.string().nullish(),
     type: z.string().nullish(),
     function: toolCallFunction.nullish(),
-  })
-  ;
+  });
 export type UpstreamToolCallDelta = z.infer<typeof toolCallDelta>;
 
 /** `{error:{message,type,code,param}}`, and the flat variants some hosts use. */
@@ -36,8 +34,7 @@ export const upstreamErrorObject = z
     type: z.string().nullish(),
     code: z.union([z.string(), z.number()]).nullish(),
     param: z.string().nullish(),
-  })
-  ;
+  });
 export type UpstreamErrorObject = z.infer<typeof upstreamErrorObject>;
 
 export const upstreamChunk = z
@@ -59,19 +56,16 @@ export const upstreamChunk = z
                 reasoning_content: z.string().nullish(),
                 tool_calls: z.array(toolCallDelta).nullish(),
               })
-              
               .nullish(),
             finish_reason: z.string().nullish(),
-          })
-          ,
+          }),
       )
       .nullish(),
     usage: upstreamUsage.nullish(),
     // Groq puts the usage of a stream on the last chunk under `x_groq`.
     x_groq: z.object({ usage: upstreamUsage.nullish() }).nullish(),
     error: z.union([upstreamErrorObject, z.string()]).nullish(),
-  })
-  ;
+  });
 export type UpstreamChunk = z.infer<typeof upstreamChunk>;
 
 const textPart = z.object({ type: z.string().nullish(), text: z.string().nullish() }).loose();
@@ -109,7 +103,7 @@ export const upstreamResponse = z
     error: z.union([upstreamErrorObject, z.string()]).nullish(),
   })
   .loose();
-export type UpstreamResponse = z.infer<typeof upstreamResponse>;
+export type UpstreamCompletion = z.infer<typeof upstreamResponse>;
 
 /**
  * An error reply: OpenAI and Groq nest `{error:{…}}`; vLLM and Mistral send the
