@@ -2,16 +2,17 @@
 // plain request and answers a Reply (the Node edges write it to their socket);
 // `handle` is the same app fetch-style, Request in and Response out.
 import { notFound } from '../api/errors.ts';
-import { chatCompletions } from './chat-completions.ts';
-import type { GatewayDeps } from './deps.ts';
+import { chatDoor } from '../doors/chat/door.ts';
+import { runInference } from '../pipeline/run.ts';
+import type { GatewayDeps } from '../pipeline/deps.ts';
 import { generationRoute } from './generation-route.ts';
 import { addCreditsRoute, creditsRoute } from './management-credits.ts';
 import { keyInfoRoute } from './management-key-info.ts';
 import { createKeyRoute, deleteKeyRoute, getKeyRoute, listKeysRoute, patchKeyRoute } from './management-keys.ts';
 import { modelEndpointsRoute } from './management-model-endpoints.ts';
 import { listModels } from './models.ts';
-import { toResponse, type GatewayRequest, type Reply } from './reply.ts';
-import { json, responseForThrown } from './responses.ts';
+import { json, toResponse, type GatewayRequest, type Reply } from '../api/reply.ts';
+import { responseForThrown } from './responses.ts';
 
 export interface Gateway {
   serve(request: GatewayRequest): Promise<Reply>;
@@ -23,7 +24,7 @@ type Route = (request: GatewayRequest, url: URL, deps: GatewayDeps, params: read
 
 // Both `/api/v1/…` (OpenRouter's base) and `/v1/…` (OpenAI's) are served.
 const routeTable: [method: string, path: string, route: Route][] = [
-  ['POST', '/chat/completions', (request, _url, deps) => chatCompletions(request, deps)],
+  ['POST', '/chat/completions', (request, _url, deps) => runInference(chatDoor, request, deps)],
   ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
   ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
     json(modelEndpointsRoute(deps.catalog, deps.health, author, slug, deps.now()))],

@@ -16,7 +16,7 @@ import { createGenerationWriter } from '../store/generations.ts';
 import { getKey } from '../store/keys.ts';
 import type { UsageSink } from '../usage/record.ts';
 import { createGateway, type Gateway } from './app.ts';
-import { createGenerationIds, type GatewayDeps, type Log } from './deps.ts';
+import { createGenerationIds, type GatewayDeps, type Log } from '../pipeline/deps.ts';
 
 export interface GatewayParts {
   catalog: Catalog;

@@ -5,10 +5,9 @@ import type { ChatRequest } from '../api/chat-request.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 
-/** Reads a header, case-insensitively: a web `Headers` is one. */
-export interface HeaderReader {
-  get(name: string): string | null;
-}
+import type { HeaderReader } from '../api/reply.ts';
+
+export type { HeaderReader };
 
 /** What an adapter sends upstream: a web `RequestInit` carries all of it. */
 export interface UpstreamRequestInit {

@@ -41,6 +41,8 @@ export interface AttemptInput {
   plan: readonly Endpoint[];
   /** The output cap to enforce at an endpoint. */
   maxTokensFor: (endpoint: Endpoint) => number;
+  /** Whether to ask this endpoint for a stream (else one JSON reply: it commits only once whole). */
+  streamFrom: (endpoint: Endpoint) => boolean;
   /** Aborted when the client goes away or the request's deadline passes. */
   signal: AbortSignal;
 }
@@ -133,23 +135,26 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
   const controller = new AbortController();
   const onClientAbort = (): void => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', onClientAbort, { once: true });
+  // A stream's first event comes early; a JSON reply's only once it is whole.
+  const stream = input.streamFrom(endpoint);
+  const timeoutMs = stream ? deps.policy.firstEventTimeoutMs : deps.policy.wholeReplyTimeoutMs;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new Error('first event timeout'));
-  }, deps.policy.firstEventTimeoutMs);
+  }, timeoutMs);
   const fail = (error: GatewayError): AttemptOutcome => {
     clearTimeout(timer);
     input.signal.removeEventListener('abort', onClientAbort);
     controller.abort();
-    const reported = timedOut ? firstEventTimeout(provider.name, deps.policy.firstEventTimeoutMs) : error;
+    const reported = timedOut ? firstEventTimeout(provider.name, timeoutMs) : error;
     return { kind: 'failed', error: reported, latencyMs: elapsed(), countsAgainstHealth: !input.signal.aborted };
   };
   try {
     const events = await deps.adapters[provider.kind].send({
       request: input.request,
       endpoint,
-      stream: true,
+      stream,
       maxTokens: input.maxTokensFor(endpoint),
       credential,
       signal: controller.signal,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../lib/api/errors.ts';
-import { ChunkEncoder, DONE_FRAME, KEEP_ALIVE_FRAME } from '../../lib/streaming/chunk-encoder.ts';
-import { CompletionAssembler } from '../../lib/streaming/completion-assembler.ts';
+import { ChunkEncoder, DONE_FRAME, KEEP_ALIVE_FRAME } from '../../lib/doors/chat/stream-encoder.ts';
+import { CompletionAssembler } from '../../lib/doors/chat/json-assembler.ts';
 import { emptyUsage, type StreamEvent } from '../../lib/streaming/events.ts';
-import { wireUsage } from '../../lib/streaming/wire-usage.ts';
+import { wireUsage } from '../../lib/doors/chat/wire-usage.ts';
 
 const meta = { id: 'gen-1700000000-abcdefghijklmnopqrst', created: 1700000000, model: 'openai/gpt-4o-mini', provider: 'OpenAI' };
 

@@ -1,8 +1,8 @@
 // Canonical events → one `chat.completion` JSON body, assembled from the same
 // events the SSE encoder sends, so both shapes always agree.
-import type { GatewayError } from '../api/errors.ts';
-import type { FinishReason, ReasoningFormat, StreamEvent } from './events.ts';
-import type { GenerationMeta } from './chunk-encoder.ts';
+import type { GatewayError } from '../../api/errors.ts';
+import type { GenerationMeta } from '../../pipeline/door.ts';
+import type { FinishReason, ReasoningFormat, StreamEvent } from '../../streaming/events.ts';
 import type { WireUsage } from './wire-usage.ts';
 
 interface ReasoningBlock {

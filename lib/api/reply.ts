@@ -4,9 +4,12 @@
 // the Node edges hand in a plain request and write a Reply straight to their
 // socket. `toResponse` makes a web Response of a Reply for fetch-style callers.
 
-import type { HeaderReader } from '../providers/types.ts';
+import type { GatewayError } from './errors.ts';
 
-export type { HeaderReader };
+/** Reads a header, case-insensitively: a web `Headers` is one. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
 
 /** The request as the gateway reads it: a web `Request` is one. */
 export interface GatewayRequest {
@@ -31,6 +34,21 @@ export interface Reply {
   headers: Readonly<Record<string, string>>;
   /** A whole body, SSE frames, or none. */
   body: string | FrameSource | null;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+/** The OpenRouter error envelope, with the error's own headers (Retry-After, X-RateLimit-*). */
+export function errorResponse(error: GatewayError, headers: Record<string, string> = {}): Reply {
+  const extra: Record<string, string> = { ...error.headers, ...headers };
+  if (error.retryAfterMs !== undefined && extra['retry-after'] === undefined && (error.status === 429 || error.status === 503)) {
+    extra['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
+  }
+  return { status: error.status, headers: { ...JSON_HEADERS, ...extra }, body: error.toResponseBody() };
 }
 
 export function toResponse(reply: Reply): Response {

@@ -1,6 +1,6 @@
 // `usage` as OpenRouter reports it: token counts, and cost in USD.
-import { microsToUsd, type CostBreakdown } from '../billing/cost.ts';
-import type { Usage } from './events.ts';
+import { microsToUsd, type CostBreakdown } from '../../billing/cost.ts';
+import type { Usage } from '../../streaming/events.ts';
 
 export interface WireUsage {
   prompt_tokens: number;

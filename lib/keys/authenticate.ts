@@ -3,9 +3,9 @@
 // Management changes made in this container drop the key from its cache at
 // once; other containers see them when their entry ages out (60 s).
 import { forbidden, unauthorized } from '../api/errors.ts';
-import { bearerToken, isWellFormedKey } from '../keys/api-key.ts';
-import type { KeyCache } from '../keys/key-cache.ts';
-import type { HeaderReader } from './reply.ts';
+import { bearerToken, isWellFormedKey } from './api-key.ts';
+import type { KeyCache } from './key-cache.ts';
+import type { HeaderReader } from '../api/reply.ts';
 import type { KeyKind, KeyRecord } from '../store/keys.ts';
 
 /** `any`: routes either kind of key may call (`GET /key`, `GET /credits`). */

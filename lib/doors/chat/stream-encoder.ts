@@ -2,20 +2,10 @@
 // OpenRouter sends them (openrouter-api.md §4.2). The envelope of every chunk
 // is fixed per generation, so it is serialised once and only the delta is
 // serialised per event.
-import type { GatewayError } from '../api/errors.ts';
-import type { StreamEvent } from './events.ts';
-import type { WireUsage } from './wire-usage.ts';
-
-export interface GenerationMeta {
-  /** `gen-…` */
-  id: string;
-  /** Unix seconds. */
-  created: number;
-  /** The catalog model that serves the request. */
-  model: string;
-  /** The provider's display name. */
-  provider: string;
-}
+import type { GatewayError } from '../../api/errors.ts';
+import type { BilledUsage, GenerationMeta, StreamEncoder } from '../../pipeline/door.ts';
+import type { StreamEvent } from '../../streaming/events.ts';
+import { wireUsage, type WireUsage } from './wire-usage.ts';
 
 export const KEEP_ALIVE_FRAME = ': OPENROUTER PROCESSING\n\n';
 export const DONE_FRAME = 'data: [DONE]\n\n';
@@ -25,7 +15,7 @@ export interface ChunkEncoderOptions {
   includeReasoning: boolean;
 }
 
-export class ChunkEncoder {
+export class ChunkEncoder implements StreamEncoder {
   private readonly prefix: string;
   private readonly envelope: string;
   private readonly includeReasoning: boolean;
@@ -35,6 +25,18 @@ export class ChunkEncoder {
     this.envelope = `{"id":${JSON.stringify(meta.id)},"provider":${JSON.stringify(meta.provider)},"model":${JSON.stringify(meta.model)},"object":"chat.completion.chunk","created":${meta.created}`;
     this.prefix = `data: ${this.envelope},"choices":[{"index":0,"delta":`;
     this.includeReasoning = options.includeReasoning;
+  }
+
+  open(): string {
+    return '';
+  }
+
+  close(billed: BilledUsage): string {
+    return this.usage(wireUsage(billed.usage, billed.cost)) + DONE_FRAME;
+  }
+
+  fail(error: GatewayError): string {
+    return this.error(error) + DONE_FRAME;
   }
 
   /** The SSE frame for one event, or '' when the event shows nothing to the client. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGenerationIds } from '../../lib/http/deps.ts';
+import { createGenerationIds } from '../../lib/pipeline/deps.ts';
 
 describe('generation ids', () => {
   it('look like OpenRouter’s and do not repeat, across many blocks of random bytes', () => {
