@@ -13,6 +13,7 @@ import { modelEndpointsRoute } from './management-model-endpoints.ts';
 import { listModels } from './models.ts';
 import { json, toResponse, type GatewayRequest, type Reply } from '../api/reply.ts';
 import { responseForThrown } from './responses.ts';
+import { dashboardApiRoutes, dashboardRoute, isDashboardPath } from './dashboard-routes.ts';
 
 export interface Gateway {
   serve(request: GatewayRequest): Promise<Reply>;
@@ -38,6 +39,7 @@ const routeTable: [method: string, path: string, route: Route][] = [
   ['GET', '/keys/:hash', (request, _url, deps, [hash = '']) => getKeyRoute(request, hash, deps)],
   ['PATCH', '/keys/:hash', (request, _url, deps, [hash = '']) => patchKeyRoute(request, hash, deps)],
   ['DELETE', '/keys/:hash', (request, _url, deps, [hash = '']) => deleteKeyRoute(request, hash, deps)],
+  ...dashboardApiRoutes,
 ];
 
 interface CompiledRoute {
@@ -66,6 +68,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const serve = async (request: GatewayRequest): Promise<Reply> => {
     const url = new URL(request.url);
     if (url.pathname === '/health' || url.pathname === '/api/v1/health') return json({ status: 'ok' });
+    if (isDashboardPath(url.pathname)) return dashboardRoute(request, url.pathname);
     const path = url.pathname.startsWith('/api/v1/') ? url.pathname.slice(7) : url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
     const found = path === undefined ? undefined : match(request.method, path.replace(/\/$/, ''));
     try {
