@@ -32,6 +32,8 @@ export interface BilledUsage {
 export interface ReplyView {
   /** false hides reasoning text (`reasoning.exclude`, `include_reasoning: false`); signatures always pass. */
   includeReasoning: boolean;
+  /** The canonical request, for doors whose reply echoes what was asked (the Responses API's `tools`, `temperature`, …). */
+  request?: ChatRequest;
 }
 
 export interface DecodedRequest {

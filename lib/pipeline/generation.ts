@@ -128,5 +128,8 @@ export function generationMeta(generation: Generation, endpoint: Endpoint | unde
 
 export function replyView(generation: Generation): ReplyView {
   const request = generation.request;
-  return { includeReasoning: request === undefined || (request.reasoning?.exclude !== true && request.include_reasoning !== false) };
+  return {
+    includeReasoning: request === undefined || (request.reasoning?.exclude !== true && request.include_reasoning !== false),
+    request,
+  };
 }
