@@ -66,7 +66,7 @@ const ratio = (part: number, whole: number): number => (whole === 0 ? 0 : part /
 function breakdown(rollups: readonly ActivityRollup[], keyOf: (rollup: ActivityRollup) => string | null, label: string): Record<string, unknown>[] {
   const groups = new Map<string, ActivityCounters>();
   for (const rollup of rollups) {
-    const key = keyOf(rollup) ?? '(none)';
+    const key = keyOf(rollup) ?? '(none served)';
     let counters = groups.get(key);
     if (counters === undefined) groups.set(key, (counters = emptyCounters()));
     mergeCounters(counters, rollup.counters);

@@ -15,23 +15,27 @@ function statTile(label, value, detail) {
 
 function breakdownTable(caption, rows, nameOf) {
   if (rows.length === 0) return emptyState('No requests in this window.');
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('caption', { class: 'visually-hidden' }, caption),
-    h('thead', {}, h('tr', {}, ['Name', 'Requests', 'Tokens', 'Spend', 'Errors'].map((name, index) => h('th', { scope: 'col', class: index > 0 ? 'num' : undefined }, name)))),
-    h('tbody', {}, rows.map((row) => h('tr', {},
+  return h('div', { class: 'table-wrap' }, stackedTable({
+    caption,
+    headings: ['Name', 'Requests', 'Tokens', 'Spend', 'Errors'],
+    numeric: (index) => index > 0,
+    rows: rows.map((row) => h('tr', {},
       h('th', { scope: 'row' }, nameOf(row)),
       h('td', { class: 'num' }, formatCount(row.requests)),
       h('td', { class: 'num' }, formatCount(row.prompt_tokens + row.completion_tokens)),
       h('td', { class: 'num' }, formatUsd(row.usage)),
-      h('td', { class: 'num' }, formatPercent(row.error_rate)))))));
+      h('td', { class: 'num' }, formatPercent(row.error_rate)))),
+  }));
 }
 
 function latencyTable(latency) {
   const row = (name, stats) => h('tr', {}, h('th', { scope: 'row' }, name), ['p50', 'p90', 'p99'].map((rank) => h('td', { class: 'num' }, formatMs(stats[rank]))), h('td', { class: 'num' }, formatCount(stats.count)));
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('caption', { class: 'visually-hidden' }, 'Latency percentiles'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Latency'), ['p50', 'p90', 'p99', 'Samples'].map((name) => h('th', { scope: 'col', class: 'num' }, name)))),
-    h('tbody', {}, row('Time to first token', latency.ttfb_ms), row('Total', latency.total_ms))));
+  return h('div', { class: 'table-wrap' }, stackedTable({
+    caption: 'Latency percentiles',
+    headings: ['Latency', 'p50', 'p90', 'p99', 'Samples'],
+    numeric: (index) => index > 0,
+    rows: [row('Time to first token', latency.ttfb_ms), row('Total', latency.total_ms)],
+  }));
 }
 
 function rangePicker(onChange) {

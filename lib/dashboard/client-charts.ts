@@ -12,7 +12,7 @@ function niceTicks(max, count = 4) {
   if (max <= 0) return [0, 1];
   const raw = max / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= raw) ?? raw;
+  const step = [1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= raw) ?? raw;
   const ticks = [];
   for (let value = 0; value <= max + step * 0.999; value += step) ticks.push(Number(value.toPrecision(12)));
   return ticks;
@@ -50,7 +50,7 @@ function columnChart({ title, points, series, format, axisLabel }) {
     return svg('g', { class: 'column' },
       svg('title', {}, tip),
       ...parts,
-      index % labelEvery === 0 ? svg('text', { class: 'axis-label', x: x + barWidth / 2, y: CHART_HEIGHT - 6, 'text-anchor': 'middle' }, point.label) : null);
+      index % labelEvery === 0 ? svg('text', { class: (index / labelEvery) % 2 === 1 ? 'axis-label axis-label-minor' : 'axis-label', x: x + barWidth / 2, y: CHART_HEIGHT - 6, 'text-anchor': 'middle' }, point.label) : null);
   });
   const chart = svg('svg', { viewBox: '0 0 ' + CHART_WIDTH + ' ' + CHART_HEIGHT, class: 'chart', role: 'img', 'aria-label': description },
     ...grid, ...columns);

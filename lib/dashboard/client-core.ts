@@ -92,8 +92,11 @@ const formatCount = (value) => (Math.abs(value) >= 100000 ? compactFormat.format
 /** USD with enough digits that a single cheap request does not read as $0.00. */
 function formatUsd(value) {
   if (value === null || value === undefined) return '–';
-  const digits = value === 0 || Math.abs(value) >= 1 ? 2 : Math.min(8, Math.max(2, 1 - Math.floor(Math.log10(Math.abs(value))) + 2));
-  return '$' + value.toFixed(digits);
+  if (value === 0 || Math.abs(value) >= 1) return (value < 0 ? '-$' : '$') + Math.abs(value).toFixed(2);
+  // Three significant digits below a dollar, trailing zeros dropped: $0.00005, $0.000699.
+  const digits = Math.min(8, Math.max(2, 2 - Math.floor(Math.log10(Math.abs(value)))));
+  const text = Math.abs(value).toFixed(digits).replace(/(\.\d\d\d*?)0+$/, '$1');
+  return (value < 0 ? '-$' : '$') + text;
 }
 
 const formatPercent = (value) => (value === null || value === undefined ? '–' : (value * 100).toFixed(value > 0 && value < 0.01 ? 2 : 1) + '%');
@@ -118,6 +121,31 @@ function showError(box, error) {
 function clearError(box) {
   box.textContent = '';
   box.hidden = true;
+}
+
+/**
+ * A table that becomes one card per row on a phone: each cell is labelled
+ * with its column's heading (the CSS shows the label only there).
+ */
+function stackedTable({ className, caption, headings, numeric = () => false, rows, body }) {
+  const tbody = body ?? h('tbody', {});
+  tbody.append(...rows);
+  labelCells(tbody, headings);
+  return h('table', { class: ((className ?? '') + ' stack').trim() },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', {}, h('tr', {}, headings.map((name, index) => h('th', { scope: 'col', class: numeric(index) ? 'num' : undefined }, name)))),
+    tbody);
+}
+
+/** Each cell's column heading as data-label (rows added later are labelled by calling it again). */
+function labelCells(tbody, headings) {
+  for (const row of tbody.rows) {
+    let column = 0;
+    for (const cell of row.cells) {
+      if (!cell.hasAttribute('colspan')) cell.dataset.label = headings[column] ?? '';
+      column += cell.colSpan;
+    }
+  }
 }
 
 function emptyState(text) {

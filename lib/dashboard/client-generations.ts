@@ -49,6 +49,7 @@ views.generations = {
     const box = errorBox();
     const more = h('button', { type: 'button', class: 'button-quiet', hidden: true }, 'Load more');
     const count = h('p', { class: 'muted', 'aria-live': 'polite' });
+    const headings = ['Time', 'Id', 'Model', 'Provider', 'Status', 'Tokens in / out', 'Cost', 'TTFT / total', 'Attempts'];
     let cursor = null;
     let shown = 0;
     const load = async (reset) => {
@@ -64,6 +65,7 @@ views.generations = {
       try {
         const page = await api('/generations?' + params.toString());
         for (const generation of page.data) body.append(...generationRows(generation));
+        labelCells(body, headings);
         shown += page.data.length;
         cursor = page.next_cursor;
         more.hidden = cursor === null;
@@ -77,14 +79,17 @@ views.generations = {
     const form = h('form', { class: 'toolbar', role: 'search', onsubmit: (event) => { event.preventDefault(); generationSearch = search.value.trim(); void load(true); } },
       h('label', { for: 'generation-search' }, 'Search'), search, h('button', { type: 'submit' }, 'Search'),
       h('button', { type: 'button', class: 'button-quiet', onclick: () => void load(true) }, 'Refresh'));
-    const headings = ['Time', 'Id', 'Model', 'Provider', 'Status', 'Tokens in / out', 'Cost', 'TTFT / total', 'Attempts'];
     view.replaceChildren(
       h('header', { class: 'view-header' }, h('h1', {}, 'Generations'), form),
       box,
-      h('div', { class: 'card' }, h('div', { class: 'table-wrap' }, h('table', { class: 'generations' },
-        h('caption', { class: 'visually-hidden' }, 'Recent generations, newest first'),
-        h('thead', {}, h('tr', {}, headings.map((name, index) => h('th', { scope: 'col', class: index >= 5 ? 'num' : undefined }, name)))),
-        body)), count, more),
+      h('div', { class: 'card' }, h('div', { class: 'table-wrap' }, stackedTable({
+        className: 'generations',
+        caption: 'Recent generations, newest first',
+        headings,
+        numeric: (index) => index >= 5,
+        rows: [],
+        body,
+      })), count, more),
     );
     await load(true);
   },

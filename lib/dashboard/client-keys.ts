@@ -119,10 +119,13 @@ views.keys = {
       if (options.keep) createSection = options.keep;
       createSection ??= createKeyForm(reload);
       const headings = ['Key', 'Status', 'Limit', 'Left', 'Today', 'Total', 'RPM', 'Created', 'Action'];
-      const table = keys.data.length === 0 ? emptyState('No API keys yet: create one below.') : h('div', { class: 'table-wrap' }, h('table', { class: 'keys' },
-        h('caption', { class: 'visually-hidden' }, 'API keys of this account'),
-        h('thead', {}, h('tr', {}, headings.map((name, index) => h('th', { scope: 'col', class: index >= 2 && index <= 6 ? 'num' : undefined }, name)))),
-        h('tbody', {}, keys.data.map((key) => keyRow(key, reload)))));
+      const table = keys.data.length === 0 ? emptyState('No API keys yet: create one below.') : h('div', { class: 'table-wrap' }, stackedTable({
+        className: 'keys',
+        caption: 'API keys of this account',
+        headings,
+        numeric: (index) => index >= 2 && index <= 6,
+        rows: keys.data.map((key) => keyRow(key, reload)),
+      }));
       view.replaceChildren(
         h('header', { class: 'view-header' }, h('h1', {}, 'Keys and credits')),
         h('div', { class: 'grid grid-wide' }, creditsPanel(credits, reload), card('API keys', table), createSection));

@@ -26,10 +26,12 @@ function providerCard(provider) {
       badge(STATE_TEXT[provider.state], STATE_TONE[provider.state]),
       h('span', { class: 'muted' }, provider.kind + ' · ' + provider.endpoints.length + ' endpoint' + (provider.endpoints.length === 1 ? '' : 's') +
         (provider.recent.attempts > 0 ? ' · ' + formatPercent(provider.recent.error_rate) + ' errors in the last hour' : ''))),
-    h('div', { class: 'table-wrap' }, h('table', {},
-      h('caption', { class: 'visually-hidden' }, 'Endpoints of ' + provider.name),
-      h('thead', {}, h('tr', {}, headings.map((name, index) => h('th', { scope: 'col', class: index >= 3 && index <= 5 ? 'num' : undefined }, name)))),
-      h('tbody', {}, rows))));
+    h('div', { class: 'table-wrap' }, stackedTable({
+      caption: 'Endpoints of ' + provider.name,
+      headings,
+      numeric: (index) => index >= 3 && index <= 5,
+      rows,
+    })));
 }
 
 views.providers = {

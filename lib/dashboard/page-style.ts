@@ -74,6 +74,7 @@ main { max-width: 1280px; margin: 0 auto; padding: 1.5rem; outline: none; }
 .view-header { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; justify-content: space-between; margin-bottom: 1.25rem; }
 .toolbar { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .toolbar input[type="search"] { width: min(22rem, 100%); }
+.view-header .toolbar { flex: 1 1 auto; justify-content: flex-end; }
 
 .card { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); padding: 1.1rem 1.25rem; box-shadow: var(--shadow); min-width: 0; }
 .grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1rem; }
@@ -151,9 +152,27 @@ tr.details > td { background: var(--surface-2); }
   .grid { grid-template-columns: 1fr; }
   main { padding: 1rem; }
   .topbar { flex-wrap: wrap; gap: .5rem 1rem; padding: .6rem 1rem; }
-  nav { order: 3; flex-basis: 100%; }
+  nav { order: 3; flex-basis: 100%; flex-wrap: wrap; }
   #signout { margin-left: auto; }
   .stat-value { font-size: 1.2rem; }
   .stats { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+}
+@media (max-width: 640px) {
+  /* Charts keep their shape; their text grows to stay readable once scaled down, and every other time label goes. */
+  .chart text { font-size: 20px; }
+  .chart-bars .bar-label { font-size: 20px; }
+  .chart .axis-label-minor { display: none; }
+  .view-header .toolbar { justify-content: flex-start; }
+  /* Tables become one card per row, each value under its column's name. */
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; }
+  table.stack tbody tr { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .35rem .75rem; padding: .75rem 0; border-bottom: 1px solid var(--border); }
+  table.stack tbody tr:last-child { border-bottom: 0; }
+  table.stack tbody > tr > * { border: 0; padding: 0; text-align: left; white-space: normal; }
+  table.stack tbody > tr > th { grid-column: 1 / -1; font-size: 1rem; }
+  table.stack td[data-label]::before { content: attr(data-label); display: block; color: var(--muted); font-size: .72rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; }
+  table.stack tr.details { display: block; padding: .5rem; }
+  table.stack tr.details[hidden] { display: none; }
+  .table-wrap { overflow-x: visible; margin: 0; }
 }
 `;
