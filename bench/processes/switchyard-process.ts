@@ -1,8 +1,8 @@
 // Switchyard in local mode, alone in its process, as `npm start` runs it:
 // `startLocalGateway` with a data folder on disk (a fresh temporary one,
-// removed at exit), a catalog whose model points at the harness's simulator,
+// removed at exit), a catalog whose model points at the harness's mock upstream,
 // and a balance far above any worst case (the normal, healthy case).
-// Argument: the simulator's origin. Its in-process stand-ins (dynalite with
+// Argument: the upstream's origin. Its in-process stand-ins (dynalite with
 // LevelDB under the data folder, the file usage sink) are part of local mode,
 // so their cost is counted with it.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,13 +12,13 @@ import { startLocalGateway } from '../../cli/local-gateway.ts';
 import { switchyardCatalog } from '../workload.ts';
 import { announce, answerQueries, exitWhenAsked } from './ipc.ts';
 
-const simulatorUrl = process.argv[2] ?? '';
+const upstreamUrl = process.argv[2] ?? '';
 const dataDir = await mkdtemp(path.join(tmpdir(), 'switchyard-bench-'));
 const gateway = await startLocalGateway({
   port: 0,
   dataDir,
   env: {},
-  catalogDocument: switchyardCatalog(simulatorUrl),
+  catalogDocument: switchyardCatalog(upstreamUrl),
   // $1,000,000: the balance never comes near a request's worst case.
   seedCreditsMicros: 1_000_000_000_000,
   log: (entry) => {
