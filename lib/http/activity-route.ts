@@ -13,7 +13,8 @@ import { activityItems, activitySummary, type Granularity } from '../dashboard/a
 import type { GatewayDeps } from '../pipeline/deps.ts';
 import { readDayRollups, type ActivityRollup } from '../store/activity-rollups.ts';
 import type { Table } from '../store/dynamo.ts';
-import { managementKey, queryObject } from './management-request.ts';
+import { managementKey } from './management-request.ts';
+import { knownParamsOnly } from './query-params.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -59,7 +60,7 @@ const byKey = (rollups: ActivityRollup[], hash: string | undefined): ActivityRol
 
 export async function activityRoute(request: GatewayRequest, url: URL, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
-  const query = parseOrThrow(activityQuery, queryObject(url), 'Query');
+  const query = parseOrThrow(activityQuery, knownParamsOnly(url, Object.keys(activityQuery.shape)), 'Query');
   const now = deps.now();
   const today = startOfDay(now);
   let days: string[];
@@ -80,7 +81,7 @@ export async function activityRoute(request: GatewayRequest, url: URL, deps: Gat
 
 export async function activitySummaryRoute(request: GatewayRequest, url: URL, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
-  const query = parseOrThrow(summaryQuery, queryObject(url), 'Query');
+  const query = parseOrThrow(summaryQuery, knownParamsOnly(url, Object.keys(summaryQuery.shape)), 'Query');
   const granularity: Granularity = query.granularity ?? 'hour';
   const step = granularity === 'hour' ? HOUR_MS : DAY_MS;
   const now = deps.now();

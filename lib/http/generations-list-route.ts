@@ -13,7 +13,8 @@ import { json } from '../api/reply.ts';
 import type { GatewayDeps } from '../pipeline/deps.ts';
 import { listGenerations, type GenerationCursor } from '../store/generation-listing.ts';
 import { generationListEntry, storedGeneration } from './generation-wire.ts';
-import { managementKey, queryObject } from './management-request.ts';
+import { managementKey } from './management-request.ts';
+import { knownParamsOnly } from './query-params.ts';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 30;
@@ -48,7 +49,7 @@ function decodeCursor(text: string): GenerationCursor {
 
 export async function generationsListRoute(request: GatewayRequest, url: URL, deps: GatewayDeps): Promise<Reply> {
   const caller = await managementKey(request, deps);
-  const query = parseOrThrow(listQuery, queryObject(url), 'Query');
+  const query = parseOrThrow(listQuery, knownParamsOnly(url, Object.keys(listQuery.shape)), 'Query');
   const now = deps.now();
   const toMs = query.to === undefined ? now + 1 : Date.parse(query.to);
   const fromMs = query.from === undefined ? toMs - DEFAULT_DAYS * DAY_MS : Date.parse(query.from);
