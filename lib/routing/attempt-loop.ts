@@ -197,7 +197,7 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
 }
 
 /** Exponential backoff with full jitter; a short `retry-after` for the same provider is honoured. */
-function backoffMs(index: number, error: GatewayError, failed: Endpoint, next: Endpoint, deps: AttemptDeps): number {
+export function backoffMs(index: number, error: GatewayError, failed: Endpoint, next: Endpoint, deps: Pick<AttemptDeps, 'policy' | 'random'>): number {
   const { backoffBaseMs, backoffMaxMs, maxRetryAfterMs } = deps.policy;
   const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** index);
   const jittered = Math.round(ceiling * (0.5 + deps.random() / 2));
@@ -215,12 +215,12 @@ const upstreamStatus = (error: GatewayError): unknown => error.metadata.upstream
  * bad key): adapters map that to a retryable provider_unavailable with the
  * upstream's 4xx status kept. The secret is read again before the next use.
  */
-function credentialRejected(error: GatewayError): boolean {
+export function credentialRejected(error: GatewayError): boolean {
   const status = upstreamStatus(error);
   return error.type === 'provider_unavailable' && typeof status === 'number' && status >= 400 && status < 500;
 }
 
-function statusOf(error: GatewayError): number {
+export function statusOf(error: GatewayError): number {
   const upstream = upstreamStatus(error);
   return typeof upstream === 'number' ? upstream : error.status;
 }
