@@ -1,7 +1,9 @@
 // The dashboard's page and assets come from the gateway itself, with a
 // strict content security policy; the page carries no data and no key.
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
+import { gatewayRequestFromEvent, resultFromReply } from '../../functions/shared/lambda-http.ts';
 import { startTestGateway } from '../support/local-gateway.ts';
 
 let gateway: LocalGateway;
@@ -42,5 +44,23 @@ describe('GET /dashboard', () => {
   it('answers an unknown asset with 404 and a write with 405', async () => {
     expect((await fetch(`${gateway.url}/dashboard/missing.js`)).status).toBe(404);
     expect((await fetch(`${gateway.url}/dashboard`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('GET /dashboard through the Lambda shell', () => {
+  it('answers a Function URL event with the page, as on AWS', async () => {
+    const event = {
+      rawPath: '/dashboard',
+      rawQueryString: '',
+      headers: { host: 'abc.lambda-url.eu-west-1.on.aws' },
+      isBase64Encoded: false,
+      requestContext: { domainName: 'abc.lambda-url.eu-west-1.on.aws', http: { method: 'GET', path: '/dashboard' } },
+    } as unknown as LambdaFunctionURLEvent;
+
+    const result = resultFromReply(await gateway.gateway.serve(gatewayRequestFromEvent(event)));
+
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['content-type']).toContain('text/html');
+    expect(String(result.body)).toContain('<script type="module" src="/dashboard/app.js">');
   });
 });
