@@ -54,6 +54,9 @@ describe('countText', () => {
     const text = `See ${url} and ${'const x = [1, 2, 3];\n'.repeat(50)}${'Lorem ipsum dolor sit amet. '.repeat(200)}`;
     expect(url.length).toBeGreaterThan(MAX_PIECE_CHARS);
     expect(o200k.countText(text)).toBe(countTokens(text));
+    // No spaces at all, but punctuation keeps every piece short.
+    const chinese = '自然语言处理是人工智能的一个重要分支，它研究如何让计算机理解和生成人类语言。'.repeat(20);
+    expect(o200k.countText(chinese)).toBe(countTokens(chinese));
   });
 
   it('counts a pathologically long piece in slices, close to the exact count', async () => {
