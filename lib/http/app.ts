@@ -4,6 +4,7 @@
 import { notFound } from '../api/errors.ts';
 import { chatDoor } from '../doors/chat/door.ts';
 import { responsesDoor } from '../doors/responses/door.ts';
+import { messagesDoor } from '../doors/messages/door.ts';
 import { completionsDoor } from '../doors/completions/door.ts';
 import { runInference } from '../pipeline/run.ts';
 import type { GatewayDeps } from '../pipeline/deps.ts';
@@ -29,6 +30,7 @@ type Route = (request: GatewayRequest, url: URL, deps: GatewayDeps, params: read
 const routeTable: [method: string, path: string, route: Route][] = [
   ['POST', '/chat/completions', (request, _url, deps) => runInference(chatDoor, request, deps)],
   ['POST', '/responses', (request, _url, deps) => runInference(responsesDoor, request, deps)],
+  ['POST', '/messages', (request, _url, deps) => runInference(messagesDoor, request, deps)],
   ['POST', '/completions', (request, _url, deps) => runInference(completionsDoor, request, deps)],
   ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
   ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
