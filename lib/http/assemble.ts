@@ -5,6 +5,7 @@ import type { AwsCredentialIdentityProvider } from '../providers/bedrock/signing
 import { createCreditLedger, type LeasePolicy } from '../billing/credit-ledger.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { HealthTracker } from '../health/tracker.ts';
+import { createEmbeddingAdapters } from '../embeddings/adapters.ts';
 import { createKeyCache } from '../keys/key-cache.ts';
 import { openaiAdapter } from '../providers/openai/index.ts';
 import type { Credentials, Fetch, ProviderAdapter } from '../providers/types.ts';
@@ -90,6 +91,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
       bedrock: adapterOnFirstUse(async () => (await import('../providers/bedrock/index.ts')).createBedrockAdapter({ credentials: parts.awsCredentials })),
       ...parts.adapters,
     },
+    embeddingAdapters: createEmbeddingAdapters(parts.awsCredentials),
     credentials: parts.credentials,
     table,
     keys: createKeyCache({

@@ -3,7 +3,7 @@
 import type { CreditLedger } from '../billing/credit-ledger.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { KeyCache } from '../keys/key-cache.ts';
-import type { Adapters, Credentials, Fetch } from '../providers/types.ts';
+import type { Adapters, Credentials, EmbeddingAdapters, Fetch } from '../providers/types.ts';
 import type { HealthView, StickySessions } from '../routing/plan.ts';
 import type { Settings } from '../settings.ts';
 import type { Table } from '../store/dynamo.ts';
@@ -21,6 +21,8 @@ export type Log = (entry: Record<string, unknown>) => void;
 export interface GatewayDeps {
   catalog: Catalog;
   adapters: Adapters;
+  /** The wires' embeddings APIs, for POST /embeddings. */
+  embeddingAdapters: EmbeddingAdapters;
   credentials: Credentials;
   table: Table;
   keys: KeyCache;
