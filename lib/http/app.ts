@@ -6,6 +6,7 @@ import { chatDoor } from '../doors/chat/door.ts';
 import { responsesDoor } from '../doors/responses/door.ts';
 import { messagesDoor } from '../doors/messages/door.ts';
 import { completionsDoor } from '../doors/completions/door.ts';
+import { runEmbeddings } from '../pipeline/run-embeddings.ts';
 import { runInference } from '../pipeline/run.ts';
 import type { GatewayDeps } from '../pipeline/deps.ts';
 import { generationRoute } from './generation-route.ts';
@@ -32,6 +33,7 @@ const routeTable: [method: string, path: string, route: Route][] = [
   ['POST', '/responses', (request, _url, deps) => runInference(responsesDoor, request, deps)],
   ['POST', '/messages', (request, _url, deps) => runInference(messagesDoor, request, deps)],
   ['POST', '/completions', (request, _url, deps) => runInference(completionsDoor, request, deps)],
+  ['POST', '/embeddings', (request, _url, deps) => runEmbeddings(request, deps)],
   ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
   ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
     json(modelEndpointsRoute(deps.catalog, deps.health, author, slug, deps.now()))],
