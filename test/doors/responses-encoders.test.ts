@@ -50,7 +50,7 @@ describe('ResponsesStreamEncoder', () => {
   it('opens with response.created and response.in_progress, numbers every frame from 0, and ends with response.completed', () => {
     const all = frames([{ type: 'start', upstreamId: 'x' }, { type: 'text', text: 'Hi' }, { type: 'finish', reason: 'stop', nativeReason: 'stop', usage: undefined }]);
     expect(all.map((frame) => frame.sequence_number)).toEqual(all.map((_, index) => index));
-    const created = all[0] as { response: Record<string, unknown> };
+    const created = all[0] as { type: string; response: Record<string, unknown> };
     expect(created.type).toBe('response.created');
     expect(created.response).toEqual({
       id: meta.id,
