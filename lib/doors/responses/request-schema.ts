@@ -10,6 +10,25 @@ import { providerPreferences, reasoningConfig } from '../../api/chat-request.ts'
 
 const imageDetail = z.enum(['auto', 'low', 'high', 'original']);
 
+/**
+ * A string, or a list read with `list`. Not a plain union: a failed union
+ * names only its own field, and a caller needs to hear which element, and
+ * which of its fields, is wrong (`input[2].content[0].type`).
+ */
+function stringOrList<T>(list: z.ZodType<T>): z.ZodType<string | T> {
+  return z.unknown().transform((value, ctx): string | T => {
+    if (typeof value === 'string') return value;
+    if (!Array.isArray(value)) {
+      ctx.addIssue({ code: 'custom', message: value === undefined ? 'is required' : 'must be a string or a list' });
+      return z.NEVER;
+    }
+    const parsed = list.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+}
+
 const inputText = z.object({ type: z.literal('input_text'), text: z.string() });
 const inputImage = z.object({
   type: z.literal('input_image'),
@@ -36,7 +55,7 @@ const itemStatus = z.enum(['in_progress', 'completed', 'incomplete']).nullish();
 export const messageItem = z.object({
   type: z.literal('message'),
   role: z.enum(['user', 'assistant', 'system', 'developer']),
-  content: z.union([z.string(), z.array(inputContentPart)]),
+  content: stringOrList(z.array(inputContentPart)),
   id: z.string().nullish(),
   status: itemStatus,
   phase: z.enum(['commentary', 'final_answer']).nullish(),
@@ -56,7 +75,7 @@ export type FunctionCallItem = z.infer<typeof functionCallItem>;
 export const functionCallOutputItem = z.object({
   type: z.literal('function_call_output'),
   call_id: z.string().min(1),
-  output: z.union([z.string(), z.array(z.discriminatedUnion('type', [inputText, inputImage, inputFile]))]),
+  output: stringOrList(z.array(z.discriminatedUnion('type', [inputText, inputImage, inputFile]))),
   id: z.string().nullish(),
   status: itemStatus,
 });
@@ -134,7 +153,7 @@ export const responsesRequest = z
   .object({
     model: modelId.optional(),
     models: z.array(modelId).max(16).optional(),
-    input: z.union([z.string(), z.array(inputItem).min(1, 'must contain at least one item')]),
+    input: stringOrList(z.array(inputItem).min(1, 'must contain at least one item')),
     instructions: z.string().nullish(),
     stream: z.boolean().nullish(),
     store: z.boolean().nullish(),
@@ -212,10 +231,10 @@ function checkItems(items: readonly InputItem[], ctx: z.RefinementCtx): void {
       return;
     }
     if (item.type === 'function_call_output') {
-      if (typeof item.output !== 'string') item.output.forEach((part, partIndex) => checkFileReference(part, ['input', index, 'output', partIndex], ctx));
+      if (Array.isArray(item.output)) item.output.forEach((part, partIndex) => checkFileReference(part, ['input', index, 'output', partIndex], ctx));
       return;
     }
-    if (item.type !== 'message' || typeof item.content === 'string') return;
+    if (item.type !== 'message' || !Array.isArray(item.content)) return;
     item.content.forEach((part, partIndex) => {
       const path = ['input', index, 'content', partIndex];
       const assistantPart = part.type === 'output_text' || part.type === 'refusal';
