@@ -89,7 +89,7 @@ async function post(body: string, headers: Record<string, string>): Promise<Erro
   return { status: response.status, headers: response.headers, body: (await response.json()) as ErrorReply['body'] };
 }
 
-const valid = { model: 'test/claude', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
+const valid = { model: 'test/claude', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Hi' }] };
 const withKey = (): Record<string, string> => ({ 'x-api-key': gateway.keys.apiKey });
 const upstreamRequests = (): number => ['sim-anthropic', 'sim-openai'].reduce((sum, id) => sum + gateway.simulator.stats(id).requests, 0);
 
@@ -166,7 +166,7 @@ describe('a rejected request gets Anthropic’s error shape and reaches no upstr
     expect(reply.body.error.message).toMatch(/limit/);
 
     const sdk = new Anthropic({ baseURL: `${gateway.url}/api`, apiKey: poor, maxRetries: 0 });
-    const thrown = await sdk.messages.create(valid as Anthropic.MessageCreateParamsNonStreaming).catch((error: unknown) => error);
+    const thrown = await sdk.messages.create(valid).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(Anthropic.APIError);
     expect((thrown as InstanceType<typeof Anthropic.APIError>).status).toBe(402);
   });
@@ -177,7 +177,7 @@ describe('a rejected request gets Anthropic’s error shape and reaches no upstr
     // A minute boundary may reset the window once; by the third request within a minute the limit holds.
     let thrown: unknown;
     for (let attempt = 0; attempt < 3 && thrown === undefined; attempt++) {
-      thrown = await sdk.messages.create(valid as Anthropic.MessageCreateParamsNonStreaming).then(
+      thrown = await sdk.messages.create(valid).then(
         () => undefined,
         (error: unknown) => error,
       );
@@ -190,6 +190,7 @@ describe('a rejected request gets Anthropic’s error shape and reaches no upstr
 });
 
 describe('fallback before the first token', () => {
+  // OpenRouter's `provider` extra, which the SDK's types do not know: hence the casts below.
   const order = { provider: { order: ['sim-overloaded', 'sim-unavailable', 'sim-anthropic'] } };
   const ask = { model: 'test/fallback', max_tokens: 64, messages: [{ role: 'user' as const, content: 'Fall over' }], ...order };
 
