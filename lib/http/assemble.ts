@@ -15,6 +15,7 @@ import type { Settings } from '../settings.ts';
 import type { Table } from '../store/dynamo.ts';
 import { createGenerationWriter } from '../store/generations.ts';
 import { getKey } from '../store/keys.ts';
+import { createTokenCounters } from '../tokens/token-counters.ts';
 import type { UsageSink } from '../usage/record.ts';
 import { createGateway, type Gateway } from './app.ts';
 import { createGenerationIds, type GatewayDeps, type Log } from '../pipeline/deps.ts';
@@ -106,6 +107,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     usageSink: parts.usageSink,
     health,
     sticky: createStickySessions(),
+    tokenCounters: createTokenCounters(),
     fetch: parts.fetch ?? ((input, init) => fetch(input, init)),
     now,
     random: parts.random ?? Math.random,

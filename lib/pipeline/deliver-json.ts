@@ -7,7 +7,7 @@ import type { AttemptsResult } from '../routing/attempt-loop.ts';
 import { clientLeft, endAttempt, learnFromSuccess, markCancelled, nextEvent } from './committed.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { Door } from './door.ts';
-import { billed, generationMeta, observe, replyView, type Generation } from './generation.ts';
+import { billed, countUnreported, generationMeta, observe, replyView, type Generation } from './generation.ts';
 import { finishAfterReply } from './settle.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -40,6 +40,7 @@ export async function deliverJson(
   }
   // Nobody is left to read the body: bill what was generated, as a cancellation.
   if (clientLeft(result.signal)) markCancelled(generation);
+  await countUnreported(generation, deps.tokenCounters);
   generation.firstByteAt = deps.now();
   const body = assembler.body(billed(generation));
   learnFromSuccess(generation, result, deps);

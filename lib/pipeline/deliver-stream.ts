@@ -8,7 +8,7 @@ import { endAttempt, learnFromSuccess, nextEvent } from './committed.ts';
 import type { GatewayDeps } from './deps.ts';
 import { failedBeforeCommit } from './deliver-json.ts';
 import type { Door } from './door.ts';
-import { billed, generationMeta, observe, replyView, type Generation } from './generation.ts';
+import { billed, countUnreported, generationMeta, observe, replyView, type Generation } from './generation.ts';
 import { finishAfterReply } from './settle.ts';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
@@ -87,6 +87,7 @@ async function* sseFrames(
       if (frame !== '') yield frame;
     }
     if (generation.finishReason !== 'error') {
+      await countUnreported(generation, deps.tokenCounters);
       yield encoder.close(billed(generation));
       learnFromSuccess(generation, result, deps);
     }

@@ -8,6 +8,7 @@ import type { HealthView, StickySessions } from '../routing/plan.ts';
 import type { Settings } from '../settings.ts';
 import type { Table } from '../store/dynamo.ts';
 import type { GenerationWriter } from '../store/generations.ts';
+import type { TokenCounters } from '../tokens/token-counters.ts';
 import type { UsageSink } from '../usage/record.ts';
 
 /** Health as the request path sees it: a synchronous view, and outcomes to record. */
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   usageSink: UsageSink;
   health: HealthRecorder;
   sticky: StickySessions;
+  /** Tokenizers, loaded on first use: only for a reply whose provider reported no usage. */
+  tokenCounters: TokenCounters;
   fetch: Fetch;
   now: () => number;
   random: () => number;

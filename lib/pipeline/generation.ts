@@ -8,6 +8,8 @@ import type { AttemptRecord } from '../routing/attempt-loop.ts';
 import type { Admission } from '../billing/credit-ledger.ts';
 import type { KeyRecord } from '../store/keys.ts';
 import { emptyUsage, type StreamEvent, type Usage } from '../streaming/events.ts';
+import { countPromptTokens } from '../tokens/prompt-tokens.ts';
+import type { TokenCounters } from '../tokens/token-counters.ts';
 import type { BilledUsage, GenerationMeta, ReplyView } from './door.ts';
 
 export interface Generation {
@@ -30,8 +32,10 @@ export interface Generation {
   attempts: AttemptRecord[];
   /** Usage the provider reported; undefined until (unless) it does. */
   usage: Usage | undefined;
-  /** Content deltas delivered: the measure of output when the provider reported no usage. */
-  deltas: number;
+  /** What was delivered, piece by piece (text, reasoning, refusal, tool names and arguments): counted only when the provider reports no usage. */
+  delivered: string[];
+  /** Prompt and delivered tokens as the endpoint's tokenizer counts them, when the provider reported no usage. */
+  counted: { promptTokens: number; completionTokens: number } | undefined;
   finishReason: string | null;
   nativeFinishReason: string | null;
   status: number;
@@ -56,7 +60,8 @@ export function newGeneration(id: string, now: number, streamed: boolean): Gener
     endpoint: undefined,
     attempts: [],
     usage: undefined,
-    deltas: 0,
+    delivered: [],
+    counted: undefined,
     finishReason: null,
     nativeFinishReason: null,
     status: 200,
@@ -73,8 +78,13 @@ export function observe(generation: Generation, event: StreamEvent): void {
     case 'text':
     case 'reasoning':
     case 'refusal':
+      generation.delivered.push(event.text);
+      return;
+    case 'tool-call-start':
+      generation.delivered.push(event.name);
+      return;
     case 'tool-call-delta':
-      generation.deltas += 1;
+      generation.delivered.push(event.arguments);
       return;
     case 'finish':
       generation.finishReason = event.reason;
@@ -88,23 +98,40 @@ export function observe(generation: Generation, event: StreamEvent): void {
     case 'start':
     case 'reasoning-signature':
     case 'reasoning-encrypted':
-    case 'tool-call-start':
       return;
   }
 }
 
 /**
  * The usage to bill. Without a provider report (a cut-off, a cancelled
- * request), the prompt estimate and one token per delivered delta stand in.
- * Nothing is billed when nothing was generated and the request failed
- * (zero-completion insurance, as OpenRouter does).
+ * request, a host that sends none), the tokenizer's count of the prompt and
+ * of what was delivered stands in (`countUnreported`), else the prompt
+ * estimate and one token per delivered piece. Nothing is billed when nothing
+ * was generated and the request failed (zero-completion insurance, as
+ * OpenRouter does).
  */
 export function billableUsage(generation: Generation): Usage {
   if (generation.endpoint === undefined) return emptyUsage();
-  const usage = generation.usage ?? { ...emptyUsage(), promptTokens: generation.promptEstimate, completionTokens: generation.deltas };
+  const usage = generation.usage ?? {
+    ...emptyUsage(),
+    promptTokens: generation.counted?.promptTokens ?? generation.promptEstimate,
+    completionTokens: generation.counted?.completionTokens ?? generation.delivered.length,
+  };
   const failed = generation.finishReason === 'error' || generation.finishReason === null;
   if (failed && usage.completionTokens === 0) return emptyUsage();
   return usage;
+}
+
+/**
+ * Count the prompt and the delivered output with the endpoint's tokenizer
+ * when the provider reported no usage. Never runs (and never loads a
+ * tokenizer) for a reply whose provider reported it.
+ */
+export async function countUnreported(generation: Generation, counters: TokenCounters): Promise<void> {
+  const { endpoint, request } = generation;
+  if (generation.usage !== undefined || generation.counted !== undefined || endpoint === undefined || request === undefined) return;
+  const counter = await counters.forEncoding(endpoint.tokenEncoding);
+  generation.counted = { promptTokens: countPromptTokens(request, counter), completionTokens: counter.countText(generation.delivered.join('')) };
 }
 
 export function generationCost(generation: Generation): CostBreakdown {

@@ -5,7 +5,7 @@ import type { Admission } from '../billing/credit-ledger.ts';
 import type { CostBreakdown } from '../billing/cost.ts';
 import type { UsageRecord } from '../usage/record.ts';
 import type { GatewayDeps } from './deps.ts';
-import { billableUsage, generationCost, type Generation } from './generation.ts';
+import { billableUsage, countUnreported, generationCost, type Generation } from './generation.ts';
 
 /**
  * `finishGeneration` once the reply has gone out: started from a timer, so
@@ -21,6 +21,12 @@ export function finishAfterReply(generation: Generation, deps: GatewayDeps): voi
 export async function finishGeneration(generation: Generation, deps: GatewayDeps): Promise<void> {
   if (generation.finished) return;
   generation.finished = true;
+  try {
+    await countUnreported(generation, deps.tokenCounters);
+  } catch (error) {
+    // The tokenizer could not load: the estimate and one token per delivered piece stand in.
+    deps.log({ level: 'warn', message: 'token count failed; billing the estimate', generation: generation.id, error: String(error) });
+  }
   const cost = generationCost(generation);
   const record = usageRecord(generation, cost, deps.now());
   const tasks: Promise<unknown>[] = [deps.usageSink.write(record)];
