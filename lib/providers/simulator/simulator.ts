@@ -8,6 +8,7 @@ import { applyOverrides, failureFor, readOverrides } from './behaviour.ts';
 import { embeddingCallKind, readEmbeddingTask, respondEmbeddings } from './embeddings.ts';
 import { geminiWire } from './gemini-wire.ts';
 import { isLegacyCompletionsPath, openaiCompletionsWire } from './openai-completions-wire.ts';
+import { isResponsesPath, openaiResponsesWire } from './openai-responses-wire.ts';
 import { openaiWire } from './openai-wire.ts';
 import { realSleep, type ReplyOutcome, type Sleep } from './paced-stream.ts';
 import { planReply } from './reply-plan.ts';
@@ -80,8 +81,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const wire = Object.values(WIRES).find((candidate) => candidate.kind !== 'openai' && candidate.claims(path)) ?? openaiWire;
       return errorResponse(wire, 404, context, { message: `No simulated provider "${providerId}" (the path starts with the provider id)` });
     }
-    // The legacy completions endpoint speaks its own chunks on an OpenAI-kind provider.
-    const wire = target.wire.kind === 'openai' && isLegacyCompletionsPath(path) ? openaiCompletionsWire : target.wire;
+    // The legacy completions and the Responses endpoints speak their own events on an OpenAI-kind provider.
+    const wire = target.wire.kind !== 'openai' ? target.wire : isLegacyCompletionsPath(path) ? openaiCompletionsWire : isResponsesPath(path) ? openaiResponsesWire : target.wire;
     const stats = countersFor(providerId);
     stats.requests++;
     let settled = false;
