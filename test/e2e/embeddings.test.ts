@@ -233,3 +233,11 @@ describe('bad /embeddings input', () => {
     expect(gateway.simulator.stats('sim-embed').requests).toBe(upstreamBefore);
   });
 });
+
+describe('GET /models', () => {
+  it('lists an embedding model with output modality embeddings, and a chat model with text', async () => {
+    const { data } = (await (await fetch(`${gateway.baseUrl}/models`)).json()) as { data: { id: string; architecture: { modality: string; output_modalities: string[] } }[] };
+    expect(data.find((entry) => entry.id === 'test/embed')?.architecture).toMatchObject({ modality: 'text->embeddings', output_modalities: ['embeddings'] });
+    expect(data.find((entry) => entry.id === 'test/one')?.architecture).toMatchObject({ output_modalities: ['text'] });
+  });
+});
