@@ -165,21 +165,13 @@ async function writeReply(reply: Reply, res: ServerResponse): Promise<void> {
 
 /** A batch goes out at once when it reaches this, whatever is still on its way. */
 const BATCH_BYTES = 16 * 1024;
-/**
- * While frames keep coming, at most one write per this interval: a fast
- * upstream sends each token on its own (one socket read, one frame), and a
- * write per frame is a system call per token. A token waits at most this
- * long; an idle stream's next frame goes at the end of its turn.
- */
-const WRITE_INTERVAL_MS = 1;
 
 /**
  * Frames as they come, in as few socket writes as possible: the frames
  * decoded from one upstream read all arrive within one turn of the event
- * loop, so they are gathered and written together once the turn is over, or
- * once the write interval since the last write has passed (or once they fill
- * a batch). The first frame goes at once, with the headers: the first byte is
- * what the caller waits for.
+ * loop, so they are gathered and written together once the turn is over (or
+ * once they fill a batch). The first frame goes at once, with the headers:
+ * the first byte is what the caller waits for.
  */
 async function writeFrames(source: FrameSource, res: ServerResponse): Promise<void> {
   // Joined once at the write: a string grown frame by frame would be a rope
@@ -188,20 +180,12 @@ async function writeFrames(source: FrameSource, res: ServerResponse): Promise<vo
   let pendingLength = 0;
   let scheduled = false;
   let started = false;
-  let lastWriteAt = 0;
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0 || res.destroyed) return;
     res.write(Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join('')));
-    lastWriteAt = performance.now();
     pending = [];
     pendingLength = 0;
-  };
-  const schedule = (): void => {
-    scheduled = true;
-    const wait = lastWriteAt + WRITE_INTERVAL_MS - performance.now();
-    if (wait > 0) setTimeout(flush, wait);
-    else setImmediate(flush);
   };
   try {
     for (;;) {
@@ -217,7 +201,8 @@ async function writeFrames(source: FrameSource, res: ServerResponse): Promise<vo
         started = true;
         flush();
       } else if (!scheduled) {
-        schedule();
+        scheduled = true;
+        setImmediate(flush);
       }
       // The client reads slower than the upstream sends: wait for it.
       if (res.writableNeedDrain) await drained(res);
