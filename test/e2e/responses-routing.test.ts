@@ -125,6 +125,15 @@ describe('fallback before the commit point', () => {
     expect(record?.cost_micros).toBe(usage.input_tokens * 3 + usage.output_tokens * 5);
     expect(usageCost(usage)).toBe(record?.cost_micros);
     expect(before - (await balance(gateway))).toBe(record?.cost_micros);
+
+    const generation = await fetch(`${gateway.baseUrl}/generation?id=${encodeURIComponent(response.id)}`, { headers: { authorization: `Bearer ${gateway.keys.apiKey}` } });
+    expect(generation.status).toBe(200);
+    const { data } = (await generation.json()) as { data: { provider_name: string; provider_responses: { provider_name: string; status: number }[] } };
+    expect(data.provider_name).toBe('Sim healthy');
+    expect(data.provider_responses.map((attempt) => [attempt.provider_name, attempt.status])).toEqual([
+      ['Sim unavailable', 503],
+      ['Sim healthy', 200],
+    ]);
   });
 });
 
