@@ -43,9 +43,11 @@ export async function deliverJson(
   await countUnreported(generation, deps.tokenCounters);
   generation.firstByteAt = deps.now();
   const body = assembler.body(billed(generation));
+  const status = assembler.status?.() ?? 200;
+  if (status !== 200 && !generation.cancelled) generation.status = status;
   learnFromSuccess(generation, result, deps);
   finishAfterReply(generation, deps);
-  return { status: 200, headers: { ...JSON_HEADERS, ...headers }, body };
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body };
 }
 
 export function failedBeforeCommit(

@@ -58,6 +58,12 @@ export interface StreamEncoder {
 export interface JsonAssembler {
   add(event: StreamEvent): void;
   body(billed: BilledUsage): string;
+  /**
+   * The reply's status; 200 when absent. A wire with no way to say "failed
+   * part-way" inside a body (Anthropic's) answers a failure past the commit
+   * point with the error's status instead.
+   */
+  status?(): number;
 }
 
 export interface Door {

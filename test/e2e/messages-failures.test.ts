@@ -268,13 +268,16 @@ describe('after the stream began', () => {
     expect((thrown as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
   });
 
-  it('a JSON request whose streamed upstream drops gets Anthropic’s error body, not a partial message', async () => {
+  it('a JSON request whose streamed upstream drops gets Anthropic’s error body with its status, not a partial message', async () => {
     const response = await fetch(`${gateway.baseUrl}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...withKey() },
       body: JSON.stringify({ ...valid, model: 'test/drop' }),
     });
+    expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ type: 'error', error: { type: 'api_error', message: 'Provider returned error (Sim Drop)' }, request_id: response.headers.get('x-generation-id') });
+    const [record] = (await usageRecords(gateway)).filter((candidate) => candidate.id === response.headers.get('x-generation-id'));
+    expect(record).toMatchObject({ status: 502, finish_reason: 'error', provider: 'Sim Drop' });
   });
 
   it('pings while no provider has answered yet, then the message', async () => {

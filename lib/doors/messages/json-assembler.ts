@@ -32,6 +32,11 @@ export class MessageAssembler implements JsonAssembler {
     for (const operation of this.blocks.add(event)) this.apply(operation);
   }
 
+  /** A failure past the commit point has no place in a `message`: it is the error's own status. */
+  status(): number {
+    return this.failure?.status ?? 200;
+  }
+
   /**
    * The message; after a failure past the commit point (a streamed upstream
    * cut off), Anthropic's error body instead: a partial message would pass
