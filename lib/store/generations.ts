@@ -14,8 +14,14 @@ const genKey = (id: string) => ({ pk: S(`GEN#${id}`), sk: S('GEN') });
 
 /** DynamoDB's BatchWriteItem takes at most 25 items: 12 records of two items each. */
 const RECORDS_PER_BATCH = 12;
-/** Rollup groups written at once after a batch. */
+/** Rollup groups written at once. */
 const ROLLUP_WRITE_CONCURRENCY = 8;
+/**
+ * A batch that fills under load writes the rollups it counted at most this
+ * often (a flush the caller asks for always writes them): under load one
+ * UpdateItem per group per interval, not one per batch.
+ */
+const ROLLUP_INTERVAL_MS = 5_000;
 /**
  * Groups whose counters wait for a write at most (a group is an hour, key
  * and endpoint); past it new groups are not counted (and that is logged),
@@ -116,18 +122,22 @@ export function createGenerationWriter(
       if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
     }
   };
-  const writeAll = async (): Promise<void> => {
+  let rollupsWrittenAt = Number.NEGATIVE_INFINITY;
+  const writeAll = async (rollups: 'always' | 'when-due'): Promise<void> => {
     writing = true;
     try {
       // splice, not slice: a long queue is not copied once per batch.
       while (queue.length > 0) await writeBatch(queue.splice(0, RECORDS_PER_BATCH).flatMap(({ record, ttl }) => writeRequests(record, ttl)));
-      await writeRollups(latestNowMs);
+      if (rollups === 'always' || latestNowMs - rollupsWrittenAt >= ROLLUP_INTERVAL_MS) {
+        rollupsWrittenAt = latestNowMs;
+        await writeRollups(latestNowMs);
+      }
     } finally {
       writing = false;
     }
   };
-  const flush = (): Promise<void> => {
-    running = running.then(writeAll);
+  const flush = (rollups: 'always' | 'when-due' = 'always'): Promise<void> => {
+    running = running.then(() => writeAll(rollups));
     return running;
   };
   return {
@@ -144,10 +154,10 @@ export function createGenerationWriter(
       // whether or not anyone calls flush (local mode never drains per request).
       if (queue.length >= RECORDS_PER_BATCH && !writing) {
         writing = true;
-        void flush();
+        void flush('when-due');
       }
     },
-    flush,
+    flush: () => flush('always'),
     queued: () => queue.length,
   };
 }
