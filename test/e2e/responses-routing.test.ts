@@ -29,6 +29,14 @@ function catalog(proxy: RecordingProxy): unknown {
   // sim-a is reached through the recording proxy, to read what it was sent.
   document.providers['sim-a'] = { ...document.providers['sim-a'], baseUrl: proxy.baseUrlOf('sim-a') };
   document.models.push({ id: 'test/flaky', name: 'Test Flaky', created: 1767225600, endpoints: [endpoint('unavailable', ['1', '1']), endpoint('healthy', ['3', '5'])] });
+  // An Anthropic-wire provider that thinks when asked to, also behind the proxy.
+  document.providers.thinker = {
+    name: 'Sim Thinker',
+    kind: 'anthropic',
+    baseUrl: proxy.baseUrlOf('thinker'),
+    simulator: { firstTokenMs: 0, tokensPerSecond: 0, outputTokens: 12 },
+  };
+  document.models.push({ id: 'test/thinker', name: 'Test Thinker', created: 1767225600, endpoints: [{ ...endpoint('thinker', ['3', '15']), supportedParameters: [...params, 'reasoning'] }] });
   return document;
 }
 
@@ -91,6 +99,56 @@ describe('the upstream request', () => {
       temperature: 0.3,
     });
     expect(JSON.stringify(upstream?.body)).not.toMatch(/"input"|"instructions"|"max_output_tokens"/);
+  });
+});
+
+describe('reasoning on an Anthropic-wire model', () => {
+  const weather: OpenAI.Responses.FunctionTool = {
+    type: 'function',
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    strict: false,
+  };
+  const question = 'Weather in Oslo?';
+
+  it('streams the thinking as a reasoning item with its signature, then the tool call', async () => {
+    const events = await collect(await client.responses.create({ model: 'test/thinker', input: question, tools: [weather], reasoning: { effort: 'high' }, stream: true }));
+    const types = events.map((event) => event.type);
+    expect(types.slice(2, 4)).toEqual(['response.output_item.added', 'response.reasoning_summary_part.added']);
+    const thinking = events.flatMap((event) => (event.type === 'response.reasoning_summary_text.delta' ? [event.delta] : [])).join('');
+    expect(thinking).not.toBe('');
+    const last = events.at(-1);
+    const output = last?.type === 'response.completed' ? last.response.output : [];
+    expect(output).toMatchObject([
+      { type: 'reasoning', summary: [{ type: 'summary_text', text: thinking }], format: 'anthropic-claude-v1', signature: expect.any(String) },
+      { type: 'function_call', name: 'get_weather', arguments: '{"city":"example"}' },
+    ]);
+  });
+
+  it('sends an earlier reasoning item back upstream as a signed thinking block before the tool call', async () => {
+    const first = await client.responses.create({ model: 'test/thinker', input: question, tools: [weather], reasoning: { effort: 'high' } });
+    const [reasoning, call] = first.output as [OpenAI.Responses.ResponseReasoningItem & { signature: string }, OpenAI.Responses.ResponseFunctionToolCall];
+    expect(reasoning.type).toBe('reasoning');
+    const sent = proxy.received.length;
+
+    const second = await client.responses.create({
+      model: 'test/thinker',
+      tools: [weather],
+      reasoning: { effort: 'high' },
+      input: [{ role: 'user', content: question }, reasoning, call, { type: 'function_call_output', call_id: call.call_id, output: '{"c":3}' }],
+    });
+
+    expect(second.status).toBe('completed');
+    expect(second.output.at(-1)).toMatchObject({ type: 'message' });
+    const [upstream] = proxy.received.slice(sent);
+    expect(upstream?.path).toBe('/v1/messages');
+    expect((upstream?.body as { messages: unknown[] }).messages[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: reasoning.summary[0]?.text, signature: reasoning.signature },
+        { type: 'tool_use', id: call.call_id, name: 'get_weather', input: { city: 'example' } },
+      ],
+    });
   });
 });
 
@@ -167,7 +225,7 @@ describe('failures', () => {
 
 describe('a refused request', () => {
   const upstreamRequests = (): number =>
-    ['sim-a', 'sim-b', 'unavailable', 'healthy', 'dropping', 'sim-down'].reduce((sum, id) => sum + gateway.simulator.stats(id).requests, 0);
+    ['sim-a', 'sim-b', 'unavailable', 'healthy', 'dropping', 'sim-down', 'thinker'].reduce((sum, id) => sum + gateway.simulator.stats(id).requests, 0);
   const cases: { name: string; body: Record<string, unknown>; status: number; param: string; message: RegExp }[] = [
     { name: 'previous_response_id', body: { previous_response_id: 'resp_123' }, status: 400, param: 'previous_response_id', message: /stateless/ },
     { name: 'store: true', body: { store: true }, status: 400, param: 'store', message: /does not store/ },
