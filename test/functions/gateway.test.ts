@@ -4,7 +4,7 @@
 // fakes of Secrets Manager and Firehose reached through the SDK's
 // service-specific endpoint variables, and the provider simulator.
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -73,6 +73,35 @@ async function startFakeAws(secrets: Record<string, string>): Promise<{ url: str
   };
 }
 
+/** DynamoDB's API in front of dynalite, counting each operation by its X-Amz-Target (`GetItem`, `UpdateItem`, …). */
+async function startCountingDynamo(endpoint: string): Promise<{ url: string; operations: Map<string, number>; close(): Promise<void> }> {
+  const target = new URL(endpoint);
+  const operations = new Map<string, number>();
+  const server: Server = createServer((incoming, outgoing) => {
+    const operation = String(incoming.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '');
+    operations.set(operation, (operations.get(operation) ?? 0) + 1);
+    const forward = request({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (reply) => {
+      outgoing.writeHead(reply.statusCode ?? 502, reply.headers);
+      reply.pipe(outgoing);
+    });
+    forward.on('error', () => outgoing.destroy());
+    incoming.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    operations,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const READS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
+const readsOf = (operations: Map<string, number>): number => READS.reduce((sum, name) => sum + (operations.get(name) ?? 0), 0);
+
 function catalogDocument(simulatorUrl: string): unknown {
   const endpoint = (provider: string, prices: [string, string]) => ({
     provider,
@@ -117,6 +146,7 @@ async function seedKey(dynamo: TestDynamo, kind: KeyKind): Promise<string> {
 }
 
 let dynamo: TestDynamo;
+let dynamoOperations: Awaited<ReturnType<typeof startCountingDynamo>>;
 let aws: Awaited<ReturnType<typeof startFakeAws>>;
 let simulatorServer: RunningServer;
 let runtime: LambdaRuntime;
@@ -138,6 +168,7 @@ beforeAll(async () => {
   apiKey = await seedKey(dynamo, 'inference');
   managementKey = await seedKey(dynamo, 'management');
 
+  dynamoOperations = await startCountingDynamo(dynamo.endpoint);
   aws = await startFakeAws({ SIM_A_API_KEY: SIM_A_SECRET });
   const box: { handle?: (request: Request) => Promise<Response> } = {};
   simulatorServer = await serve((request) => {
@@ -155,7 +186,7 @@ beforeAll(async () => {
     SWITCHYARD_PROVIDER_SECRET_ID: SECRET_ID,
     SWITCHYARD_USAGE_STREAM_NAME: STREAM_NAME,
     SWITCHYARD_CATALOG_JSON: JSON.stringify(document),
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoOperations.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
     AWS_ENDPOINT_URL_FIREHOSE: aws.url,
     AWS_REGION: 'us-east-1',
@@ -178,6 +209,7 @@ afterAll(async () => {
   await runtime.close();
   await simulatorServer.close();
   await aws.close();
+  await dynamoOperations.close();
   await dynamo.close();
   rmSync(configDirectory, { recursive: true, force: true });
   for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
@@ -279,6 +311,19 @@ describe('the gateway bundle on the Lambda streaming runtime', () => {
     expect(Math.round(completion.usage.cost * 1_000_000)).toBe(costMicros);
     expect(aws.usage().find((entry) => entry.id === completion.id)).toMatchObject({ streamed: false, status: 200, cost_micros: costMicros });
     expect(before - (await available())).toBe(costMicros);
+  });
+
+  it('reads nothing from DynamoDB on a warm request while the balance is high (key, health and credit lease are in memory)', async () => {
+    const warmUp = await chat({ model: 'test/one', messages: [{ role: 'user', content: 'Warm up' }], stream: true, max_tokens: 16 });
+    expect(warmUp.status).toBe(200);
+    const before = readsOf(dynamoOperations.operations);
+
+    const warm = await chat({ model: 'test/one', messages: [{ role: 'user', content: 'Hello again' }], stream: true, max_tokens: 16 });
+
+    expect(warm.status).toBe(200);
+    expect(warm.text).toContain('data: [DONE]');
+    expect(readsOf(dynamoOperations.operations)).toBe(before);
+    expect(before).toBeGreaterThan(0);
   });
 
   it('reads a base64-encoded body, as Function URLs deliver non-text content types', async () => {
