@@ -142,10 +142,20 @@ function resourceSection(results: BenchResults): string {
     '### Memory (RSS, MB) and start-up',
     table(['gateway', 'after warm-up', ...concurrencies.map((concurrency) => `peak at c=${concurrency}`), 'spawn → ready (ms)'], memoryRows),
     `${peaks} Switchyard's process holds the gateway and local mode's file usage sink. Local mode's DynamoDB stand-in (dynalite) runs in a process of its own, as DynamoDB is another service on AWS; its CPU and memory are the last column and row.${breakdown} "Ready" for Portkey is its first completed request.`,
+    heapSection(results.heap),
     '### The Lambda bundle under the same load, DynamoDB out of its process',
     `The built bundle served over HTTP by the stand-in runtime (one Function URL event per request, all in one process), ${underLoad.mode}, with dynalite in a process of its own as DynamoDB is outside the function on AWS: the gateway's own CPU and memory, without local mode's file usage sink or tsx. RSS after warm-up: ${fixed(underLoad.idleRssMb, 0)} MB. (A Lambda instance serves one request at a time; the c=50 row is a long-running server's worst case.)`,
     table(['c', 'TTFB p50 (ms)', 'CPU per request (ms)', 'peak RSS (MB)', 'requests'], bundleRows),
     `After the last cell and a full garbage collection: RSS ${fixed(bundleMemory.rss, 0)} MB, V8 heap ${fixed(bundleMemory.heapUsed, 0)} MB used of ${fixed(bundleMemory.heapTotal, 0)} MB, external ${fixed(bundleMemory.external, 0)} MB.`,
+  ].join('\n\n');
+}
+
+function heapSection(heap: BenchResults['heap']): string {
+  if (heap === undefined) return '';
+  return [
+    '### What holds the heap in the middle of a c=50 load (1000-chunk streams)',
+    `A heap snapshot of a separate Switchyard process with every one of 50 streams in flight: ${fixed(heap.liveHeapMb, 1)} MB live (a snapshot collects first) while the process's RSS was ${fixed(heap.rssMb, 0)} MB. The rest of the RSS is the Node binary and its native heap, code, and V8's young generation and free old-space pages, which hold garbage between collections, not live data.`,
+    table(['held as', 'MB'], heap.holders.map((holder) => [holder.name === '' ? '(unnamed)' : `\`${holder.name}\``, fixed(holder.megabytes, 2)])),
   ].join('\n\n');
 }
 

@@ -13,6 +13,7 @@ import { buildBundle, measureColdStart, startLambdaEnvironment } from './lambda-
 import { measureBundleUnderLoad } from './lambda-server.ts';
 import { describeMachine } from './machine.ts';
 import { cpuMillis, machineJiffies, memory, millisPerJiffy } from './process-stats.ts';
+import { heapAtConcurrency50 } from './heap-pass.ts';
 import { profileSwitchyard } from './profile-pass.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults, BundleInput } from './results.ts';
@@ -95,6 +96,8 @@ try {
   await lambdaEnvironment.close();
   log(`profiling Switchyard under c=10, each mode (${plan.profileSeconds} s per mode)`);
   const profile = await profileSwitchyard(upstream.url, plan);
+  log('a heap snapshot of Switchyard in the middle of a c=50 load');
+  const heap = await heapAtConcurrency50(upstream.url, plan);
   await upstream.process.stop();
 
   const results: BenchResults = {
@@ -119,6 +122,7 @@ try {
     coldStart,
     bundleUnderLoad,
     profile: { summaries: profile.summaries },
+    heap,
   };
   const stamp = date.toISOString().slice(0, 19).replaceAll(':', '-');
   // A quick run's figures are for developing the harness: they go to ignored .tmp files and leave BENCHMARKS.md alone.

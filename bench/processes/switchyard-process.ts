@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { startLocalGateway } from '../../cli/local-gateway.ts';
 import { switchyardCatalog } from '../workload.ts';
 import { announce, answerQueries, exitWhenAsked } from './ipc.ts';
@@ -33,8 +34,9 @@ answerQueries();
 // `idle`: answered once every started bookkeeping task (settlement, records, usage) has finished,
 // so the harness can charge that work to the run that caused it.
 process.on('message', (message: unknown) => {
-  if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'idle') {
-    void gateway.idle().finally(() => process.send?.({ type: 'idle' }));
-  }
+  const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+  if (type === 'idle') void gateway.idle().finally(() => process.send?.({ type: 'idle' }));
+  // `heap-snapshot`: the heap as it is now, to a file the harness reads (bench/heap-pass.ts).
+  if (type === 'heap-snapshot') process.send?.({ type, file: writeHeapSnapshot(path.join(dataDir, 'heap.heapsnapshot')) });
 });
 announce({ type: 'ready', url: gateway.url, apiKey: gateway.keys.apiKey, dynamoPid: gateway.dynamoPid });
