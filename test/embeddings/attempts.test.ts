@@ -28,7 +28,8 @@ const [first, second, third] = catalog.endpoints as [Endpoint, Endpoint, Endpoin
 
 type Behaviour = (call: EmbeddingCall) => Promise<{ vectors: number[][]; promptTokens: number | undefined }>;
 
-function harness(behaviours: { openai?: Behaviour; gemini?: Behaviour }, credential: string | undefined = 'key') {
+/** `credential`: what every credential reads as; null for none configured. */
+function harness(behaviours: { openai?: Behaviour; gemini?: Behaviour }, credential: string | null = 'key') {
   const seen: { provider: string; call: EmbeddingCall }[] = [];
   const health: string[] = [];
   const sleeps: number[] = [];
@@ -42,7 +43,7 @@ function harness(behaviours: { openai?: Behaviour; gemini?: Behaviour }, credent
   let clock = 0;
   const deps: EmbeddingAttemptDeps = {
     adapters: { openai: adapter('openai'), gemini: adapter('gemini') },
-    credentials: { get: () => Promise.resolve(credential), refresh: () => undefined },
+    credentials: { get: () => Promise.resolve(credential ?? undefined), refresh: () => undefined },
     fetch: () => Promise.reject(new Error('no network in this test')),
     now: () => (clock += 5),
     random: () => 0.5,
@@ -93,7 +94,7 @@ describe('runEmbeddingAttempts', () => {
   });
 
   it('skips a wire with no embeddings API and a provider with no credential, without counting either against health', async () => {
-    const { deps, seen, health } = harness({ openai: unavailable }, undefined);
+    const { deps, seen, health } = harness({ openai: unavailable }, null);
     const outcome = await runEmbeddingAttempts({ request, plan: [third, second, first], signal: new AbortController().signal }, deps);
     expect(outcome).toMatchObject({ kind: 'failed', error: { status: 503, type: 'provider_overloaded' } });
     expect(outcome.attempts.map((attempt) => [attempt.endpoint.id, attempt.status])).toEqual([
