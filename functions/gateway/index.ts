@@ -14,7 +14,6 @@
 // objects: their classes are Node's fetch implementation, loaded on first use.
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
-import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createCatalog, defaultCatalog } from '../../lib/catalog/catalog.ts';
@@ -25,7 +24,9 @@ import { createHealthStore } from '../../lib/store/health.ts';
 import { readConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
 import { createNodeFetch } from '../shared/node-fetch.ts';
-import { gatewayRequestFromEvent, resultFromReply, type StreamingResult } from '../shared/lambda-http.ts';
+import { GatewayError } from '../../lib/api/errors.ts';
+import { describeCause, errorResponse } from '../../lib/http/responses.ts';
+import { gatewayRequestFromEvent, isFunctionUrlEvent, resultFromReply, type StreamingResult } from '../shared/lambda-http.ts';
 import { lazyFirehoseSink } from './usage-sink.ts';
 
 const config = readConfig();
@@ -39,7 +40,11 @@ const health = createHealthTracker({
   endpointIds: catalog.endpoints.map((endpoint) => endpoint.id),
   onError: (error) => log({ level: 'warn', message: 'health store failed', error: String(error) }),
 });
-const credentials = secretsManagerCredentials({ secretId: config.secretId });
+const credentials = secretsManagerCredentials({
+  secretId: config.secretId,
+  // Requests to providers that need a key fail over (503 when none is left) until the secret can be read.
+  onLoadError: (error) => log({ level: 'error', message: 'provider credentials unavailable', error: error.message, cause: describeCause(error.cause) }),
+});
 const { gateway, deps, drain } = assembleGateway({
   catalog,
   table,
@@ -57,11 +62,24 @@ if (config.invocationWaiting) {
   deps.waitUntil(health.refresh());
 }
 
-export const handler = middy<LambdaFunctionURLEvent, StreamingResult>({
+/** What a caller sees when the function is invoked with anything but a Function URL request. */
+const notAFunctionUrlRequest = new GatewayError({
+  status: 400,
+  type: 'invalid_request',
+  message: 'The invocation event is not a Lambda Function URL request (payload format 2.0): call the gateway through its Function URL',
+});
+
+export const handler = middy<unknown, StreamingResult>({
   executionMode: executionModeStreamifyResponse,
   // Settlement, records and health writes of this invocation finish before it ends.
   requestEnd: drain,
-}).handler(async (event: LambdaFunctionURLEvent): Promise<StreamingResult> => {
+}).handler(async (event: unknown): Promise<StreamingResult> => {
+  if (!isFunctionUrlEvent(event)) {
+    // Names the event's top-level fields only: its values may be anything, a prompt included.
+    const fields = typeof event === 'object' && event !== null ? Object.keys(event).slice(0, 20) : [typeof event];
+    log({ level: 'warn', message: 'invocation event is not a Function URL request', fields });
+    return resultFromReply(errorResponse(notAFunctionUrlRequest));
+  }
   // The health snapshot is reloaded off the request path, at most every few seconds.
   deps.waitUntil(health.refresh());
   const reply = await gateway.serve(gatewayRequestFromEvent(event));
