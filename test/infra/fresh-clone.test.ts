@@ -22,7 +22,7 @@ let clone: string;
 
 function synthesize(outdir: string): Synthesis {
   let status = 0;
-  let output = '';
+  let output: string;
   try {
     output = execFileSync(path.join(clone, 'node_modules', '.bin', 'cdk'), ['synth', '--no-notices', '--quiet', '--output', outdir], {
       cwd: clone,
