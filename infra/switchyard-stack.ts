@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { GatewayFunction, DEFAULT_CORS } from './constructs/gateway-function.ts';
 import { HealthProbe } from './constructs/health-probe.ts';
@@ -32,6 +33,8 @@ export interface SwitchyardStackProps extends StackProps {
   logRetention?: logs.RetentionDays;
   /** Let the functions call Amazon Bedrock with their own role (the default catalog has Bedrock endpoints). Default true. */
   bedrockAccess?: boolean;
+  /** An existing SNS topic (ARN) every alarm notifies, on ALARM and on OK. Default: alarms without actions. */
+  alarmTopicArn?: string;
 }
 
 export class SwitchyardStack extends Stack {
@@ -85,6 +88,7 @@ export class SwitchyardStack extends Stack {
       healthProbe: this.healthProbe.function,
       reclaimSweep: this.reclaimSweep.function,
       usageStream: this.usage.deliveryStream,
+      alarmTopic: props.alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn),
     });
 
     const url = this.gateway.functionUrl.url;

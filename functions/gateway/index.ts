@@ -27,12 +27,16 @@ import { createNodeFetch } from '../shared/node-fetch.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { describeCause, errorResponse } from '../../lib/http/responses.ts';
 import { gatewayRequestFromEvent, isFunctionUrlEvent, resultFromReply, type StreamingResult } from '../shared/lambda-http.ts';
+import { lambdaObservability } from '../shared/observability.ts';
+import { METRIC_SERVICES, OPERATIONAL_METRICS } from '../../infra/operational-metrics.ts';
 import { lazyFirehoseSink } from './usage-sink.ts';
 
 const config = readConfig();
 const table = { client: new DynamoDBClient({}), name: config.tableName };
 const catalog = config.catalogJson === undefined ? defaultCatalog() : createCatalog(JSON.parse(config.catalogJson), { source: 'SWITCHYARD_CATALOG_JSON' });
-const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify(entry));
+// Structured logs and metrics through Powertools, loaded on first use (off the cold start).
+const observability = lambdaObservability(METRIC_SERVICES.gateway);
+const log = observability.log;
 
 const health = createHealthTracker({
   store: createHealthStore(table),
@@ -49,7 +53,11 @@ const { gateway, deps, drain } = assembleGateway({
   catalog,
   table,
   credentials,
-  usageSink: lazyFirehoseSink({ streamName: config.usageStreamName, log: (line) => console.log(line) }),
+  usageSink: lazyFirehoseSink({
+    streamName: config.usageStreamName,
+    log,
+    onUndelivered: () => observability.count(OPERATIONAL_METRICS.usageRecordsUndelivered),
+  }),
   health,
   awsCredentials: defaultProvider(),
   settings: defaultSettings,
@@ -71,8 +79,11 @@ const notAFunctionUrlRequest = new GatewayError({
 
 export const handler = middy<unknown, StreamingResult>({
   executionMode: executionModeStreamifyResponse,
-  // Settlement, records and health writes of this invocation finish before it ends.
-  requestEnd: drain,
+  // Settlement, records and health writes of this invocation finish before it ends, and so do its log lines and metrics.
+  requestEnd: async () => {
+    await drain();
+    await observability.flush();
+  },
 }).handler(async (event: unknown): Promise<StreamingResult> => {
   if (!isFunctionUrlEvent(event)) {
     // Names the event's top-level fields only: its values may be anything, a prompt included.

@@ -86,5 +86,6 @@ describe('npx cdk synth on a fresh clone', () => {
 
     expect(second.status, second.output).toBe(0);
     expect(second.assets).toEqual(first.assets);
-  });
+    // Two bundlings and two syntheses: seconds alone, longer on a machine that is busy with other suites.
+  }, 240_000);
 });
