@@ -24,7 +24,7 @@ export interface SwitchyardStackProps extends StackProps {
   providerSecretArn?: string;
   /** CORS on the Function URL; `false` for none. Default: any origin, GET/POST/PATCH/DELETE. */
   cors?: lambda.FunctionUrlCorsOptions | false;
-  /** Bundle directories (`index.mjs`) built by `npm run build`. */
+  /** Bundle directories (`index.mjs`): what scripts/build.ts makes; infra/app.ts builds them before it synthesizes. */
   gatewayCodePath?: string;
   probeCodePath?: string;
   reclaimCodePath?: string;
@@ -101,5 +101,6 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'UsageBucket', { value: this.usage.bucket.bucketName });
     new CfnOutput(this, 'Workgroup', { value: this.analytics.workGroupName, description: 'Athena workgroup with the saved usage queries' });
+    new CfnOutput(this, 'UsageDatabase', { value: this.analytics.databaseName, description: `Glue database of the ${this.analytics.tableName} table` });
   }
 }

@@ -118,6 +118,18 @@ afterAll(async () => {
   rmSync(buildRoot, { recursive: true, force: true });
 });
 
+/** The lines of a function's output that are JSON objects (Powertools' logs and metrics). */
+function jsonLines(lines: readonly string[]): Array<Record<string, unknown>> {
+  return lines.flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** A streamed invocation as the Function URL client receives it; fails the test on anything else. */
 function asFunctionUrlReply(invocation: RuntimeInvocation): StreamedInvocation {
   expect(invocation.outcome).toBe('response');
@@ -216,7 +228,9 @@ describe('the gateway bundle under the real Lambda runtime client', () => {
     expectPreludeFraming(reply);
     expect(reply.status).toBe(400);
     expect((JSON.parse(reply.text) as ErrorEnvelope).error).toMatchObject({ code: 400, metadata: { error_type: 'invalid_request' } });
-    expect(gateway.client.lines.some((line) => line.includes('invocation event is not a Function URL request'))).toBe(true);
+    // One structured line from Powertools Logger: level, message, service, and the event's field names only.
+    const logged = jsonLines(gateway.client.lines).find((line) => line.message === 'invocation event is not a Function URL request');
+    expect(logged).toMatchObject({ level: 'WARN', service: 'gateway', fields: ['hello', 'prompt'] });
 
     const next = await chat({ model: 'test/one', messages });
     expect(next.status).toBe(200);
@@ -272,6 +286,10 @@ describe('the scheduled functions under the real Lambda runtime client', () => {
     const invocation = await probe.api.invoke(scheduledEvent());
 
     expect(invocation).toMatchObject({ outcome: 'response', streaming: false, payload: { ok: 1, failed: 1, skipped: 0 } });
+    // The run's counts, as CloudWatch embedded metrics (Powertools Metrics) the alarms read.
+    const metrics = jsonLines(probe.client.lines).find((line) => '_aws' in line);
+    expect(metrics).toMatchObject({ service: 'health-probe', ProbeEndpointsOk: 1, ProbeEndpointsFailed: 1, ProbeEndpointsSkipped: 0 });
+    expect(JSON.stringify(metrics)).toContain('"Namespace":"Switchyard"');
     const records = await createHealthStore({ client: dynamo.client, name: dynamo.tableName }).getMany(['test/one@sim-a', 'test/down@sim-down'], Date.now());
     expect(records.map((record) => record.endpointId).sort()).toEqual(['test/down@sim-down', 'test/one@sim-a']);
     expect(probe.api.initErrors).toEqual([]);

@@ -276,15 +276,16 @@ describe('monitoring', () => {
 });
 
 describe('outputs', () => {
-  it('name the URL, base URL, secret, table, bucket and workgroup', () => {
+  it('name the URL, base URL, secret, table, bucket, workgroup and database', () => {
     const outputs = main.template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs).sort()).toEqual(['BaseUrl', 'FunctionUrl', 'ProviderSecretName', 'TableName', 'UsageBucket', 'Workgroup']);
+    expect(Object.keys(outputs).sort()).toEqual(['BaseUrl', 'FunctionUrl', 'ProviderSecretName', 'TableName', 'UsageBucket', 'UsageDatabase', 'Workgroup']);
     const urlId = logicalId(main.stack, main.stack.gateway.functionUrl);
     expect(outputs.FunctionUrl?.Value).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
     expect(renderJoin(outputs.BaseUrl?.Value)).toBe(`<${urlId}.FunctionUrl>api/v1`);
     expect(outputs.TableName?.Value).toEqual({ Ref: logicalId(main.stack, main.stack.state.table) });
     expect(outputs.UsageBucket?.Value).toEqual({ Ref: logicalId(main.stack, main.stack.usage.bucket) });
     expect(outputs.Workgroup?.Value).toBe(main.stack.analytics.workGroupName);
+    expect(outputs.UsageDatabase?.Value).toBe(main.stack.analytics.databaseName);
   });
 });
 
