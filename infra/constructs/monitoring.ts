@@ -69,6 +69,13 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     };
+    // A rate or a percentile: one bad period is noise, two of three is a trend.
+    const aboveInTwoOfThree = {
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
     const alarms = [
       // The gateway renders its own errors; an invocation error means something escaped that.
       gatewayErrors.createAlarm(this, 'GatewayErrors', { ...atLeastOnce, alarmDescription: 'The gateway function failed invocations' }),
@@ -77,19 +84,13 @@ export class Monitoring extends Construct {
         alarmDescription: 'Lambda throttled gateway invocations: concurrency limit reached, callers got 429',
       }),
       serverErrorPercent.createAlarm(this, 'GatewayServerErrorRate', {
+        ...aboveInTwoOfThree,
         threshold: props.maxServerErrorPercent ?? 5,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: 'More gateway replies than expected were 5xx: providers failing with no fallback left, or the gateway itself',
       }),
       durationP99.createAlarm(this, 'GatewayDurationP99', {
+        ...aboveInTwoOfThree,
         threshold: (props.maxDurationP99 ?? Duration.minutes(10)).toMilliseconds(),
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: 'The slowest gateway invocations run close to the 15-minute timeout: streams may be cut off',
       }),
       usageFreshness.createAlarm(this, 'UsageDeliveryDelayed', {
