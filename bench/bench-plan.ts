@@ -13,6 +13,8 @@ export interface BenchPlan {
   /** Warm-up before any measurement, per target and mode, at concurrency 10. */
   warmUpRequests: number;
   coldStartRuns: number;
+  /** Warm invocations timed in parts, in the last cold-start process. */
+  warmInvocations: number;
   /** Seconds of profiled load per profiled mode. */
   profileSeconds: number;
 }
@@ -25,6 +27,7 @@ export const FULL_PLAN: BenchPlan = {
   runBudgetMs: 3_000,
   warmUpRequests: 200,
   coldStartRuns: 5,
+  warmInvocations: 50,
   profileSeconds: 10,
 };
 
@@ -36,5 +39,6 @@ export const QUICK_PLAN: BenchPlan = {
   runBudgetMs: 600,
   warmUpRequests: 40,
   coldStartRuns: 1,
+  warmInvocations: 10,
   profileSeconds: 3,
 };

@@ -1,4 +1,4 @@
-// The processes the harness starts: each gateway (and the simulator, and the
+// The processes the harness starts: each gateway (and the mock upstream, and the
 // null proxy) runs alone in its own process so its CPU and memory can be read
 // on their own, and so the client's event loop never runs gateway code.
 import { spawn, type ChildProcess } from 'node:child_process';

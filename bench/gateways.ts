@@ -1,6 +1,6 @@
-// Starts what the client talks to: the simulator, the null proxy, Switchyard
+// Starts what the client talks to: the mock upstream, the null proxy, Switchyard
 // in local mode and Portkey's gateway, each in its own process, and describes
-// how to reach the simulated provider through each of them.
+// how to reach the mock provider through each of them.
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +10,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { nextMessage, query, repositoryRoot, startProcess, type StartedProcess } from './child-process.ts';
 import { INSTANT_PROVIDER, requestBody, SIMULATED_PROVIDER, SWITCHYARD_MODEL, type Target } from './workload.ts';
 
-/** What the direct and proxied requests carry as the upstream key; the simulator checks none. */
+/** What the direct and proxied requests carry as the upstream key; the mock upstream checks none. */
 const UPSTREAM_AUTHORIZATION = 'Bearer sk-bench-upstream';
 
 export interface RunningTarget {
   target: Target;
-  /** The process to measure; none for the simulator reached directly. */
+  /** The process to measure; none for the upstream reached directly. */
   process: StartedProcess | undefined;
   /** Spawn → ready to serve (for Portkey: → its first completed request), ms. */
   startMs: number | undefined;
@@ -25,8 +25,9 @@ export interface RunningTarget {
   settled?: () => Promise<void>;
 }
 
-export async function startSimulatorProcess(): Promise<{ process: StartedProcess; url: string; target: RunningTarget }> {
-  const started = startProcess({ name: 'simulator', args: ['bench/processes/simulator-process.ts'], ipc: true });
+/** The independent mock upstream (processes/mock-upstream-process.ts): the direct target, and every gateway's provider. */
+export async function startUpstream(): Promise<{ process: StartedProcess; url: string; target: RunningTarget }> {
+  const started = startProcess({ name: 'mock upstream', args: ['bench/processes/mock-upstream-process.ts'], ipc: true });
   const { url } = await nextMessage<{ type: 'ready'; url: string }>(started, 'ready');
   const target: Target = {
     name: 'direct',
@@ -37,9 +38,9 @@ export async function startSimulatorProcess(): Promise<{ process: StartedProcess
   return { process: started, url, target: { target, process: undefined, startMs: undefined } };
 }
 
-export async function startNullProxy(simulatorUrl: string): Promise<RunningTarget> {
+export async function startNullProxy(upstreamUrl: string): Promise<RunningTarget> {
   const spawnedAt = performance.now();
-  const started = startProcess({ name: 'null proxy', args: ['bench/processes/null-proxy-process.ts', simulatorUrl], ipc: true });
+  const started = startProcess({ name: 'null proxy', args: ['bench/processes/null-proxy-process.ts', upstreamUrl], ipc: true });
   const { url } = await nextMessage<{ type: 'ready'; url: string }>(started, 'ready');
   return {
     target: {
@@ -65,11 +66,11 @@ export interface SwitchyardOptions {
   nodeFlags?: string[];
 }
 
-export async function startSwitchyard(simulatorUrl: string, options: SwitchyardOptions = {}): Promise<RunningTarget> {
+export async function startSwitchyard(upstreamUrl: string, options: SwitchyardOptions = {}): Promise<RunningTarget> {
   const spawnedAt = performance.now();
   const started = startProcess({
     name: 'switchyard',
-    args: [...localModeNodeFlags(), ...(options.nodeFlags ?? []), 'bench/processes/switchyard-process.ts', simulatorUrl],
+    args: [...localModeNodeFlags(), ...(options.nodeFlags ?? []), 'bench/processes/switchyard-process.ts', upstreamUrl],
     ipc: true,
   });
   const { url, apiKey, dynamoPid } = await nextMessage<{ type: 'ready'; url: string; apiKey: string; dynamoPid?: number }>(started, 'ready');
@@ -86,9 +87,9 @@ export async function startSwitchyard(simulatorUrl: string, options: SwitchyardO
 
 /**
  * Portkey's open-source gateway as ../shared/reference/portkey-baseline.md
- * runs it: `start-server.js --headless`, routed by headers to the simulator.
+ * runs it: `start-server.js --headless`, routed by headers to the mock upstream.
  */
-export async function startPortkey(simulatorUrl: string): Promise<RunningTarget> {
+export async function startPortkey(upstreamUrl: string): Promise<RunningTarget> {
   const port = await freePort();
   const spawnedAt = performance.now();
   const started = startProcess({
@@ -99,7 +100,7 @@ export async function startPortkey(simulatorUrl: string): Promise<RunningTarget>
   const headersFor = (providerId: string): Record<string, string> => ({
     authorization: UPSTREAM_AUTHORIZATION,
     'x-portkey-provider': 'openai',
-    'x-portkey-custom-host': `${simulatorUrl}/${providerId}`,
+    'x-portkey-custom-host': `${upstreamUrl}/${providerId}`,
   });
   // Ready means it served a completion: spawn → first response, as peers' cold starts are quoted.
   const probe = requestBody(INSTANT_PROVIDER.upstreamModel, { stream: false, maxTokens: 16 });

@@ -2,7 +2,7 @@
 // response served. The bundle is built with `npm run build`'s script; each run
 // spawns a fresh process that imports it under a stand-in Lambda runtime
 // (processes/lambda-runtime-stand-in.mjs) with its environment pointing at a
-// dynalite table (created and seeded here) and the harness's simulator, and
+// dynalite table (created and seeded here) and the harness's mock upstream, and
 // invokes it once with a Function URL event. Spawn → first body byte is
 // measured here, in the parent, and nothing is subtracted.
 import { spawn } from 'node:child_process';
@@ -17,9 +17,9 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { startLocalDynamo } from '../cli/local-dynamo.ts';
 import { seedLocalKeys } from '../cli/local-seed.ts';
-import { minimalEnvironment, repositoryRoot } from './child-process.ts';
+import { minimalEnvironment, query, repositoryRoot, type StartedProcess } from './child-process.ts';
 import { median } from './statistics.ts';
-import { requestBody, SWITCHYARD_INSTANT_MODEL, switchyardCatalog } from './workload.ts';
+import { INSTANT_PROVIDER, requestBody, SWITCHYARD_INSTANT_MODEL, switchyardCatalog } from './workload.ts';
 
 export interface BundleSize {
   /** The deployed folder: index.mjs and the chunks it may load. */
@@ -46,11 +46,29 @@ export interface ColdStartRun {
   status: number | undefined;
 }
 
+/** The warm path's first byte in parts (medians over invocations in one warm process), ms. */
+export interface WarmPath {
+  invocations: number;
+  /** Handler called → first body byte. */
+  totalMs: number;
+  /** The same upstream asked directly from the same process: request → first byte. */
+  directMs: number;
+  /** totalMs − directMs: what the gateway adds to a warm invocation's first byte. */
+  addedMs: number;
+  /** Handler called → the upstream has the request (event → request, key, plan, hold, upstream request built and sent). */
+  beforeUpstreamMs: number;
+  /** The upstream's own time: request in → its first byte out. */
+  upstreamMs: number;
+  /** Upstream's first byte → the client's first byte (read, decode, encode, write). */
+  afterUpstreamMs: number;
+}
+
 export interface ColdStartResult {
   bundle: BundleSize;
   runs: ColdStartRun[];
   medianMs: number;
   maxMs: number;
+  warmPath?: WarmPath;
 }
 
 export async function buildBundle(): Promise<BundleSize> {
@@ -89,7 +107,7 @@ async function loadedAtStart(): Promise<number> {
   return [...seen].reduce((sum, file) => sum + (outputs[file]?.bytes ?? 0), 0);
 }
 
-/** What the bundle's process sees: a seeded dynalite table, a Firehose stand-in, the simulator; all on loopback. */
+/** What the bundle's process sees: a seeded dynalite table, a Firehose stand-in, the mock upstream; all on loopback. */
 export interface LambdaEnvironment {
   /** The function's environment, without the bench's own variables. */
   env: Record<string, string>;
@@ -97,7 +115,7 @@ export interface LambdaEnvironment {
   close(): Promise<void>;
 }
 
-export async function startLambdaEnvironment(simulatorUrl: string): Promise<LambdaEnvironment> {
+export async function startLambdaEnvironment(upstreamUrl: string): Promise<LambdaEnvironment> {
   const dynamo = await startLocalDynamo(undefined);
   const firehose = await startFirehoseStub();
   const keys = await seedLocalKeys({ table: { client: dynamo.client, name: dynamo.tableName }, dataDir: undefined, env: {}, seedCreditsMicros: 1_000_000_000_000 });
@@ -106,7 +124,7 @@ export async function startLambdaEnvironment(simulatorUrl: string): Promise<Lamb
     SWITCHYARD_TABLE_NAME: dynamo.tableName,
     SWITCHYARD_PROVIDER_SECRET_ID: 'switchyard/bench/providers',
     SWITCHYARD_USAGE_STREAM_NAME: 'switchyard-bench-usage',
-    SWITCHYARD_CATALOG_JSON: JSON.stringify(switchyardCatalog(simulatorUrl)),
+    SWITCHYARD_CATALOG_JSON: JSON.stringify(switchyardCatalog(upstreamUrl)),
     // What the Lambda runtime sets, with every AWS endpoint on loopback.
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
@@ -132,12 +150,72 @@ export async function startLambdaEnvironment(simulatorUrl: string): Promise<Lamb
   };
 }
 
-export async function measureColdStart(options: { environment: LambdaEnvironment; runs: number; bundle: BundleSize }): Promise<ColdStartResult> {
-  const env = { ...options.environment.env, SWITCHYARD_BENCH_EVENT: JSON.stringify(functionUrlEvent(options.environment.apiKey)) };
+export interface ColdStartOptions {
+  environment: LambdaEnvironment;
+  runs: number;
+  bundle: BundleSize;
+  /** Warm invocations timed in parts by the last run. */
+  warmRuns: number;
+  /** The mock upstream: its URL for the direct floor, and its process for its side of the timings. */
+  upstream: { url: string; process: StartedProcess };
+}
+
+export async function measureColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
+  const env = {
+    ...options.environment.env,
+    SWITCHYARD_BENCH_EVENT: JSON.stringify(functionUrlEvent(options.environment.apiKey)),
+    SWITCHYARD_BENCH_DIRECT_URL: `${options.upstream.url}/${INSTANT_PROVIDER.id}/chat/completions`,
+    SWITCHYARD_BENCH_DIRECT_BODY: requestBody(INSTANT_PROVIDER.upstreamModel, { stream: true, maxTokens: 16 }),
+  };
   const runs: ColdStartRun[] = [];
-  for (let run = 0; run < options.runs; run++) runs.push(await oneColdStart(env));
+  let warmPath: WarmPath | undefined;
+  for (let run = 0; run < options.runs; run++) {
+    const last = run === options.runs - 1;
+    await query<{ type: 'timings' }>(options.upstream.process, 'timings');
+    const { coldRun, done } = await oneColdStart({ ...env, SWITCHYARD_BENCH_WARM_RUNS: String(last ? options.warmRuns : 0) });
+    runs.push(coldRun);
+    if (last && done.warmRuns.length > 0) {
+      const { timings } = await query<{ type: 'timings'; timings: UpstreamTiming[] }>(options.upstream.process, 'timings');
+      warmPath = warmPathOf(done, timings.filter((timing) => timing.provider === INSTANT_PROVIDER.id));
+    }
+  }
   const times = runs.map((run) => run.spawnToFirstByteMs);
-  return { bundle: options.bundle, runs, medianMs: median(times), maxMs: Math.max(...times) };
+  return { bundle: options.bundle, runs, medianMs: median(times), maxMs: Math.max(...times), ...(warmPath === undefined ? {} : { warmPath }) };
+}
+
+interface UpstreamTiming {
+  provider: string;
+  receivedAt: number;
+  firstByteAt: number;
+}
+
+/**
+ * The upstream saw, in order: the cold and the first warm invocation's
+ * requests, then per timed run the invocation's and the direct request's.
+ */
+function warmPathOf(done: DoneMessage, timings: UpstreamTiming[]): WarmPath {
+  const invocations = done.warmRuns.length;
+  const upstreamSide = timings.slice(2).filter((_, index) => index % 2 === 0);
+  const parts = done.warmRuns.map((run, index) => {
+    const upstream = upstreamSide[index];
+    return {
+      total: run.firstByteAt - run.startedAt,
+      before: upstream === undefined ? Number.NaN : upstream.receivedAt - run.startedAt,
+      upstream: upstream === undefined ? Number.NaN : upstream.firstByteAt - upstream.receivedAt,
+      after: upstream === undefined ? Number.NaN : run.firstByteAt - upstream.firstByteAt,
+    };
+  });
+  const totalMs = median(parts.map((part) => part.total));
+  const directMs = median(done.directRuns);
+  return {
+    invocations,
+    totalMs,
+    directMs,
+    addedMs: totalMs - directMs,
+    beforeUpstreamMs: median(parts.map((part) => part.before)),
+    upstreamMs: median(parts.map((part) => part.upstream)),
+    afterUpstreamMs: median(parts.map((part) => part.after)),
+  };
 }
 
 interface DoneMessage {
@@ -147,9 +225,13 @@ interface DoneMessage {
   importedAt: number;
   cold: { firstByteAt?: number; startedAt: number; status?: number; tail: string };
   warm: { firstByteAt?: number; startedAt: number };
+  /** Absolute clock (ms), as the mock upstream stamps its side. */
+  warmRuns: { startedAt: number; firstByteAt: number }[];
+  /** Direct request → first byte, ms. */
+  directRuns: number[];
 }
 
-async function oneColdStart(env: Record<string, string>): Promise<ColdStartRun> {
+async function oneColdStart(env: Record<string, string>): Promise<{ coldRun: ColdStartRun; done: DoneMessage }> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [path.join(repositoryRoot, 'bench', 'processes', 'lambda-runtime-stand-in.mjs')], {
     cwd: repositoryRoot,
@@ -162,8 +244,8 @@ async function oneColdStart(env: Record<string, string>): Promise<ColdStartRun> 
   const done = new Promise<DoneMessage>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the Lambda stand-in took longer than 30 s: ${stderr}`));
-    }, 30_000);
+      reject(new Error(`the Lambda stand-in took longer than 60 s: ${stderr}`));
+    }, 60_000);
     child.on('message', (message: { type?: string; label?: string }) => {
       if (message.type === 'first-byte' && message.label === 'cold') firstByteAt ??= performance.now();
       if (message.type === 'done') {
@@ -180,7 +262,7 @@ async function oneColdStart(env: Record<string, string>): Promise<ColdStartRun> 
   if (child.exitCode === null) await once(child, 'exit');
   if (firstByteAt === undefined || message.cold.firstByteAt === undefined) throw new Error(`the Lambda stand-in sent no body: ${stderr}`);
   if (message.cold.status !== 200) throw new Error(`the Lambda stand-in answered ${String(message.cold.status)}: ${message.cold.tail.slice(0, 120)}`);
-  return {
+  const coldRun: ColdStartRun = {
     spawnToFirstByteMs: firstByteAt - spawnedAt,
     bootMs: message.bootedAt,
     importMs: message.importedAt - message.importStartedAt,
@@ -188,6 +270,7 @@ async function oneColdStart(env: Record<string, string>): Promise<ColdStartRun> 
     warmInvocationMs: (message.warm.firstByteAt ?? Number.NaN) - message.warm.startedAt,
     status: message.cold.status,
   };
+  return { coldRun, done: message };
 }
 
 /** A Function URL event (payload format 2.0) for a streamed chat completion. */

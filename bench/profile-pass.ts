@@ -1,4 +1,4 @@
-// Switchyard under the c=10 streaming load with Node's own profiler
+// Switchyard under the c=10 load of each mode with Node's own profiler
 // (`--cpu-prof`), in a process of its own so the measured runs carry no
 // profiler overhead. The profile is cut to the load's window (start-up and
 // warm-up excluded) by asking the process for its monotonic clock.
@@ -20,23 +20,23 @@ export interface ProfileResult {
   file: string;
 }
 
-export async function profileSwitchyard(simulatorUrl: string, plan: BenchPlan): Promise<ProfileResult> {
+export async function profileSwitchyard(upstreamUrl: string, plan: BenchPlan): Promise<ProfileResult> {
   const directory = await mkdtemp(path.join(tmpdir(), 'switchyard-bench-profile-'));
   let keep = false;
   try {
-    const running = await startSwitchyard(simulatorUrl, { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', directory] });
+    const running = await startSwitchyard(upstreamUrl, { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', directory] });
     const started = running.process;
     if (started === undefined) throw new Error('Switchyard has no process');
     const clock = async (): Promise<number> => (await query<{ type: 'clock'; micros: number }>(started, 'clock')).micros;
     const windows: ProfileWindow[] = [];
     const agent = createAgent(PROFILED_CONCURRENCY);
-    for (const mode of MODES.filter((candidate) => candidate.stream)) {
+    for (const mode of MODES) {
       const body = requestBody(running.target.model, mode);
-      await runLoad(running.target, { concurrency: PROFILED_CONCURRENCY, count: plan.warmUpRequests, budgetMs: plan.runBudgetMs * 2, body, stream: true }, agent);
+      await runLoad(running.target, { concurrency: PROFILED_CONCURRENCY, count: plan.warmUpRequests, budgetMs: plan.runBudgetMs * 2, body, stream: mode.stream }, agent);
       const fromMicros = await clock();
       const result = await runLoad(
         running.target,
-        { concurrency: PROFILED_CONCURRENCY, count: Number.POSITIVE_INFINITY, budgetMs: plan.profileSeconds * 1000, body, stream: true },
+        { concurrency: PROFILED_CONCURRENCY, count: Number.POSITIVE_INFINITY, budgetMs: plan.profileSeconds * 1000, body, stream: mode.stream },
         agent,
       );
       const toMicros = await clock();

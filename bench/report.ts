@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CellResult } from './grid.ts';
 import type { BenchResults } from './results.ts';
-import { checkTargets } from './targets.ts';
+import { checkTargets, TARGETS_ISSUE } from './targets.ts';
 import { MODES, TARGET_LETTERS, type TargetName } from './workload.ts';
 
 const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
-  direct: 'direct (simulator)',
+  direct: 'direct (mock upstream)',
   'null-proxy': 'null proxy',
   switchyard: 'Switchyard (local mode)',
   portkey: 'Portkey 1.15.2',
@@ -53,7 +53,7 @@ function targetsSection(results: BenchResults): string {
   const mark = (met: boolean | undefined): string => (met === undefined ? 'not measured' : met ? '**met**' : '**not met**');
   const rows = checks.map((check) => [check.target, check.limit, check.measured, mark(check.met)]);
   const met = checks.filter((check) => check.met === true).length;
-  return `${met} of ${checks.length} targets met.\n\n${table(['Target (issue 7)', 'Limit', 'Measured', ''], rows)}`;
+  return `${met} of ${checks.length} targets met.\n\n${table([`Target (${TARGETS_ISSUE})`, 'Limit', 'Measured', ''], rows)}`;
 }
 
 function latencySection(results: BenchResults): string {
@@ -142,10 +142,20 @@ function resourceSection(results: BenchResults): string {
     '### Memory (RSS, MB) and start-up',
     table(['gateway', 'after warm-up', ...concurrencies.map((concurrency) => `peak at c=${concurrency}`), 'spawn → ready (ms)'], memoryRows),
     `${peaks} Switchyard's process holds the gateway and local mode's file usage sink. Local mode's DynamoDB stand-in (dynalite) runs in a process of its own, as DynamoDB is another service on AWS; its CPU and memory are the last column and row.${breakdown} "Ready" for Portkey is its first completed request.`,
+    heapSection(results.heap),
     '### The Lambda bundle under the same load, DynamoDB out of its process',
     `The built bundle served over HTTP by the stand-in runtime (one Function URL event per request, all in one process), ${underLoad.mode}, with dynalite in a process of its own as DynamoDB is outside the function on AWS: the gateway's own CPU and memory, without local mode's file usage sink or tsx. RSS after warm-up: ${fixed(underLoad.idleRssMb, 0)} MB. (A Lambda instance serves one request at a time; the c=50 row is a long-running server's worst case.)`,
     table(['c', 'TTFB p50 (ms)', 'CPU per request (ms)', 'peak RSS (MB)', 'requests'], bundleRows),
     `After the last cell and a full garbage collection: RSS ${fixed(bundleMemory.rss, 0)} MB, V8 heap ${fixed(bundleMemory.heapUsed, 0)} MB used of ${fixed(bundleMemory.heapTotal, 0)} MB, external ${fixed(bundleMemory.external, 0)} MB.`,
+  ].join('\n\n');
+}
+
+function heapSection(heap: BenchResults['heap']): string {
+  if (heap === undefined) return '';
+  return [
+    '### What holds the heap in the middle of a c=50 load (1000-chunk streams)',
+    `A heap snapshot of a separate Switchyard process with every one of 50 streams in flight: ${fixed(heap.liveHeapMb, 1)} MB live (a snapshot collects first) while the process's RSS was ${fixed(heap.rssMb, 0)} MB. The rest of the RSS is the Node binary and its native heap, code, and V8's young generation and free old-space pages, which hold garbage between collections, not live data.`,
+    table(['held as', 'MB'], heap.holders.map((holder) => [holder.name === '' ? '(unnamed)' : `\`${holder.name}\``, fixed(holder.megabytes, 2)])),
   ].join('\n\n');
 }
 
@@ -164,8 +174,28 @@ function bundleSection(results: BenchResults): string {
     `\`${bundle.file}\`: ${bundle.bytes.toLocaleString('en-US')} bytes in all (${(bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped), of which ${bundle.loadedAtStartBytes.toLocaleString('en-US')} bytes load at start (the entry and what it imports statically; the rest are chunks loaded on first use), built in ${(bundle.buildMs / 1000).toFixed(1)} s.`,
     `Process start → first body byte: median **${fixed(coldStart.medianMs, 1)} ms**, max ${fixed(coldStart.maxMs, 1)} ms over ${coldStart.runs.length} fresh processes. The columns after the first are the child's own clock (from its process start) and explain the total: Node's boot, the bundle's import (module initialisation: AWS SDK clients, catalog, middy), and the first invocation (key lookup and credit hold in DynamoDB, the upstream call, the first chunk). The second invocation in the same process shows the warm path.`,
     table(['run', 'spawn → first byte (ms)', 'Node boot (ms)', 'bundle import (ms)', 'first invocation → first byte (ms)', 'second (warm) invocation → first byte (ms)'], runs),
+    warmPathSection(coldStart.warmPath),
     '### What the bundle holds (largest inputs, by bytes in the output)',
     table(['input', 'size'], inputs),
+  ].join('\n\n');
+}
+
+function warmPathSection(warm: BenchResults['coldStart']['warmPath']): string {
+  if (warm === undefined) return 'The warm path was not timed in this run.';
+  return [
+    `### The warm path in parts (${warm.invocations} warm invocations in one process, medians)`,
+    'Each invocation is timed on the system clock, which the mock upstream also stamps its side with, so the first byte splits into what comes before the upstream has the request, the upstream\'s own time, and what comes after its first byte. The floor is the same upstream asked directly, with node:http, from the same process.',
+    table(
+      ['part', 'ms'],
+      [
+        ['handler called → upstream has the request (event → request, key check from cache, plan, credit lease, upstream request)', fixed(warm.beforeUpstreamMs)],
+        ['upstream: request in → first byte out', fixed(warm.upstreamMs)],
+        ['upstream first byte → client first byte (read, decode, encode, write)', fixed(warm.afterUpstreamMs)],
+        ['**handler called → first body byte**', `**${fixed(warm.totalMs)}**`],
+        ['the upstream asked directly: request → first byte', fixed(warm.directMs)],
+        ['**added by the gateway**', `**${fixed(warm.addedMs)}**`],
+      ],
+    ),
   ].join('\n\n');
 }
 

@@ -1,6 +1,7 @@
 // The raw numbers of one run, as written to bench/results/<date>.json.
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { GridResult } from './grid.ts';
+import type { HeapPassResult } from './heap-pass.ts';
 import type { BundleSize, ColdStartResult } from './lambda-cold-start.ts';
 import type { BundleLoadResult } from './lambda-server.ts';
 import type { MachineInfo } from './machine.ts';
@@ -32,4 +33,6 @@ export interface BenchResults {
   coldStart: ColdStartResult;
   bundleUnderLoad: BundleLoadResult;
   profile: { summaries: ProfileSummary[] };
+  /** What holds the heap in the middle of a c=50 load (absent from runs before it was measured). */
+  heap?: HeapPassResult;
 }

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick]`: one bounded run on loopback that measures the
-// simulator directly, a null proxy, Switchyard in local mode and Portkey's
+// mock upstream directly, a null proxy, Switchyard in local mode and Portkey's
 // gateway on the same workload, the Lambda bundle's size and start-up, and
 // profiles Switchyard; then writes bench/results/<date>.json and BENCHMARKS.md.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -7,12 +7,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.ts';
 import { query, repositoryRoot, type StartedProcess } from './child-process.ts';
-import { localModeNodeFlags, startNullProxy, startPortkey, startSimulatorProcess, startSwitchyard, type RunningTarget } from './gateways.ts';
+import { localModeNodeFlags, startNullProxy, startPortkey, startUpstream, startSwitchyard, type RunningTarget } from './gateways.ts';
 import { orderLabel, runGrid, warmUp } from './grid.ts';
 import { buildBundle, measureColdStart, startLambdaEnvironment } from './lambda-cold-start.ts';
 import { measureBundleUnderLoad } from './lambda-server.ts';
 import { describeMachine } from './machine.ts';
 import { cpuMillis, machineJiffies, memory, millisPerJiffy } from './process-stats.ts';
+import { heapAtConcurrency50 } from './heap-pass.ts';
 import { profileSwitchyard } from './profile-pass.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults, BundleInput } from './results.ts';
@@ -51,18 +52,18 @@ try {
 
   log('building the Lambda bundle');
   const bundle = await buildBundle();
-  const simulator = await startSimulatorProcess();
-  processes.push(simulator.process);
-  log(`simulator on ${simulator.url}; measuring the bundle's start-up (${plan.coldStartRuns} runs)`);
-  const lambdaEnvironment = await startLambdaEnvironment(simulator.url);
-  const coldStart = await measureColdStart({ environment: lambdaEnvironment, runs: plan.coldStartRuns, bundle });
+  const upstream = await startUpstream();
+  processes.push(upstream.process);
+  log(`mock upstream on ${upstream.url}; measuring the bundle's start-up (${plan.coldStartRuns} runs)`);
+  const lambdaEnvironment = await startLambdaEnvironment(upstream.url);
+  const coldStart = await measureColdStart({ environment: lambdaEnvironment, runs: plan.coldStartRuns, bundle, warmRuns: plan.warmInvocations, upstream });
 
   log('starting the null proxy, Switchyard and Portkey');
-  const nullProxy = await startNullProxy(simulator.url);
+  const nullProxy = await startNullProxy(upstream.url);
   // --expose-gc only lets the memory query collect first, so it reads the live heap.
-  const switchyard = await startSwitchyard(simulator.url, { nodeFlags: ['--expose-gc'] });
-  const portkey = await startPortkey(simulator.url);
-  const targets: RunningTarget[] = [simulator.target, nullProxy, switchyard, portkey];
+  const switchyard = await startSwitchyard(upstream.url, { nodeFlags: ['--expose-gc'] });
+  const portkey = await startPortkey(upstream.url);
+  const targets: RunningTarget[] = [upstream.target, nullProxy, switchyard, portkey];
   for (const running of targets) if (running.process !== undefined) processes.push(running.process);
 
   log('warming up');
@@ -93,9 +94,11 @@ try {
   log('the Lambda bundle as a server under load (DynamoDB out of its process)');
   const bundleUnderLoad = await measureBundleUnderLoad(lambdaEnvironment, plan);
   await lambdaEnvironment.close();
-  log(`profiling Switchyard under c=10 streaming (${plan.profileSeconds} s per mode)`);
-  const profile = await profileSwitchyard(simulator.url, plan);
-  await simulator.process.stop();
+  log(`profiling Switchyard under c=10, each mode (${plan.profileSeconds} s per mode)`);
+  const profile = await profileSwitchyard(upstream.url, plan);
+  log('a heap snapshot of Switchyard in the middle of a c=50 load');
+  const heap = await heapAtConcurrency50(upstream.url, plan);
+  await upstream.process.stop();
 
   const results: BenchResults = {
     date: date.toISOString(),
@@ -119,6 +122,7 @@ try {
     coldStart,
     bundleUnderLoad,
     profile: { summaries: profile.summaries },
+    heap,
   };
   const stamp = date.toISOString().slice(0, 19).replaceAll(':', '-');
   // A quick run's figures are for developing the harness: they go to ignored .tmp files and leave BENCHMARKS.md alone.

@@ -1,9 +1,9 @@
 // The one workload every target serves: an OpenAI chat completion against
-// the provider simulator, which answers after `firstTokenMs` with tokens as
-// fast as it can produce them (one token per SSE chunk), so every millisecond
-// beyond the direct time is the path in between.
+// the mock upstream (processes/mock-upstream-process.ts), which answers after
+// `firstTokenMs` with tokens as fast as it can send them (one token per SSE
+// chunk), so every millisecond beyond the direct time is the path in between.
 
-/** How the simulated provider behaves. One provider, one model: `max_tokens` picks 50 or 1000 chunks. */
+/** How the mock provider behaves. One provider, one model: `max_tokens` picks 50 or 1000 chunks. */
 export const SIMULATED_PROVIDER = {
   id: 'bench',
   upstreamModel: 'bench-model',
@@ -23,7 +23,7 @@ export type ModeName = 'json' | 'stream-50' | 'stream-1000';
 export interface Mode {
   name: ModeName;
   stream: boolean;
-  /** Output tokens asked for; the simulator sends one chunk per token. */
+  /** Output tokens asked for; the upstream sends one chunk per token. */
   maxTokens: number;
   label: string;
 }
@@ -42,39 +42,16 @@ export function requestBody(model: string, mode: Pick<Mode, 'stream' | 'maxToken
     messages: [{ role: 'user', content: PROMPT }],
     max_tokens: mode.maxTokens,
     stream: mode.stream,
-    // The gateways send usage in the last chunk anyway; asking the simulator
+    // The gateways send usage in the last chunk anyway; asking the upstream
     // directly for it too keeps the bytes on every path the same.
     ...(mode.stream ? { stream_options: { include_usage: true } } : {}),
   });
 }
 
-/** The simulator's catalog: the two simulated providers and no models (the simulator serves providers). */
-export function simulatorCatalog(): unknown {
-  return {
-    providers: {
-      [SIMULATED_PROVIDER.id]: {
-        name: 'Bench simulator',
-        kind: 'openai',
-        simulator: {
-          firstTokenMs: SIMULATED_PROVIDER.firstTokenMs,
-          tokensPerSecond: SIMULATED_PROVIDER.tokensPerSecond,
-          outputTokens: SIMULATED_PROVIDER.outputTokens,
-        },
-      },
-      [INSTANT_PROVIDER.id]: {
-        name: 'Bench simulator (instant)',
-        kind: 'openai',
-        simulator: { firstTokenMs: 0, tokensPerSecond: 0, outputTokens: INSTANT_PROVIDER.outputTokens },
-      },
-    },
-    models: [],
-  };
-}
-
 const BENCH_PRICING = { prompt: '0.15', completion: '0.6' };
 
-/** Switchyard's catalog: one model on the simulator started by the harness (and one on its instant provider). */
-export function switchyardCatalog(simulatorUrl: string): unknown {
+/** Switchyard's catalog: one model on the mock upstream started by the harness (and one on its instant provider). */
+export function switchyardCatalog(upstreamUrl: string): unknown {
   const endpoint = (provider: string, upstreamModel: string): Record<string, unknown> => ({
     provider,
     upstreamModel,
@@ -85,8 +62,8 @@ export function switchyardCatalog(simulatorUrl: string): unknown {
   });
   return {
     providers: {
-      [SIMULATED_PROVIDER.id]: { name: 'Bench simulator', kind: 'openai', baseUrl: `${simulatorUrl}/${SIMULATED_PROVIDER.id}` },
-      [INSTANT_PROVIDER.id]: { name: 'Bench simulator (instant)', kind: 'openai', baseUrl: `${simulatorUrl}/${INSTANT_PROVIDER.id}` },
+      [SIMULATED_PROVIDER.id]: { name: 'Bench upstream', kind: 'openai', baseUrl: `${upstreamUrl}/${SIMULATED_PROVIDER.id}` },
+      [INSTANT_PROVIDER.id]: { name: 'Bench upstream (instant)', kind: 'openai', baseUrl: `${upstreamUrl}/${INSTANT_PROVIDER.id}` },
     },
     models: [
       { id: SWITCHYARD_MODEL, name: 'Bench model', created: 1_763_000_000, endpoints: [endpoint(SIMULATED_PROVIDER.id, SIMULATED_PROVIDER.upstreamModel)] },
@@ -104,7 +81,7 @@ export type TargetName = 'direct' | 'null-proxy' | 'switchyard' | 'portkey';
 
 export const TARGET_LETTERS: Readonly<Record<TargetName, string>> = { direct: 'D', 'null-proxy': 'N', switchyard: 'S', portkey: 'P' };
 
-/** Where the client sends a request, and how: each target reaches the same simulated provider. */
+/** Where the client sends a request, and how: each target reaches the same mock provider. */
 export interface Target {
   name: TargetName;
   url: URL;

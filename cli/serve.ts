@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../lib/http/app.ts';
 import { NodeHeaders } from '../functions/shared/node-fetch.ts';
-import type { FrameSource, GatewayRequest, HeaderReader, Reply } from '../lib/http/reply.ts';
+import type { FrameSource, GatewayRequest, HeaderReader, Reply } from '../lib/api/reply.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 

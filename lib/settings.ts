@@ -1,5 +1,6 @@
 // Policy as data: every threshold, timeout and TTL in one place, with
 // defaults (STYLE point 10). The edges may override any of them.
+import type { WireKind } from './catalog/schema.ts';
 
 export interface Settings {
   /** Request bodies beyond this get 413 (a Lambda request carries at most 6 MB). */
@@ -15,8 +16,10 @@ export interface Settings {
   /** Health news is written to the store at most this often (it is soft state). */
   healthFlushIntervalMs: number;
   attempts: {
-    /** Per attempt: time allowed until the first event. */
+    /** Per streamed attempt: time allowed until the first event. */
     firstEventTimeoutMs: number;
+    /** Per attempt asked for one JSON reply: time allowed until the whole reply is in (OpenAI's SDKs wait 10 minutes). */
+    wholeReplyTimeoutMs: number;
     /** The whole request, first byte to last. */
     deadlineMs: number;
     maxAttempts: number;
@@ -25,6 +28,12 @@ export interface Settings {
     /** A longer `retry-after` than this is not waited for: the next endpoint is tried after the backoff. */
     maxRetryAfterMs: number;
   };
+  /**
+   * Wire kinds asked for one JSON reply when the caller did not ask for a
+   * stream; the others are streamed and assembled (BENCHMARKS.md has the
+   * measurement behind the choice).
+   */
+  jsonUpstream: readonly WireKind[];
   keepAlive: {
     /** Streaming requests that have not committed after this get a 200 and `: OPENROUTER PROCESSING` comments. */
     firstAfterMs: number;
@@ -43,12 +52,14 @@ export const defaultSettings: Settings = {
   healthFlushIntervalMs: 5_000,
   attempts: {
     firstEventTimeoutMs: 30_000,
+    wholeReplyTimeoutMs: 600_000,
     deadlineMs: 14 * 60_000,
     maxAttempts: 8,
     backoffBaseMs: 25,
     backoffMaxMs: 1_000,
     maxRetryAfterMs: 2_000,
   },
+  jsonUpstream: ['openai'],
   keepAlive: { firstAfterMs: 3_000, intervalMs: 10_000 },
 };
 

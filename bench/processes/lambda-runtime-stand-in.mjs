@@ -51,7 +51,7 @@ function responseStream(label) {
       if (chunk.length > 0) {
         if (firstByteAt === undefined) {
           firstByteAt = performance.now();
-          process.send({ type: 'first-byte', label, at: firstByteAt });
+          if (label !== 'warm-run') process.send({ type: 'first-byte', label, at: firstByteAt });
         }
         bytes += chunk.length;
         tail = (tail + chunk.toString('utf8')).slice(-200);
@@ -88,7 +88,37 @@ if (process.env.SWITCHYARD_BENCH_MODE === 'serve') await serve(handler);
 else {
   const cold = await invoke(handler, 'cold');
   const warm = await invoke(handler, 'warm');
-  process.send({ type: 'done', bootedAt, importStartedAt, importedAt, cold, warm }, () => process.exit(0));
+  // The warm path, measured apart: invocations in turn, each timed on the
+  // absolute clock the mock upstream stamps its side with, and the same
+  // upstream asked directly from this process for the floor.
+  const warmRuns = [];
+  const directRuns = [];
+  for (let run = 0; run < Number(process.env.SWITCHYARD_BENCH_WARM_RUNS ?? '0'); run += 1) {
+    const timed = await invoke(handler, 'warm-run');
+    warmRuns.push({ startedAt: absolute(timed.startedAt), firstByteAt: absolute(timed.firstByteAt ?? Number.NaN) });
+    directRuns.push(await directFirstByte());
+  }
+  process.send({ type: 'done', bootedAt, importStartedAt, importedAt, cold, warm, warmRuns, directRuns }, () => process.exit(0));
+}
+
+function absolute(at) {
+  return performance.timeOrigin + at;
+}
+
+/** The upstream's first byte for the bench's request, asked with node:http from this process: request start → first byte, ms. */
+async function directFirstByte() {
+  const { request } = createRequire(import.meta.url)('node:http');
+  const url = new URL(process.env.SWITCHYARD_BENCH_DIRECT_URL ?? '');
+  const body = process.env.SWITCHYARD_BENCH_DIRECT_BODY ?? '';
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (incoming) => {
+      incoming.once('data', () => resolve(performance.now() - started));
+      incoming.resume();
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 async function serve(handler) {

@@ -1,24 +1,25 @@
 // Switchyard in local mode, alone in its process, as `npm start` runs it:
 // `startLocalGateway` with a data folder on disk (a fresh temporary one,
-// removed at exit), a catalog whose model points at the harness's simulator,
+// removed at exit), a catalog whose model points at the harness's mock upstream,
 // and a balance far above any worst case (the normal, healthy case).
-// Argument: the simulator's origin. Its in-process stand-ins (dynalite with
+// Argument: the upstream's origin. Its in-process stand-ins (dynalite with
 // LevelDB under the data folder, the file usage sink) are part of local mode,
 // so their cost is counted with it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { startLocalGateway } from '../../cli/local-gateway.ts';
 import { switchyardCatalog } from '../workload.ts';
 import { announce, answerQueries, exitWhenAsked } from './ipc.ts';
 
-const simulatorUrl = process.argv[2] ?? '';
+const upstreamUrl = process.argv[2] ?? '';
 const dataDir = await mkdtemp(path.join(tmpdir(), 'switchyard-bench-'));
 const gateway = await startLocalGateway({
   port: 0,
   dataDir,
   env: {},
-  catalogDocument: switchyardCatalog(simulatorUrl),
+  catalogDocument: switchyardCatalog(upstreamUrl),
   // $1,000,000: the balance never comes near a request's worst case.
   seedCreditsMicros: 1_000_000_000_000,
   log: (entry) => {
@@ -33,8 +34,9 @@ answerQueries();
 // `idle`: answered once every started bookkeeping task (settlement, records, usage) has finished,
 // so the harness can charge that work to the run that caused it.
 process.on('message', (message: unknown) => {
-  if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'idle') {
-    void gateway.idle().finally(() => process.send?.({ type: 'idle' }));
-  }
+  const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+  if (type === 'idle') void gateway.idle().finally(() => process.send?.({ type: 'idle' }));
+  // `heap-snapshot`: the heap as it is now, to a file the harness reads (bench/heap-pass.ts).
+  if (type === 'heap-snapshot') process.send?.({ type, file: writeHeapSnapshot(path.join(dataDir, 'heap.heapsnapshot')) });
 });
 announce({ type: 'ready', url: gateway.url, apiKey: gateway.keys.apiKey, dynamoPid: gateway.dynamoPid });

@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 import { Readable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import type { FrameSource, GatewayRequest, Reply } from '../../lib/http/reply.ts';
+import type { FrameSource, GatewayRequest, Reply } from '../../lib/api/reply.ts';
 
 export function requestFromEvent(event: LambdaFunctionURLEvent): Request {
   const http = event.requestContext.http;

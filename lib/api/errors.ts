@@ -104,3 +104,10 @@ export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   return new GatewayError({ status: 500, type: 'server', message: 'Internal error', cause: error });
 }
+
+/** A cause as a log may show it: its class and message, never its data. */
+export function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return typeof cause;
+}

@@ -2,7 +2,9 @@
 // they start at 00:00 UTC; weeks run Monday to Sunday (openrouter-api.md
 // §6.1). A period is named by its first day, so a name is also a counter's
 // attribute name and never needs resetting: a new period is a new name.
-import type { LimitReset } from '../store/keys.ts';
+
+/** How often a key's spending limit starts again (at 00:00 UTC; weeks start on Monday). */
+export type LimitReset = 'daily' | 'weekly' | 'monthly';
 
 export interface PeriodIds {
   /** `2026-08-22` */

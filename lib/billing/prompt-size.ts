@@ -6,20 +6,25 @@ import type { ChatRequest, Message } from '../api/chat-request.ts';
 
 /** Tokens set aside for each image, audio, video or file part. */
 const MEDIA_PART_TOKENS = 3_000;
-/** Role markers and message framing, per message. */
+/** Role markers and message framing, per message (OpenAI's count: 3 and the role). */
 const MESSAGE_OVERHEAD_TOKENS = 4;
+/** The tokens that prime the reply, once per prompt. */
+const REPLY_PRIMING_TOKENS = 3;
+/** A message's `name` costs one token beyond its text. */
+const NAME_TOKENS = 1;
 
 interface PromptSize {
   characters: number;
   utf8Bytes: number;
   mediaParts: number;
   messages: number;
+  names: number;
 }
 
 const encoder = new TextEncoder();
 
 function measure(request: ChatRequest): PromptSize {
-  const size: PromptSize = { characters: 0, utf8Bytes: 0, mediaParts: 0, messages: request.messages.length };
+  const size: PromptSize = { characters: 0, utf8Bytes: 0, mediaParts: 0, messages: request.messages.length, names: 0 };
   const addText = (text: string | null | undefined): void => {
     if (text == null || text === '') return;
     size.characters += text.length;
@@ -32,6 +37,10 @@ function measure(request: ChatRequest): PromptSize {
 }
 
 function addMessage(message: Message, addText: (text: string | null | undefined) => void, size: PromptSize): void {
+  if ('name' in message && typeof message.name === 'string') {
+    addText(message.name);
+    size.names += 1;
+  }
   const content = message.content;
   if (typeof content === 'string') addText(content);
   else if (Array.isArray(content)) {
@@ -43,6 +52,7 @@ function addMessage(message: Message, addText: (text: string | null | undefined)
   if (message.role === 'assistant') {
     for (const call of message.tool_calls ?? []) addText(call.function.name + call.function.arguments);
     addText(message.reasoning ?? message.reasoning_content);
+    addText(message.refusal);
   }
 }
 
@@ -55,5 +65,7 @@ export function estimatePromptTokens(request: ChatRequest): number {
 /** An upper bound: no byte-level tokenizer emits more tokens than bytes. */
 export function maxPromptTokens(request: ChatRequest): number {
   const size = measure(request);
-  return size.utf8Bytes + size.mediaParts * MEDIA_PART_TOKENS + size.messages * MESSAGE_OVERHEAD_TOKENS;
+  return (
+    size.utf8Bytes + size.mediaParts * MEDIA_PART_TOKENS + size.messages * MESSAGE_OVERHEAD_TOKENS + size.names * NAME_TOKENS + REPLY_PRIMING_TOKENS
+  );
 }

@@ -2,7 +2,7 @@
 // decision 5: a reservation that is never settled expires and is reclaimed).
 // Local mode runs it every minute, the reclaim function on AWS on a schedule;
 // the gateway also reclaims one account's holds when they would refuse a
-// request (lib/http/chat-completions.ts).
+// request (lib/pipeline/admit.ts).
 import { listAccountIds, reclaimExpiredHolds } from '../store/accounts.ts';
 import type { Table } from '../store/dynamo.ts';
 

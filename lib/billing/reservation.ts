@@ -5,7 +5,8 @@
 // This is the exact path; lib/billing/credit-ledger.ts decides when a lease
 // may stand in for it (never for a key with a limit, never near the balance).
 import { reserveCredits, settleHold, type Hold } from '../store/accounts.ts';
-import { type KeyRecord, type LimitReset } from '../store/keys.ts';
+import type { LimitReset } from './periods.ts';
+import type { KeyRecord } from '../store/keys.ts';
 import { reserveKeySpend, settleKeySpend, type KeyHoldRef, type SpendPeriod } from '../store/key-spend.ts';
 import type { Table } from '../store/dynamo.ts';
 import { periodsAt } from './periods.ts';

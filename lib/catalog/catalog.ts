@@ -1,5 +1,6 @@
 import { catalogFile, type CatalogFile, type EndpointEntry, type ModelEntry, type ProviderEntry, type SupportedParameter } from './schema.ts';
 import { fieldPath } from '../api/validate.ts';
+import { FALLBACK_TOKEN_ENCODING, type TokenEncodingName } from '../tokens/encodings.ts';
 import defaultCatalogJson from './default-catalog.json' with { type: 'json' };
 
 export interface Provider extends ProviderEntry {
@@ -16,10 +17,14 @@ export interface Endpoint extends Omit<EndpointEntry, 'provider' | 'supportedPar
   tag: string;
   provider: Provider;
   supportedParameters: ReadonlySet<SupportedParameter>;
+  /** The model's encoding, or the fallback when it names none: what a count of this endpoint's tokens uses. */
+  tokenEncoding: TokenEncodingName;
 }
 
-export interface Model extends Omit<ModelEntry, 'endpoints'> {
+export interface Model extends Omit<ModelEntry, 'endpoints' | 'tokenEncoding'> {
   endpoints: readonly Endpoint[];
+  /** As declared, or FALLBACK_TOKEN_ENCODING. */
+  tokenEncoding: TokenEncodingName;
   /** The largest context any endpoint offers. */
   contextLength: number;
 }
@@ -73,6 +78,7 @@ function resolve(file: CatalogFile, options: CatalogOptions, source: string): Ca
     const where = `models[${modelIndex}] (${modelEntry.id})`;
     if (models.has(modelEntry.id)) throw new CatalogError(`${source}: ${where}: duplicate model id`);
     const tags = new Set<string>();
+    const tokenEncoding = modelEntry.tokenEncoding ?? FALLBACK_TOKEN_ENCODING;
     const modelEndpoints = modelEntry.endpoints.map((entry, endpointIndex) => {
       const provider = providers.get(entry.provider);
       if (provider === undefined) {
@@ -88,12 +94,14 @@ function resolve(file: CatalogFile, options: CatalogOptions, source: string): Ca
         tag,
         provider,
         supportedParameters: new Set(entry.supportedParameters),
+        tokenEncoding,
       };
       return endpoint;
     });
     endpoints.push(...modelEndpoints);
     models.set(modelEntry.id, {
       ...modelEntry,
+      tokenEncoding,
       endpoints: modelEndpoints,
       contextLength: Math.max(...modelEndpoints.map((endpoint) => endpoint.contextLength)),
     });

@@ -2,6 +2,7 @@
 // policy, simulator behaviour) and models with their endpoints (upstream model
 // id, prices, limits, quantization, supported parameters). DESIGN decision 13.
 import { z } from 'zod';
+import { tokenEncodingNames } from '../tokens/encodings.ts';
 
 /** USD per million tokens as a decimal string: "0.15", "3", "0.075". */
 export const usdPerMillion = z
@@ -107,6 +108,20 @@ export const quantization = z.enum([
   'int4', 'int8', 'fp4', 'mxfp4', 'nvfp4', 'fp6', 'fp8', 'mxfp8', 'fp16', 'bf16', 'fp32', 'unknown',
 ]);
 
+/** What an embedding endpoint returns, and which lengths a request's `dimensions` may ask for. */
+export const embeddingCapability = z.object({
+  /** Length of the vectors the endpoint returns when `dimensions` is not given. */
+  dimensions: z.number().int().positive(),
+  /**
+   * The lengths `dimensions` may ask for: `any` length from 1 to `dimensions`
+   * (shortened vectors, as OpenAI's text-embedding-3 and Gemini's
+   * outputDimensionality), or only the listed ones (Titan v2: 256, 512, 1024).
+   * Absent: the endpoint takes no `dimensions`.
+   */
+  dimensionsParameter: z.union([z.literal('any'), z.array(z.number().int().positive()).min(1)]).optional(),
+});
+export type EmbeddingCapability = z.infer<typeof embeddingCapability>;
+
 export const endpointEntry = z.object({
   /** Key of the provider in `providers`. */
   provider: z.string().min(1),
@@ -120,8 +135,21 @@ export const endpointEntry = z.object({
   quantization: quantization.nullable().default(null),
   supportedParameters: z.array(supportedParameter),
   inputModalities: z.array(z.enum(['text', 'image', 'file', 'audio', 'video'])).default(['text']),
+  /** Set on an embedding endpoint: it serves POST /embeddings (and never chat); its prices are per million input tokens. */
+  embedding: embeddingCapability.optional(),
 });
 export type EndpointEntry = z.infer<typeof endpointEntry>;
+
+/**
+ * The byte-pair encoding Switchyard counts a model's tokens with when its
+ * provider reports no usage (a cut-off stream, a cancelled request, a host
+ * that omits `usage`): `o200k_base` for GPT-4o, GPT-4.1, GPT-5 and the
+ * o-series, `cl100k_base` for GPT-4 and GPT-3.5. A model without one is
+ * counted with `o200k_base` (FALLBACK_TOKEN_ENCODING), an approximation for
+ * Claude, Gemini, Llama, Mistral, Nova and others, whose own tokenizers
+ * Switchyard does not have.
+ */
+export const tokenEncoding = z.enum(tokenEncodingNames, { error: `must be one of ${tokenEncodingNames.join(', ')}` });
 
 export const modelEntry = z.object({
   /** `author/slug`, as clients name it. */
@@ -130,7 +158,14 @@ export const modelEntry = z.object({
   description: z.string().optional(),
   /** Unix seconds. */
   created: z.number().int().nonnegative(),
+  /** The tokenizer family as OpenRouter labels it in `architecture.tokenizer` ("GPT", "Claude", "Llama3"): display only. */
   tokenizer: z.string().default('Other'),
+  /**
+   * The encoding to count with. A model, not an endpoint, property: the
+   * weights fix the tokenizer, and every endpoint of a model serves the same
+   * weights. Resolved (fallback applied) onto each endpoint by the catalog.
+   */
+  tokenEncoding: tokenEncoding.optional(),
   endpoints: z.array(endpointEntry).min(1, 'must list at least one endpoint'),
 });
 export type ModelEntry = z.infer<typeof modelEntry>;

@@ -66,6 +66,9 @@ async function probeEndpoint(endpoint: Endpoint, options: ProbeOptions, policy: 
   const base = { endpoint: endpoint.id, provider: endpoint.provider.id };
   const skip = (reason: string): ProbeResult => ({ ...base, outcome: 'skipped', reason, recorded: false });
   const provider = endpoint.provider;
+  // The probe is a one-token chat request, which an embedding model does not
+  // answer: its health comes from real /embeddings traffic only.
+  if (endpoint.embedding !== undefined) return skip('embedding endpoint');
   if (provider.simulator !== undefined && options.simulatorUrl === undefined) return skip('simulator not running');
   if (provider.baseUrl === '' && provider.kind !== 'bedrock') return skip('no base URL');
   let credential: string | undefined;

@@ -2,16 +2,22 @@
 // plain request and answers a Reply (the Node edges write it to their socket);
 // `handle` is the same app fetch-style, Request in and Response out.
 import { notFound } from '../api/errors.ts';
-import { chatCompletions } from './chat-completions.ts';
-import type { GatewayDeps } from './deps.ts';
+import { chatDoor } from '../doors/chat/door.ts';
+import { responsesDoor } from '../doors/responses/door.ts';
+import { messagesDoor } from '../doors/messages/door.ts';
+import { completionsDoor } from '../doors/completions/door.ts';
+import { runEmbeddings } from '../pipeline/run-embeddings.ts';
+import { runInference } from '../pipeline/run.ts';
+import type { GatewayDeps } from '../pipeline/deps.ts';
 import { generationRoute } from './generation-route.ts';
 import { addCreditsRoute, creditsRoute } from './management-credits.ts';
 import { keyInfoRoute } from './management-key-info.ts';
 import { createKeyRoute, deleteKeyRoute, getKeyRoute, listKeysRoute, patchKeyRoute } from './management-keys.ts';
 import { modelEndpointsRoute } from './management-model-endpoints.ts';
 import { listModels } from './models.ts';
-import { toResponse, type GatewayRequest, type Reply } from './reply.ts';
-import { json, responseForThrown } from './responses.ts';
+import { json, toResponse, type GatewayRequest, type Reply } from '../api/reply.ts';
+import { responseForThrown } from './responses.ts';
+import { dashboardApiRoutes, dashboardRoute, isDashboardPath } from './dashboard-routes.ts';
 
 export interface Gateway {
   serve(request: GatewayRequest): Promise<Reply>;
@@ -23,7 +29,11 @@ type Route = (request: GatewayRequest, url: URL, deps: GatewayDeps, params: read
 
 // Both `/api/v1/…` (OpenRouter's base) and `/v1/…` (OpenAI's) are served.
 const routeTable: [method: string, path: string, route: Route][] = [
-  ['POST', '/chat/completions', (request, _url, deps) => chatCompletions(request, deps)],
+  ['POST', '/chat/completions', (request, _url, deps) => runInference(chatDoor, request, deps)],
+  ['POST', '/responses', (request, _url, deps) => runInference(responsesDoor, request, deps)],
+  ['POST', '/messages', (request, _url, deps) => runInference(messagesDoor, request, deps)],
+  ['POST', '/completions', (request, _url, deps) => runInference(completionsDoor, request, deps)],
+  ['POST', '/embeddings', (request, _url, deps) => runEmbeddings(request, deps)],
   ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
   ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
     json(modelEndpointsRoute(deps.catalog, deps.health, author, slug, deps.now()))],
@@ -37,6 +47,7 @@ const routeTable: [method: string, path: string, route: Route][] = [
   ['GET', '/keys/:hash', (request, _url, deps, [hash = '']) => getKeyRoute(request, hash, deps)],
   ['PATCH', '/keys/:hash', (request, _url, deps, [hash = '']) => patchKeyRoute(request, hash, deps)],
   ['DELETE', '/keys/:hash', (request, _url, deps, [hash = '']) => deleteKeyRoute(request, hash, deps)],
+  ...dashboardApiRoutes,
 ];
 
 interface CompiledRoute {
@@ -65,6 +76,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const serve = async (request: GatewayRequest): Promise<Reply> => {
     const url = new URL(request.url);
     if (url.pathname === '/health' || url.pathname === '/api/v1/health') return json({ status: 'ok' });
+    if (isDashboardPath(url.pathname)) return dashboardRoute(request, url.pathname);
     const path = url.pathname.startsWith('/api/v1/') ? url.pathname.slice(7) : url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
     const found = path === undefined ? undefined : match(request.method, path.replace(/\/$/, ''));
     try {

@@ -5,6 +5,7 @@ import type { AwsCredentialIdentityProvider } from '../providers/bedrock/signing
 import { createCreditLedger, type LeasePolicy } from '../billing/credit-ledger.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { HealthTracker } from '../health/tracker.ts';
+import { createEmbeddingAdapters } from '../embeddings/adapters.ts';
 import { createKeyCache } from '../keys/key-cache.ts';
 import { openaiAdapter } from '../providers/openai/index.ts';
 import type { Credentials, Fetch, ProviderAdapter } from '../providers/types.ts';
@@ -14,9 +15,10 @@ import type { Settings } from '../settings.ts';
 import type { Table } from '../store/dynamo.ts';
 import { createGenerationWriter } from '../store/generations.ts';
 import { getKey } from '../store/keys.ts';
+import { createTokenCounters } from '../tokens/token-counters.ts';
 import type { UsageSink } from '../usage/record.ts';
 import { createGateway, type Gateway } from './app.ts';
-import { createGenerationIds, type GatewayDeps, type Log } from './deps.ts';
+import { createGenerationIds, type GatewayDeps, type Log } from '../pipeline/deps.ts';
 
 export interface GatewayParts {
   catalog: Catalog;
@@ -90,6 +92,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
       bedrock: adapterOnFirstUse(async () => (await import('../providers/bedrock/index.ts')).createBedrockAdapter({ credentials: parts.awsCredentials })),
       ...parts.adapters,
     },
+    embeddingAdapters: createEmbeddingAdapters(parts.awsCredentials),
     credentials: parts.credentials,
     table,
     keys: createKeyCache({
@@ -104,6 +107,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     usageSink: parts.usageSink,
     health,
     sticky: createStickySessions(),
+    tokenCounters: createTokenCounters(),
     fetch: parts.fetch ?? ((input, init) => fetch(input, init)),
     now,
     random: parts.random ?? Math.random,

@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { invalidRequest, notFound } from '../api/errors.ts';
 import { microsToUsd } from '../billing/cost.ts';
 import { getGeneration } from '../store/generations.ts';
-import { authenticate } from './auth.ts';
-import type { GatewayDeps } from './deps.ts';
-import { json } from './responses.ts';
-import type { GatewayRequest, Reply } from './reply.ts';
+import { authenticate } from '../keys/authenticate.ts';
+import type { GatewayDeps } from '../pipeline/deps.ts';
+import { json, type GatewayRequest, type Reply } from '../api/reply.ts';
 
 // The stored usage record (lib/usage/record.ts), validated on the way out.
 const storedRecord = z

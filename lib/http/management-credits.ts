@@ -7,11 +7,11 @@ import { parseOrThrow } from '../api/validate.ts';
 import { microsToUsd, usdToMicros } from '../billing/cost.ts';
 import { addCreditsBody } from '../keys/management-requests.ts';
 import { addCredits, createAccount, getAccount, type Account } from '../store/accounts.ts';
-import { authenticate } from './auth.ts';
-import type { GatewayDeps } from './deps.ts';
+import { authenticate } from '../keys/authenticate.ts';
+import type { GatewayDeps } from '../pipeline/deps.ts';
 import { managementKey, readManagementBody } from './management-request.ts';
-import { json } from './responses.ts';
-import type { GatewayRequest, Reply } from './reply.ts';
+import { json } from '../api/reply.ts';
+import type { GatewayRequest, Reply } from '../api/reply.ts';
 
 function creditsToWire(account: Account | undefined): Record<string, unknown> {
   const held = (account?.holds ?? []).reduce((sum, hold) => sum + hold.amountMicros, 0);

@@ -4,10 +4,10 @@
 import { unauthorized } from '../api/errors.ts';
 import { keyInfoToWire } from '../keys/key-wire.ts';
 import { getStoredKey } from '../store/keys.ts';
-import { authenticate } from './auth.ts';
-import type { GatewayDeps } from './deps.ts';
-import { json } from './responses.ts';
-import type { GatewayRequest, Reply } from './reply.ts';
+import { authenticate } from '../keys/authenticate.ts';
+import type { GatewayDeps } from '../pipeline/deps.ts';
+import { json } from '../api/reply.ts';
+import type { GatewayRequest, Reply } from '../api/reply.ts';
 
 export async function keyInfoRoute(request: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const now = deps.now();

@@ -11,10 +11,10 @@ import { generateApiKey, hashApiKey, keyLabel } from '../keys/api-key.ts';
 import { keyToWire } from '../keys/key-wire.ts';
 import { createKeyBody, keyPatchFrom, listKeysQuery, patchKeyBody } from '../keys/management-requests.ts';
 import { deleteKey, getStoredKey, listStoredKeys, putKey, updateKey, type KeyRecord, type StoredKey } from '../store/keys.ts';
-import type { GatewayDeps } from './deps.ts';
+import type { GatewayDeps } from '../pipeline/deps.ts';
 import { keyHashParam, managementKey, queryObject, readManagementBody } from './management-request.ts';
-import { json } from './responses.ts';
-import type { GatewayRequest, Reply } from './reply.ts';
+import { json } from '../api/reply.ts';
+import type { GatewayRequest, Reply } from '../api/reply.ts';
 
 const PAGE_SIZE = 100;
 

@@ -2,9 +2,9 @@
 // account, a JSON body validated strictly, a well-formed key hash.
 import { invalidRequest, notFound } from '../api/errors.ts';
 import type { KeyRecord } from '../store/keys.ts';
-import { authenticate } from './auth.ts';
-import type { GatewayDeps } from './deps.ts';
-import type { GatewayRequest } from './reply.ts';
+import { authenticate } from '../keys/authenticate.ts';
+import type { GatewayDeps } from '../pipeline/deps.ts';
+import type { GatewayRequest } from '../api/reply.ts';
 
 const MAX_MANAGEMENT_BODY_BYTES = 64 * 1024;
 

@@ -37,6 +37,8 @@ export function modelToWire(model: Model): Record<string, unknown> {
   const top = cheapest(model);
   const inputModalities = [...new Set(model.endpoints.flatMap((endpoint) => endpoint.inputModalities))];
   const parameters = [...new Set(model.endpoints.flatMap((endpoint) => [...endpoint.supportedParameters]))].sort();
+  // OpenRouter's vocabulary: an embedding model outputs `embeddings`.
+  const output = model.endpoints.some((endpoint) => endpoint.embedding !== undefined) ? 'embeddings' : 'text';
   return {
     id: model.id,
     canonical_slug: model.id,
@@ -46,9 +48,9 @@ export function modelToWire(model: Model): Record<string, unknown> {
     description: model.description ?? '',
     context_length: model.contextLength,
     architecture: {
-      modality: `${inputModalities.join('+')}->text`,
+      modality: `${inputModalities.join('+')}->${output}`,
       input_modalities: inputModalities,
-      output_modalities: ['text'],
+      output_modalities: [output],
       tokenizer: model.tokenizer,
       instruct_type: null,
     },

@@ -21,10 +21,15 @@ export function keyLabel(key: string): string {
   return `${key.slice(0, KEY_PREFIX.length + 3)}...${key.slice(-4)}`;
 }
 
-/** The bearer token of an Authorization header, or undefined. */
+/**
+ * The key a request presents: the bearer token of its Authorization header,
+ * else its `x-api-key` header (how the Anthropic SDK and Claude Code send
+ * a key), or undefined.
+ */
 export function bearerToken(headers: Pick<Headers, 'get'>): string | undefined {
   const header = headers.get('authorization');
-  if (header === null) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+  const match = header === null ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match?.[1] !== undefined) return match[1];
+  const apiKey = headers.get('x-api-key')?.trim();
+  return apiKey === undefined || apiKey === '' ? undefined : apiKey;
 }

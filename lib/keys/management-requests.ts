@@ -3,7 +3,8 @@
 // becomes integer µ$ here (DESIGN decision 2).
 import { z } from 'zod';
 import { usdToMicros } from '../billing/cost.ts';
-import type { KeyPatch, LimitReset } from '../store/keys.ts';
+import type { LimitReset } from '../billing/periods.ts';
+import type { KeyPatch } from '../store/keys.ts';
 
 const MAX_USD = 1_000_000_000;
 

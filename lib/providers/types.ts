@@ -5,10 +5,9 @@ import type { ChatRequest } from '../api/chat-request.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 
-/** Reads a header, case-insensitively: a web `Headers` is one. */
-export interface HeaderReader {
-  get(name: string): string | null;
-}
+import type { HeaderReader } from '../api/reply.ts';
+
+export type { HeaderReader };
 
 /** What an adapter sends upstream: a web `RequestInit` carries all of it. */
 export interface UpstreamRequestInit {
@@ -72,3 +71,41 @@ export interface Credentials {
 
 /** One adapter per wire kind. */
 export type Adapters = Readonly<Record<import('../catalog/schema.ts').WireKind, ProviderAdapter>>;
+
+/** OpenRouter's `input_type` hint: what the embedded text is for (Cohere's `input_type`, Gemini's `taskType`). */
+export type EmbeddingInputType = 'search_document' | 'search_query' | 'classification' | 'clustering';
+
+/** One embeddings request to one endpoint. */
+export interface EmbeddingCall {
+  /** The texts to embed, in order; none is empty. */
+  inputs: readonly string[];
+  /** The vectors' length the caller asked for, already checked against the endpoint's capability. */
+  dimensions: number | undefined;
+  inputType: EmbeddingInputType | undefined;
+  /** The caller's end-user id, passed where the upstream takes one. */
+  user: string | undefined;
+  endpoint: Endpoint;
+  credential: string | undefined;
+  /** Aborted when the client goes away, or the attempt times out. */
+  signal: AbortSignal;
+  fetch: Fetch;
+}
+
+export interface EmbeddingResult {
+  /** One vector per input, in the inputs' order. */
+  vectors: number[][];
+  /** Input tokens as the provider counted them; undefined when it reports none. */
+  promptTokens: number | undefined;
+}
+
+export interface EmbeddingAdapter {
+  /**
+   * Embed every input, in as many upstream calls as the wire needs. Rejects
+   * with a GatewayError (`retryable` set) when it could not connect, the
+   * upstream answered with an error status, or the reply was unreadable.
+   */
+  embed(call: EmbeddingCall): Promise<EmbeddingResult>;
+}
+
+/** The embedding adapter of each wire kind that has one. */
+export type EmbeddingAdapters = Readonly<Partial<Record<import('../catalog/schema.ts').WireKind, EmbeddingAdapter>>>;

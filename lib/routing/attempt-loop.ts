@@ -41,6 +41,8 @@ export interface AttemptInput {
   plan: readonly Endpoint[];
   /** The output cap to enforce at an endpoint. */
   maxTokensFor: (endpoint: Endpoint) => number;
+  /** Whether to ask this endpoint for a stream (else one JSON reply: it commits only once whole). */
+  streamFrom: (endpoint: Endpoint) => boolean;
   /** Aborted when the client goes away or the request's deadline passes. */
   signal: AbortSignal;
 }
@@ -148,23 +150,26 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
   const controller = new AbortController();
   const onClientAbort = (): void => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', onClientAbort, { once: true });
+  // A stream's first event comes early; a JSON reply's only once it is whole.
+  const stream = input.streamFrom(endpoint);
+  const timeoutMs = stream ? deps.policy.firstEventTimeoutMs : deps.policy.wholeReplyTimeoutMs;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new Error('first event timeout'));
-  }, deps.policy.firstEventTimeoutMs);
+  }, timeoutMs);
   const fail = (error: GatewayError): AttemptOutcome => {
     clearTimeout(timer);
     input.signal.removeEventListener('abort', onClientAbort);
     controller.abort();
-    const reported = timedOut ? firstEventTimeout(provider.name, deps.policy.firstEventTimeoutMs) : error;
+    const reported = timedOut ? firstEventTimeout(provider.name, timeoutMs) : error;
     return { kind: 'failed', error: reported, latencyMs: elapsed(), countsAgainstHealth: !input.signal.aborted };
   };
   try {
     const events = await deps.adapters[provider.kind].send({
       request: input.request,
       endpoint,
-      stream: true,
+      stream,
       maxTokens: input.maxTokensFor(endpoint),
       credential,
       signal: controller.signal,
@@ -207,7 +212,7 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
 }
 
 /** Exponential backoff with full jitter; a short `retry-after` for the same provider is honoured. */
-function backoffMs(index: number, error: GatewayError, failed: Endpoint, next: Endpoint, deps: AttemptDeps): number {
+export function backoffMs(index: number, error: GatewayError, failed: Endpoint, next: Endpoint, deps: Pick<AttemptDeps, 'policy' | 'random'>): number {
   const { backoffBaseMs, backoffMaxMs, maxRetryAfterMs } = deps.policy;
   const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** index);
   const jittered = Math.round(ceiling * (0.5 + deps.random() / 2));
@@ -225,12 +230,12 @@ const upstreamStatus = (error: GatewayError): unknown => error.metadata.upstream
  * bad key): adapters map that to a retryable provider_unavailable with the
  * upstream's 4xx status kept. The secret is read again before the next use.
  */
-function credentialRejected(error: GatewayError): boolean {
+export function credentialRejected(error: GatewayError): boolean {
   const status = upstreamStatus(error);
   return error.type === 'provider_unavailable' && typeof status === 'number' && status >= 400 && status < 500;
 }
 
-function statusOf(error: GatewayError): number {
+export function statusOf(error: GatewayError): number {
   const upstream = upstreamStatus(error);
   return typeof upstream === 'number' ? upstream : error.status;
 }

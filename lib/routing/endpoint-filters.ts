@@ -14,7 +14,8 @@ export type ExcludedBy =
   | 'data_policy:zdr'
   | 'max_price'
   | 'require_parameters'
-  | 'context_length';
+  | 'context_length'
+  | 'output_modality';
 
 export interface Exclusion {
   excludedBy: ExcludedBy;
@@ -80,6 +81,18 @@ const capabilities: Filter = (endpoint, needs) => {
     : { excludedBy: 'require_parameters', message: `No endpoints found that support ${modality} input` };
 };
 
+/** An embedding endpoint serves only /embeddings, and only embedding endpoints serve it. */
+const outputModality: Filter = (endpoint, needs) => {
+  const embeds = endpoint.embedding !== undefined;
+  if (needs.output === 'embeddings' && !embeds) {
+    return { excludedBy: 'output_modality', message: `${endpoint.modelId} does not produce embeddings: POST /embeddings takes an embedding model` };
+  }
+  if (needs.output === 'text' && embeds) {
+    return { excludedBy: 'output_modality', message: `${endpoint.modelId} is an embedding model: send it to POST /embeddings` };
+  }
+  return undefined;
+};
+
 const requireParameters: Filter = (endpoint, needs, preferences) => {
   if (preferences.require_parameters !== true) return undefined;
   const missing = needs.parameters.filter((need) => !supports(endpoint, need)).map((need) => need.name);
@@ -100,6 +113,7 @@ const contextLength: Filter = (endpoint, needs) => {
 };
 
 const filters: readonly Filter[] = [
+  outputModality,
   allowedProviders,
   quantization,
   dataCollection,

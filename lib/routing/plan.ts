@@ -17,7 +17,7 @@ import {
   type HealthOf,
 } from './endpoint-order.ts';
 import { requestedModels, type RequestedModel, type SortKey } from './model-resolution.ts';
-import { requestNeeds } from './request-needs.ts';
+import { requestNeeds, type OutputModality } from './request-needs.ts';
 import { defaultRoutingPolicy, type RoutingPolicy } from './routing-policy.ts';
 import type { AttemptPlan, EndpointHealth, ExcludedEndpoint, HealthView, StickySessions } from './types.ts';
 
@@ -37,6 +37,8 @@ export interface PlanInput {
   /** [0, 1), like Math.random; seedable for tests. */
   random: () => number;
   policy?: RoutingPolicy;
+  /** What the door wants back; text when absent. Endpoints of the other kind are excluded. */
+  output?: OutputModality;
 }
 
 interface ModelGroup {
@@ -108,7 +110,7 @@ function healthLookup(view: HealthView, now: number): HealthOf {
 }
 
 function filterEndpoints(input: PlanInput, preferences: ProviderPreferences) {
-  const needs = requestNeeds(input.request, input.promptTokens);
+  const needs = requestNeeds(input.request, input.promptTokens, input.output);
   const excluded: ExcludedEndpoint[] = [];
   const reasons: Exclusion[] = [];
   const exclude = (endpoint: Endpoint, exclusion: Exclusion): void => {

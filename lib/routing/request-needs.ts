@@ -6,6 +6,9 @@ import type { SupportedParameter } from '../catalog/schema.ts';
 
 export type InputModality = 'image' | 'audio' | 'video' | 'file';
 
+/** What the caller wants back: text (chat, completions) or vectors (embeddings). */
+export type OutputModality = 'text' | 'embeddings';
+
 /** A parameter the request uses, satisfied by any of its `anyOf` entries. */
 export interface ParameterNeed {
   name: SupportedParameter;
@@ -18,6 +21,7 @@ export interface RequestNeeds {
   modalities: InputModality[];
   promptTokens: number;
   maxTokens: number | undefined;
+  output: OutputModality;
 }
 
 /** Parameters that satisfy one another: OpenRouter treats each group as one feature. */
@@ -64,7 +68,7 @@ const partModality: Record<ContentPart['type'], InputModality | undefined> = {
   file: 'file',
 };
 
-export function requestNeeds(request: ChatRequest, promptTokens: number): RequestNeeds {
+export function requestNeeds(request: ChatRequest, promptTokens: number, output: OutputModality = 'text'): RequestNeeds {
   const fields = request as Record<string, unknown>;
   const used = new Set<SupportedParameter>(plainParameters.filter((name) => fields[name] != null));
   const tools = (request.tools?.length ?? 0) > 0;
@@ -77,6 +81,7 @@ export function requestNeeds(request: ChatRequest, promptTokens: number): Reques
     modalities: inputModalities(request),
     promptTokens,
     maxTokens: requestedMaxTokens(request),
+    output,
   };
 }
 

@@ -1,11 +1,11 @@
 // API keys, stored only as their SHA-256 (DESIGN decision 3). The key item
 // also carries what the key has spent: lib/store/key-spend.ts.
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LimitReset } from '../billing/periods.ts';
 import { keyItemKey, keySpendFromItem, settleKeySpend, type KeySpend } from './key-spend.ts';
 import { B, bool, isConditionFailure, N, num, orNull, S, str, type Item, type Table } from './dynamo.ts';
 
 export type KeyKind = 'inference' | 'management';
-export type LimitReset = 'daily' | 'weekly' | 'monthly';
 
 export interface KeyRecord {
   /** SHA-256 of the key, lowercase hex: the key's id. */

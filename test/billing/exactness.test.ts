@@ -140,12 +140,15 @@ describe('reserve, then settle: exact under concurrency', () => {
         if (input.UpdateExpression?.includes('REMOVE holds.#hold') !== true) return next(args);
         const hold = input.ExpressionAttributeNames?.['#hold'] ?? '';
         duplicates += 1;
-        const [first] = await Promise.all([next(args), next(args).catch(() => undefined)]);
+        // Either copy may reach the table first; the other then fails its condition.
+        const sent = await Promise.allSettled([next(args), next(args)]);
+        const applied = sent.find((result) => result.status === 'fulfilled');
         if (!lost.has(hold)) {
           lost.add(hold);
           throw new Error('connection reset before the response arrived');
         }
-        return first;
+        if (applied === undefined) throw (sent[0] as PromiseRejectedResult).reason;
+        return applied.value;
       },
       { step: 'initialize', name: 'lostSettlementResponses' },
     );

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, worstCaseOf } from './support/ledger.ts';
 import { call, chat, startClockGateway, type ClockGateway, type Reply } from './support/clock-gateway.ts';
-import type { LimitReset } from '../../lib/store/keys.ts';
+import type { LimitReset } from '../../lib/billing/periods.ts';
 
 let gw: ClockGateway;
 beforeAll(async () => {

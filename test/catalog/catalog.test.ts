@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogError, createCatalog, defaultCatalog } from '../../lib/catalog/catalog.ts';
+import { FALLBACK_TOKEN_ENCODING } from '../../lib/tokens/encodings.ts';
 import { startTestGateway } from '../support/local-gateway.ts';
 
 const provider = { name: 'My vLLM', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', credential: 'MY_KEY' };
@@ -30,6 +31,17 @@ describe('the default catalog', () => {
     expect(catalog.providers.get('simulator')?.baseUrl).toBe('http://127.0.0.1:1234/simulator');
     for (const entry of catalog.endpoints) expect(entry.id).toBe(`${entry.modelId}@${entry.tag}`);
   });
+
+  it('counts the OpenAI models with o200k_base, and the rest with the stated fallback', () => {
+    const catalog = defaultCatalog();
+    for (const id of ['openai/gpt-4o-mini', 'openai/gpt-4o', 'openai/gpt-4.1', 'openai/gpt-4.1-mini']) {
+      expect(catalog.models.get(id)?.tokenEncoding).toBe('o200k_base');
+    }
+    expect(FALLBACK_TOKEN_ENCODING).toBe('o200k_base');
+    const claude = catalog.models.get('anthropic/claude-sonnet-4.5');
+    expect(claude?.tokenizer).toBe('Claude');
+    expect(claude?.endpoints.map((entry) => entry.tokenEncoding)).toEqual([FALLBACK_TOKEN_ENCODING, FALLBACK_TOKEN_ENCODING]);
+  });
 });
 
 describe('createCatalog', () => {
@@ -38,12 +50,28 @@ describe('createCatalog', () => {
     expect(catalog.models.get('meta/llama')?.endpoints[0]).toMatchObject({ id: 'meta/llama@my-vllm', upstreamModel: 'llama', tag: 'my-vllm' });
   });
 
+  it('resolves the token encoding a model names onto each of its endpoints, the fallback when it names none', () => {
+    const second = { ...endpoint, tag: 'second' };
+    const catalog = createCatalog({
+      providers: { 'my-vllm': provider },
+      models: [
+        { ...model, id: 'openai/gpt-4', tokenEncoding: 'cl100k_base', endpoints: [endpoint, second] },
+        { ...model, id: 'meta/llama' },
+      ],
+    });
+    expect(catalog.models.get('openai/gpt-4')?.tokenEncoding).toBe('cl100k_base');
+    expect(catalog.models.get('openai/gpt-4')?.endpoints.map((entry) => entry.tokenEncoding)).toEqual(['cl100k_base', 'cl100k_base']);
+    expect(catalog.models.get('meta/llama')?.tokenEncoding).toBe(FALLBACK_TOKEN_ENCODING);
+    expect(catalog.models.get('meta/llama')?.endpoints[0]?.tokenEncoding).toBe(FALLBACK_TOKEN_ENCODING);
+  });
+
   it.each([
     [{ providers: { 'my-vllm': provider }, models: [{ ...model, endpoints: [{ ...endpoint, pricing: { prompt: '1.2345678', completion: '1' } }] }] }, /models\[0\] \(meta\/llama\)\.endpoints\[0\]\.pricing\.prompt: must be a decimal string/],
     [{ providers: { 'my-vllm': { ...provider, kind: 'grpc' } }, models: [] }, /providers\.my-vllm\.kind/],
     [{ providers: {}, models: [model] }, /models\[0\] \(meta\/llama\)\.endpoints\[0\]\.provider: unknown provider "my-vllm"/],
     [{ providers: { 'my-vllm': provider }, models: [model, model] }, /models\[1\] \(meta\/llama\): duplicate model id/],
     [{ providers: { 'my-vllm': provider }, models: [{ ...model, id: 'no-slash' }] }, /models\[0\] \(no-slash\)\.id: must look like author\/slug/],
+    [{ providers: { 'my-vllm': provider }, models: [{ ...model, tokenEncoding: 'llama3' }] }, /models\[0\] \(meta\/llama\)\.tokenEncoding: must be one of o200k_base, cl100k_base/],
   ])('points at the bad entry (%#)', (document, message) => {
     expect(() => createCatalog(document, { source: 'my-catalog.json' })).toThrow(CatalogError);
     expect(() => createCatalog(document, { source: 'my-catalog.json' })).toThrow(message);

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FrameSource, GatewayRequest, Reply } from '../../lib/http/reply.ts';
+import type { FrameSource, GatewayRequest, Reply } from '../../lib/api/reply.ts';
 import { serveGateway, type RunningServer } from '../../cli/serve.ts';
 
 const running: RunningServer[] = [];

@@ -4,7 +4,7 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { frameReadable, gatewayRequestFromEvent, isFunctionUrlEvent, requestFromEvent, resultFromReply, resultFromResponse } from '../../functions/shared/lambda-http.ts';
-import type { FrameSource } from '../../lib/http/reply.ts';
+import type { FrameSource } from '../../lib/api/reply.ts';
 import { functionUrlEvent, type FunctionUrlRequest } from '../support/lambda-runtime.ts';
 
 const event = (request: FunctionUrlRequest): LambdaFunctionURLEvent => functionUrlEvent(request) as unknown as LambdaFunctionURLEvent;

@@ -99,7 +99,7 @@ function harness(scripts: Map<Endpoint, Script>, policy: Partial<AttemptDeps['po
     },
   };
   const run = (plan: Endpoint[], signal: AbortSignal = new AbortController().signal): Promise<AttemptsResult> =>
-    runAttempts({ request, plan, maxTokensFor: () => 100, signal }, deps);
+    runAttempts({ request, plan, maxTokensFor: () => 100, streamFrom: () => true, signal }, deps);
   return { run, calls, sleeps, observed, credentials, deps };
 }
 

@@ -69,7 +69,7 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
 }
 
 /** The region to sign for: the catalog's, else the one in a standard Bedrock host name. */
-function signingRegion(region: string | undefined, baseUrl: string, provider: string): string {
+export function signingRegion(region: string | undefined, baseUrl: string, provider: string): string {
   if (region !== undefined && region !== '') return region;
   const match = /bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(baseUrl);
   if (match?.[1] !== undefined) return match[1];

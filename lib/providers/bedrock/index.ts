@@ -5,3 +5,4 @@ export { createStreamTransform, transformStream, type StreamTransform, type Stre
 export { decodeEventStream } from './event-stream-decode.ts';
 export { parseStreamEvent, type ConverseStreamEvent, type EventStreamMessage } from './upstream-schemas.ts';
 export { bedrockError, errorFromResponse } from './error-mapping.ts';
+export { createBedrockEmbeddingAdapter, embeddingWire, COHERE_BATCH, TITAN_CONCURRENCY, type CohereEmbedBody, type TitanEmbedBody } from './embedding-adapter.ts';

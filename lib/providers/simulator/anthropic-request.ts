@@ -28,6 +28,7 @@ const messagesRequest = z
       .array(z.object({ name: z.string().min(1), input_schema: z.record(z.string(), z.unknown()).nullish() }).loose())
       .nullish(),
     tool_choice: z.object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().nullish() }).loose().nullish(),
+    thinking: z.object({ type: z.string() }).loose().nullish(),
   })
   .loose();
 type MessagesRequest = z.infer<typeof messagesRequest>;
@@ -55,6 +56,7 @@ export function parseAnthropicRequest(body: unknown): ParsedRequest {
     toolChoice: choice,
     lastTurn: lastTurn(request.messages.at(-1)),
     includeUsage: true,
+    thinking: request.thinking?.type === 'enabled' || request.thinking?.type === 'adaptive',
   };
   return { ok: true, request: simulated };
 }

@@ -24,12 +24,26 @@ interface StartUsage {
 
 type ContentBlock =
   | { type: 'text'; text: string }
+  | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown };
+
+type Delta =
+  | { type: 'text_delta'; text: string }
+  | { type: 'input_json_delta'; partial_json: string }
+  | { type: 'thinking_delta'; thinking: string }
+  | { type: 'signature_delta'; signature: string };
+
+/**
+ * What a request with `thinking` enabled thinks before it answers: a thinking
+ * block first, one token per piece, closed by a signature (as Claude's are).
+ * Its tokens count as output tokens, as Anthropic bills them.
+ */
+const THINKING = ['Considering', ' the', ' request', ' step', ' by', ' step.'];
 
 type StreamEvent =
   | { type: 'message_start'; message: MessageBody }
   | { type: 'content_block_start'; index: number; content_block: ContentBlock }
-  | { type: 'content_block_delta'; index: number; delta: { type: 'text_delta'; text: string } | { type: 'input_json_delta'; partial_json: string } }
+  | { type: 'content_block_delta'; index: number; delta: Delta }
   | { type: 'content_block_stop'; index: number }
   | {
       type: 'message_delta';
@@ -60,13 +74,15 @@ export const anthropicWire: SimulatorWire = {
   jsonContentType: 'application/json',
   streamScript,
   jsonBody: (plan, request, context) =>
-    JSON.stringify(messageBody(plan, request, context, finalContent(plan, context), STOP_REASONS[plan.finish], plan.completionTokens)),
+    JSON.stringify(
+      messageBody(plan, request, context, [...thinkingContent(request, context), ...finalContent(plan, context)], STOP_REASONS[plan.finish], outputTokens(plan, request)),
+    ),
   errorEvent: () => {
     const body = JSON.stringify({ type: 'error', error: { details: null, type: 'overloaded_error', message: 'Overloaded' } });
     return { frame: `event: error\ndata: ${body}\n\n`, body };
   },
-  malformedFrame: (plan) => {
-    const event: StreamEvent = { type: 'content_block_delta', index: 0, delta: deltaFor(plan, ' broken') };
+  malformedFrame: (plan, request) => {
+    const event: StreamEvent = { type: 'content_block_delta', index: request.thinking === true ? 1 : 0, delta: deltaFor(plan, ' broken') };
     return `event: content_block_delta\ndata: ${brokenJson(JSON.stringify(event))}\n\n`;
   },
 };
@@ -80,19 +96,30 @@ function streamScript(plan: ReplyPlan, request: SimulatedRequest, context: Reply
   const content = plan.content;
   const firstBlock: ContentBlock =
     content.type === 'text' ? { type: 'text', text: '' } : { type: 'tool_use', id: toolUseId(context), name: content.name, input: {} };
-  const opening: StreamFrame[] = [
-    frame({ type: 'message_start', message: messageBody(plan, request, context, [], null, 1) }, 0),
-    frame({ type: 'content_block_start', index: 0, content_block: firstBlock }, 0),
-    { text: 'event: ping\ndata: {"type": "ping"}\n\n', tokens: 0 },
-  ];
+  const thinking = request.thinking === true;
+  const index = thinking ? 1 : 0;
+  const ping: StreamFrame = { text: 'event: ping\ndata: {"type": "ping"}\n\n', tokens: 0 };
+  const opening: StreamFrame[] = [frame({ type: 'message_start', message: messageBody(plan, request, context, [], null, 1) }, 0)];
+  if (thinking) {
+    opening.push(
+      frame({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }, 0),
+      ping,
+      ...THINKING.map((piece) => frame({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: piece } }, 1)),
+      frame({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: thinkingSignature(context) } }, 0),
+      frame({ type: 'content_block_stop', index: 0 }, 0),
+      frame({ type: 'content_block_start', index, content_block: firstBlock }, 0),
+    );
+  } else {
+    opening.push(frame({ type: 'content_block_start', index, content_block: firstBlock }, 0), ping);
+  }
   // Anthropic opens a tool_use block's input with an empty fragment.
-  if (content.type === 'tool-call') opening.push(frame({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } }, 0));
+  if (content.type === 'tool-call') opening.push(frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }, 0));
   const pieces = content.type === 'text' ? content.tokens : content.fragments;
   return {
     opening,
-    content: pieces.map((piece) => frame({ type: 'content_block_delta', index: 0, delta: deltaFor(plan, piece) }, 1)),
+    content: pieces.map((piece) => frame({ type: 'content_block_delta', index, delta: deltaFor(plan, piece) }, 1)),
     closing: [
-      frame({ type: 'content_block_stop', index: 0 }, 0),
+      frame({ type: 'content_block_stop', index }, 0),
       frame(
         {
           type: 'message_delta',
@@ -102,7 +129,7 @@ function streamScript(plan: ReplyPlan, request: SimulatedRequest, context: Reply
             input_tokens: plan.promptTokens,
             cache_creation_input_tokens: 0,
             cache_read_input_tokens: 0,
-            output_tokens: plan.completionTokens,
+            output_tokens: outputTokens(plan, request),
           },
         },
         0,
@@ -112,7 +139,19 @@ function streamScript(plan: ReplyPlan, request: SimulatedRequest, context: Reply
   };
 }
 
-function deltaFor(plan: ReplyPlan, piece: string): Extract<StreamEvent, { type: 'content_block_delta' }>['delta'] {
+function thinkingContent(request: SimulatedRequest, context: ReplyContext): ContentBlock[] {
+  return request.thinking === true ? [{ type: 'thinking', thinking: THINKING.join(''), signature: thinkingSignature(context) }] : [];
+}
+
+function outputTokens(plan: ReplyPlan, request: SimulatedRequest): number {
+  return plan.completionTokens + (request.thinking === true ? THINKING.length : 0);
+}
+
+function thinkingSignature(context: ReplyContext): string {
+  return seededId('Eq', 48, `${context.requestKey}:thinking`);
+}
+
+function deltaFor(plan: ReplyPlan, piece: string): Delta {
   return plan.content.type === 'text' ? { type: 'text_delta', text: piece } : { type: 'input_json_delta', partial_json: piece };
 }
 

@@ -29,6 +29,8 @@ export interface SimulatedRequest {
   lastTurn: LastTurn;
   /** OpenAI's `stream_options.include_usage`; the other wires always report usage. */
   includeUsage: boolean;
+  /** Anthropic's `thinking` was enabled: that wire answers with a thinking block first. */
+  thinking?: boolean;
 }
 
 /**

@@ -5,7 +5,10 @@ import type { Catalog, Provider } from '../../catalog/catalog.ts';
 import { simulatorBehaviour, type SimulatorBehaviour } from '../../catalog/schema.ts';
 import { anthropicWire } from './anthropic-wire.ts';
 import { applyOverrides, failureFor, readOverrides } from './behaviour.ts';
+import { embeddingCallKind, readEmbeddingTask, respondEmbeddings } from './embeddings.ts';
 import { geminiWire } from './gemini-wire.ts';
+import { isLegacyCompletionsPath, openaiCompletionsWire } from './openai-completions-wire.ts';
+import { isResponsesPath, openaiResponsesWire } from './openai-responses-wire.ts';
 import { openaiWire } from './openai-wire.ts';
 import { realSleep, type ReplyOutcome, type Sleep } from './paced-stream.ts';
 import { planReply } from './reply-plan.ts';
@@ -78,7 +81,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       const wire = Object.values(WIRES).find((candidate) => candidate.kind !== 'openai' && candidate.claims(path)) ?? openaiWire;
       return errorResponse(wire, 404, context, { message: `No simulated provider "${providerId}" (the path starts with the provider id)` });
     }
-    const { wire } = target;
+    // The legacy completions and the Responses endpoints speak their own events on an OpenAI-kind provider.
+    const wire = target.wire.kind !== 'openai' ? target.wire : isLegacyCompletionsPath(path) ? openaiCompletionsWire : isResponsesPath(path) ? openaiResponsesWire : target.wire;
     const stats = countersFor(providerId);
     stats.requests++;
     let settled = false;
@@ -93,7 +97,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       return errorResponse(wire, status, context, { message });
     };
 
-    const endpoint = wire.endpoint(request.method, path, url.searchParams);
+    const embeddingKind = embeddingCallKind(wire.kind, request.method, path);
+    const endpoint = embeddingKind === undefined ? wire.endpoint(request.method, path, url.searchParams) : {};
     if (endpoint === undefined) return refuse(404, `The simulator has no ${request.method} ${path} on the ${wire.kind} wire`);
     if (endpoint.unsupported !== undefined) return refuse(400, endpoint.unsupported);
     let body: unknown;
@@ -101,6 +106,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       body = await request.json();
     } catch {
       return refuse(400, 'The request body is not valid JSON');
+    }
+    if (embeddingKind !== undefined) {
+      const task = readEmbeddingTask(embeddingKind, body);
+      if (typeof task === 'string') return refuse(400, task);
+      const embeddingOverrides = readOverrides(request.headers);
+      if (!embeddingOverrides.ok) return refuse(400, embeddingOverrides.message);
+      const embeddingNumber = (failureCounters.get(providerId) ?? 0) + 1;
+      failureCounters.set(providerId, embeddingNumber);
+      const behaviour = applyOverrides(target.behaviour, embeddingOverrides.overrides);
+      const failure = failureFor(behaviour, embeddingOverrides.overrides, embeddingNumber);
+      return respondEmbeddings({ kind: embeddingKind, task, wire, behaviour, failure, context, signal: request.signal, sleep, settle });
     }
     const parsed = wire.parseRequest(body, endpoint);
     if (!parsed.ok) return refuse(400, parsed.message);

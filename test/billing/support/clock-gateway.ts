@@ -6,7 +6,7 @@ import { serve, type RunningServer } from '../../../cli/serve.ts';
 import { createCatalog, type Catalog } from '../../../lib/catalog/catalog.ts';
 import { createHealthTracker, type HealthTracker } from '../../../lib/health/index.ts';
 import { assembleGateway } from '../../../lib/http/assemble.ts';
-import type { GatewayDeps } from '../../../lib/http/deps.ts';
+import type { GatewayDeps } from '../../../lib/pipeline/deps.ts';
 import { environmentCredentials } from '../../../lib/providers/credentials/index.ts';
 import { createSimulator, type Simulator } from '../../../lib/providers/simulator/index.ts';
 import { settingsWith } from '../../../lib/settings.ts';

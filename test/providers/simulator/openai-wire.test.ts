@@ -207,7 +207,7 @@ describe('simulator, OpenAI wire', () => {
   });
 
   it('answers 404 in OpenAI error shape for an unknown path or an unknown provider', async () => {
-    const wrongPath = await post(simulator, '/sim-openai/v1/completions', { model: 'gpt-sim', prompt: 'x' });
+    const wrongPath = await post(simulator, '/sim-openai/v1/edits', { model: 'gpt-sim', input: 'x' });
     expect(wrongPath.status).toBe(404);
     expect(await wrongPath.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null } });
 

@@ -1,0 +1,28 @@
+// POST /chat/completions: OpenAI's chat wire with OpenRouter's additions is
+// the canonical request itself, so this door only validates on the way in
+// and encodes chunks or one `chat.completion` on the way out.
+import { chatRequest } from '../../api/chat-request.ts';
+import { errorResponse } from '../../api/reply.ts';
+import { parseOrThrow } from '../../api/validate.ts';
+import type { Door } from '../../pipeline/door.ts';
+import { CompletionAssembler } from './json-assembler.ts';
+import { ChunkEncoder, KEEP_ALIVE_FRAME } from './stream-encoder.ts';
+import { wireUsage } from './wire-usage.ts';
+
+export const chatDoor: Door = {
+  name: 'chat',
+  keepAliveFrame: KEEP_ALIVE_FRAME,
+  decode(body) {
+    const request = parseOrThrow(chatRequest, body);
+    return { request, stream: request.stream === true };
+  },
+  streamEncoder: (meta, view) => new ChunkEncoder(meta, view),
+  jsonAssembler(meta, view) {
+    const assembler = new CompletionAssembler(view.includeReasoning);
+    return {
+      add: (event) => assembler.add(event),
+      body: (billed) => JSON.stringify(assembler.body(meta, wireUsage(billed.usage, billed.cost))),
+    };
+  },
+  errorReply: errorResponse,
+};

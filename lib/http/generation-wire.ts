@@ -1,0 +1,75 @@
+// A stored usage record (lib/usage/record.ts) as OpenRouter's Generation
+// object (openrouter-api.md §7), for the generations list; the fields
+// GET /api/v1/generation answers with, plus Switchyard's own few
+// (`status`, `error_code`, `model_requested`, `key_hash_prefix`, `fallback`).
+import { z } from 'zod';
+import { microsToUsd } from '../billing/cost.ts';
+
+// Validated on the way out: the store holds what an older writer wrote.
+export const storedGeneration = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  key_hash_prefix: z.string(),
+  model_requested: z.string(),
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  streamed: z.boolean(),
+  status: z.number(),
+  error_code: z.string().nullable(),
+  cancelled: z.boolean(),
+  fallback: z.boolean(),
+  finish_reason: z.string().nullable(),
+  native_finish_reason: z.string().nullable(),
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+  cached_tokens: z.number(),
+  reasoning_tokens: z.number(),
+  cost_micros: z.number(),
+  ttfb_ms: z.number().nullable(),
+  latency_ms: z.number(),
+  session_id: z.string().nullable(),
+  user: z.string().nullable(),
+  attempts: z.array(
+    z.object({ endpoint: z.string(), provider: z.string(), model: z.string(), status: z.number(), error_code: z.string().nullable(), latency_ms: z.number() }),
+  ),
+});
+export type StoredGenerationRecord = z.infer<typeof storedGeneration>;
+
+export function generationListEntry(record: StoredGenerationRecord): Record<string, unknown> {
+  const cost = microsToUsd(record.cost_micros);
+  return {
+    id: record.id,
+    created_at: record.created_at,
+    model: record.model,
+    provider_name: record.provider,
+    streamed: record.streamed,
+    cancelled: record.cancelled,
+    finish_reason: record.finish_reason,
+    native_finish_reason: record.native_finish_reason,
+    tokens_prompt: record.prompt_tokens,
+    tokens_completion: record.completion_tokens,
+    native_tokens_reasoning: record.reasoning_tokens,
+    native_tokens_cached: record.cached_tokens,
+    usage: cost,
+    total_cost: cost,
+    latency: record.latency_ms,
+    generation_time: record.ttfb_ms === null ? null : record.latency_ms - record.ttfb_ms,
+    session_id: record.session_id,
+    external_user: record.user,
+    provider_responses: record.attempts.map((attempt) => ({
+      provider_name: attempt.provider,
+      status: attempt.status,
+      latency: attempt.latency_ms,
+      endpoint_id: attempt.endpoint,
+      model_permaslug: attempt.model,
+      error_code: attempt.error_code,
+    })),
+    // Switchyard's additions.
+    model_requested: record.model_requested,
+    key_hash_prefix: record.key_hash_prefix,
+    status: record.status,
+    error_code: record.error_code,
+    fallback: record.fallback,
+    time_to_first_byte: record.ttfb_ms,
+  };
+}
