@@ -60,6 +60,23 @@ const builtinsWithoutFacade: Plugin = {
   },
 };
 
+/**
+ * @aws-sdk/core's client entry re-exports its browser user-agent code, whose
+ * `import('bowser')` esbuild cannot drop: a 34 KB chunk that no Node process
+ * ever loads, yet part of the deployed package and its size. It is replaced by
+ * a module that fails if anything ever evaluates it.
+ */
+const noBrowserUserAgentParser: Plugin = {
+  name: 'no-browser-user-agent-parser',
+  setup(builder) {
+    builder.onResolve({ filter: /^bowser$/ }, () => ({ path: 'bowser', namespace: 'browser-only' }));
+    builder.onLoad({ filter: /.*/, namespace: 'browser-only' }, () => ({
+      contents: "throw new Error('bowser parses browser user agents; the Lambda functions run on Node');",
+      loader: 'js',
+    }));
+  },
+};
+
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
 
 /** The Lambda functions: each is `functions/<name>/index.ts`, bundled to `<outRoot>/<name>/`. */
@@ -108,7 +125,7 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<Record
       // Some dependencies are CommonJS and call require(): give them one.
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
       logLevel: 'warning',
-      plugins: [englishOnlyZod, builtinsWithoutFacade],
+      plugins: [englishOnlyZod, builtinsWithoutFacade, noBrowserUserAgentParser],
     });
     // Beside the bundle folder, not in it: the metafile names absolute paths, which would change the asset hash.
     await writeFile(path.join(outRoot, `${name}.meta.json`), JSON.stringify(result.metafile));
