@@ -1,7 +1,7 @@
 // A stored usage record (lib/usage/record.ts) as OpenRouter's Generation
-// object (openrouter-api.md §7), for the generations list; the fields
-// GET /api/v1/generation answers with, plus Switchyard's own few
-// (`status`, `error_code`, `model_requested`, `key_hash_prefix`, `fallback`).
+// object (openrouter-api.md §7): as GET /api/v1/generation answers it, and in
+// the generations list with Switchyard's own few fields (`status`,
+// `error_code`, `model_requested`, `key_hash_prefix`, `fallback`).
 import { z } from 'zod';
 import { microsToUsd } from '../billing/cost.ts';
 
@@ -35,23 +35,31 @@ export const storedGeneration = z.object({
 });
 export type StoredGenerationRecord = z.infer<typeof storedGeneration>;
 
-export function generationListEntry(record: StoredGenerationRecord): Record<string, unknown> {
+/** The record as GET /api/v1/generation answers it, in OpenRouter's Generation shape. */
+export function generationToWire(record: StoredGenerationRecord): Record<string, unknown> {
   const cost = microsToUsd(record.cost_micros);
   return {
     id: record.id,
+    upstream_id: null,
     created_at: record.created_at,
     model: record.model,
     provider_name: record.provider,
+    api_type: 'completions',
     streamed: record.streamed,
     cancelled: record.cancelled,
     finish_reason: record.finish_reason,
     native_finish_reason: record.native_finish_reason,
     tokens_prompt: record.prompt_tokens,
     tokens_completion: record.completion_tokens,
+    native_tokens_prompt: record.prompt_tokens,
+    native_tokens_completion: record.completion_tokens,
     native_tokens_reasoning: record.reasoning_tokens,
     native_tokens_cached: record.cached_tokens,
     usage: cost,
     total_cost: cost,
+    upstream_inference_cost: null,
+    cache_discount: null,
+    is_byok: false,
     latency: record.latency_ms,
     generation_time: record.ttfb_ms === null ? null : record.latency_ms - record.ttfb_ms,
     session_id: record.session_id,
@@ -60,11 +68,20 @@ export function generationListEntry(record: StoredGenerationRecord): Record<stri
       provider_name: attempt.provider,
       status: attempt.status,
       latency: attempt.latency_ms,
+      is_byok: false,
+      id: null,
       endpoint_id: attempt.endpoint,
       model_permaslug: attempt.model,
+      routed_service_tier: null,
       error_code: attempt.error_code,
     })),
-    // Switchyard's additions.
+  };
+}
+
+/** An entry of the generations list: the Generation object and Switchyard's additions. */
+export function generationListEntry(record: StoredGenerationRecord): Record<string, unknown> {
+  return {
+    ...generationToWire(record),
     model_requested: record.model_requested,
     key_hash_prefix: record.key_hash_prefix,
     status: record.status,

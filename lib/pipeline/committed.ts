@@ -10,6 +10,15 @@ import { billableUsage, type Generation } from './generation.ts';
 export type CommittedAttempts = Extract<AttemptsResult, { kind: 'committed' }>;
 
 /**
+ * Routing transparency on every reply an endpoint served: which provider
+ * and which catalog model answered (the body says it too, but a client or a
+ * proxy reading only headers can see it).
+ */
+export function servedByHeaders(endpoint: Endpoint): Record<string, string> {
+  return { 'x-switchyard-provider': endpoint.provider.name, 'x-switchyard-model': endpoint.modelId };
+}
+
+/**
  * The next event of a committed attempt. A broken connection becomes an
  * error event: after the commit point there is no other way to say it.
  */

@@ -4,7 +4,7 @@
 import type { GatewayError } from '../api/errors.ts';
 import type { Reply } from '../api/reply.ts';
 import type { AttemptsResult } from '../routing/attempt-loop.ts';
-import { clientLeft, endAttempt, learnFromSuccess, markCancelled, nextEvent } from './committed.ts';
+import { clientLeft, endAttempt, learnFromSuccess, markCancelled, nextEvent, servedByHeaders } from './committed.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { Door } from './door.ts';
 import { billed, countUnreported, generationMeta, observe, replyView, type Generation } from './generation.ts';
@@ -47,7 +47,7 @@ export async function deliverJson(
   if (status !== 200 && !generation.cancelled) generation.status = status;
   learnFromSuccess(generation, result, deps);
   finishAfterReply(generation, deps);
-  return { status, headers: { ...JSON_HEADERS, ...headers }, body };
+  return { status, headers: { ...JSON_HEADERS, ...headers, ...servedByHeaders(result.endpoint) }, body };
 }
 
 export function failedBeforeCommit(

@@ -4,7 +4,7 @@
 // after it, a failure ends the stream with one in-band error.
 import type { FrameSource, Reply } from '../api/reply.ts';
 import { clientGone, type AttemptsResult } from '../routing/attempt-loop.ts';
-import { endAttempt, learnFromSuccess, nextEvent } from './committed.ts';
+import { endAttempt, learnFromSuccess, nextEvent, servedByHeaders } from './committed.ts';
 import type { GatewayDeps } from './deps.ts';
 import { failedBeforeCommit } from './deliver-json.ts';
 import type { Door } from './door.ts';
@@ -34,7 +34,9 @@ export async function deliverStream(
       await frames.return(undefined);
     },
   };
-  return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: source };
+  // Committed before the first byte: the headers can name who answered (after keep-alives, only the chunks can).
+  const servedBy = early?.kind === 'committed' ? servedByHeaders(early.endpoint) : {};
+  return { status: 200, headers: { ...SSE_HEADERS, ...headers, ...servedBy }, body: source };
 }
 
 async function* sseFrames(

@@ -16,7 +16,7 @@ import { enforceRateLimit } from '../keys/rate-limit.ts';
 import { attemptPlan } from '../routing/plan.ts';
 import { emptyUsage } from '../streaming/events.ts';
 import { admitWorstCase } from './admit.ts';
-import { clientLeft, markCancelled } from './committed.ts';
+import { clientLeft, markCancelled, servedByHeaders } from './committed.ts';
 import { readJsonBody } from './decode.ts';
 import type { GatewayDeps } from './deps.ts';
 import { generationCost, newGeneration, type Generation } from './generation.ts';
@@ -89,7 +89,7 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
       cost,
     });
     finishAfterReply(generation, deps);
-    return { status: 200, headers: { ...JSON_HEADERS, ...headers }, body };
+    return { status: 200, headers: { ...JSON_HEADERS, ...headers, ...servedByHeaders(endpoint) }, body };
   } catch (thrown) {
     return failed(generation, asGatewayError(thrown), headers, deps);
   }

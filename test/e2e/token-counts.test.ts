@@ -6,7 +6,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
 import { chatRequest } from '../../lib/api/chat-request.ts';
 import { countPromptTokens } from '../../lib/tokens/prompt-tokens.ts';
@@ -119,7 +119,8 @@ describe('a provider that reports no usage', () => {
       received += decoder.decode(value, { stream: true });
     }
     controller.abort();
-    const record = await recordOf(response.headers.get('x-generation-id') ?? '');
+    // The gateway learns of the abort when the socket closes: wait for the record that follows.
+    const record = await vi.waitFor(() => recordOf(response.headers.get('x-generation-id') ?? ''), { timeout: 5_000, interval: 20 });
 
     const delivered = encode((PIECES[0] as string) + (PIECES[1] as string)).length;
     expect(record).toMatchObject({ cancelled: true, completion_tokens: delivered, prompt_tokens: await promptTokensOf(ask('test/held')) });
