@@ -11,7 +11,8 @@ export interface AppOptions {
 /**
  * `stackName` (default Switchyard); `providerSecretArn`; `corsAllowedOrigins`:
  * `*` (default), a comma-separated origin list, or `none` to turn CORS off;
- * `bedrockAccess`: `false` to withhold Amazon Bedrock permissions.
+ * `bedrockAccess`: `false` to withhold Amazon Bedrock permissions;
+ * `alarmTopicArn`: an SNS topic every alarm notifies.
  */
 export function optionsFromContext(node: Node): AppOptions {
   const text = (key: string): string | undefined => {
@@ -24,6 +25,11 @@ export function optionsFromContext(node: Node): AppOptions {
   const props: SwitchyardStackProps = {};
   const providerSecretArn = text('providerSecretArn');
   if (providerSecretArn !== undefined) props.providerSecretArn = providerSecretArn;
+  const alarmTopicArn = text('alarmTopicArn');
+  if (alarmTopicArn !== undefined) {
+    if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/.test(alarmTopicArn)) throw new Error(`context alarmTopicArn is not an SNS topic ARN: ${alarmTopicArn}`);
+    props.alarmTopicArn = alarmTopicArn;
+  }
   if (origins === 'none') props.cors = false;
   else if (origins !== undefined) {
     const allowedOrigins = origins.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { GatewayFunction, DEFAULT_CORS } from './constructs/gateway-function.ts';
 import { HealthProbe } from './constructs/health-probe.ts';
@@ -23,7 +24,7 @@ export interface SwitchyardStackProps extends StackProps {
   providerSecretArn?: string;
   /** CORS on the Function URL; `false` for none. Default: any origin, GET/POST/PATCH/DELETE. */
   cors?: lambda.FunctionUrlCorsOptions | false;
-  /** Bundle directories (`index.mjs`) built by `npm run build`. */
+  /** Bundle directories (`index.mjs`): what scripts/build.ts makes; infra/app.ts builds them before it synthesizes. */
   gatewayCodePath?: string;
   probeCodePath?: string;
   reclaimCodePath?: string;
@@ -32,6 +33,8 @@ export interface SwitchyardStackProps extends StackProps {
   logRetention?: logs.RetentionDays;
   /** Let the functions call Amazon Bedrock with their own role (the default catalog has Bedrock endpoints). Default true. */
   bedrockAccess?: boolean;
+  /** An existing SNS topic (ARN) every alarm notifies, on ALARM and on OK. Default: alarms without actions. */
+  alarmTopicArn?: string;
 }
 
 export class SwitchyardStack extends Stack {
@@ -85,6 +88,7 @@ export class SwitchyardStack extends Stack {
       healthProbe: this.healthProbe.function,
       reclaimSweep: this.reclaimSweep.function,
       usageStream: this.usage.deliveryStream,
+      alarmTopic: props.alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn),
     });
 
     const url = this.gateway.functionUrl.url;
@@ -97,5 +101,6 @@ export class SwitchyardStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName });
     new CfnOutput(this, 'UsageBucket', { value: this.usage.bucket.bucketName });
     new CfnOutput(this, 'Workgroup', { value: this.analytics.workGroupName, description: 'Athena workgroup with the saved usage queries' });
+    new CfnOutput(this, 'UsageDatabase', { value: this.analytics.databaseName, description: `Glue database of the ${this.analytics.tableName} table` });
   }
 }

@@ -1,7 +1,12 @@
-// `npm run build`: each Lambda function bundled by esbuild into dist/<name>/:
-// index.mjs, plus the chunks it loads only when first needed (what the
-// function's code imports with `import()`). The whole folder is the deployed
-// package.
+// Each Lambda function bundled by esbuild into dist/<name>/: index.mjs, plus
+// the chunks it loads only when first needed (what the function's code
+// imports with `import()`). The whole folder is the deployed package.
+//
+// `npm run build` runs this file; the CDK app (infra/app.ts) calls
+// `buildFunctions` itself before it synthesizes, so `cdk synth`, `cdk diff`
+// and `cdk deploy` work on a fresh clone with no other step. The output is
+// deterministic (no timestamps, no absolute paths, content-hashed chunk
+// names), so an unchanged tree gives unchanged asset hashes.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -55,44 +60,81 @@ const builtinsWithoutFacade: Plugin = {
   },
 };
 
-const root = path.resolve(import.meta.dirname, '..');
-const functions = ['gateway', 'health-probe', 'reclaim'];
+/**
+ * @aws-sdk/core's client entry re-exports its browser user-agent code, whose
+ * `import('bowser')` esbuild cannot drop: a 34 KB chunk that no Node process
+ * ever loads, yet part of the deployed package and its size. It is replaced by
+ * a module that fails if anything ever evaluates it.
+ */
+const noBrowserUserAgentParser: Plugin = {
+  name: 'no-browser-user-agent-parser',
+  setup(builder) {
+    builder.onResolve({ filter: /^bowser$/ }, () => ({ path: 'bowser', namespace: 'browser-only' }));
+    builder.onLoad({ filter: /.*/, namespace: 'browser-only' }, () => ({
+      contents: "throw new Error('bowser parses browser user agents; the Lambda functions run on Node');",
+      loader: 'js',
+    }));
+  },
+};
 
-for (const name of functions) {
-  const outdir = path.join(root, 'dist', name);
-  // Chunk names carry content hashes: a stale one left behind would be deployed too.
-  await rm(outdir, { recursive: true, force: true });
-  await mkdir(outdir, { recursive: true });
-  const result = await build({
-    entryPoints: { index: path.join(root, 'functions', name, 'index.ts') },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
-    // Code behind a dynamic import() becomes a chunk that is read and compiled
-    // only when first used: the cold start parses what the first request needs.
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    // The AWS SDK's ES modules (`module`), not its CommonJS builds (`main`,
-    // esbuild's default first choice for node): ES modules can be tree-shaken,
-    // so only the commands used are bundled (a quarter less code to parse at
-    // start), and their credential providers stay behind dynamic imports.
-    mainFields: ['module', 'main'],
-    target: 'node24',
-    format: 'esm',
-    // Smaller and faster to parse. Names are not kept (keepNames costs a call
-    // per function at start-up); the gateway logs no stack traces anyway.
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    metafile: true,
-    // Some dependencies are CommonJS and call require(): give them one.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    logLevel: 'warning',
-    plugins: [englishOnlyZod, builtinsWithoutFacade],
-  });
-  await writeFile(path.join(root, 'dist', `${name}.meta.json`), JSON.stringify(result.metafile));
-  const outputs = Object.values(result.metafile.outputs);
-  const bytes = outputs.reduce((sum, output) => sum + output.bytes, 0);
-  console.log(`dist/${name}/  ${(bytes / 1024).toFixed(0)} KiB in ${outputs.length} files`);
+const repositoryRoot = path.resolve(import.meta.dirname, '..');
+
+/** The Lambda functions: each is `functions/<name>/index.ts`, bundled to `<outRoot>/<name>/`. */
+export const FUNCTION_NAMES = ['gateway', 'health-probe', 'reclaim'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export interface BuildOptions {
+  /** Where the bundle folders go. Default: the repository's dist/. */
+  outRoot?: string;
+  /** One line per bundle (its folder, size and file count). Default: none. */
+  log?: (line: string) => void;
 }
+
+/** Bundles every function; returns each bundle's folder (what `lambda.Code.fromAsset` takes). */
+export async function buildFunctions(options: BuildOptions = {}): Promise<Record<FunctionName, string>> {
+  const outRoot = options.outRoot ?? path.join(repositoryRoot, 'dist');
+  const folders = {} as Record<FunctionName, string>;
+  for (const name of FUNCTION_NAMES) {
+    const outdir = path.join(outRoot, name);
+    // Chunk names carry content hashes: a stale one left behind would be deployed too.
+    await rm(outdir, { recursive: true, force: true });
+    await mkdir(outdir, { recursive: true });
+    const result = await build({
+      entryPoints: { index: path.join(repositoryRoot, 'functions', name, 'index.ts') },
+      outdir,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunks/[name]-[hash]',
+      // Code behind a dynamic import() becomes a chunk that is read and compiled
+      // only when first used: the cold start parses what the first request needs.
+      splitting: true,
+      bundle: true,
+      platform: 'node',
+      // The AWS SDK's ES modules (`module`), not its CommonJS builds (`main`,
+      // esbuild's default first choice for node): ES modules can be tree-shaken,
+      // so only the commands used are bundled (a quarter less code to parse at
+      // start), and their credential providers stay behind dynamic imports.
+      mainFields: ['module', 'main'],
+      target: 'node24',
+      format: 'esm',
+      // Smaller and faster to parse. Names are not kept (keepNames costs a call
+      // per function at start-up); the gateway logs no stack traces anyway.
+      minify: true,
+      sourcemap: false,
+      legalComments: 'none',
+      metafile: true,
+      // Some dependencies are CommonJS and call require(): give them one.
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      logLevel: 'warning',
+      plugins: [englishOnlyZod, builtinsWithoutFacade, noBrowserUserAgentParser],
+    });
+    // Beside the bundle folder, not in it: the metafile names absolute paths, which would change the asset hash.
+    await writeFile(path.join(outRoot, `${name}.meta.json`), JSON.stringify(result.metafile));
+    const outputs = Object.values(result.metafile.outputs);
+    const bytes = outputs.reduce((sum, output) => sum + output.bytes, 0);
+    options.log?.(`${path.relative(repositoryRoot, outdir) || outdir}/  ${(bytes / 1024).toFixed(0)} KiB in ${outputs.length} files`);
+    folders[name] = outdir;
+  }
+  return folders;
+}
+
+if (import.meta.main) await buildFunctions({ log: (line) => console.log(line) });

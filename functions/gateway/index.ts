@@ -14,7 +14,6 @@
 // objects: their classes are Node's fetch implementation, loaded on first use.
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
-import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createCatalog, defaultCatalog } from '../../lib/catalog/catalog.ts';
@@ -25,13 +24,19 @@ import { createHealthStore } from '../../lib/store/health.ts';
 import { readConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
 import { createNodeFetch } from '../shared/node-fetch.ts';
-import { gatewayRequestFromEvent, resultFromReply, type StreamingResult } from '../shared/lambda-http.ts';
+import { describeCause, GatewayError } from '../../lib/api/errors.ts';
+import { errorResponse } from '../../lib/api/reply.ts';
+import { gatewayRequestFromEvent, isFunctionUrlEvent, resultFromReply, type StreamingResult } from '../shared/lambda-http.ts';
+import { lambdaObservability } from '../shared/observability.ts';
+import { METRIC_SERVICES, OPERATIONAL_METRICS } from '../../infra/operational-metrics.ts';
 import { lazyFirehoseSink } from './usage-sink.ts';
 
 const config = readConfig();
 const table = { client: new DynamoDBClient({}), name: config.tableName };
 const catalog = config.catalogJson === undefined ? defaultCatalog() : createCatalog(JSON.parse(config.catalogJson), { source: 'SWITCHYARD_CATALOG_JSON' });
-const log = (entry: Record<string, unknown>): void => console.log(JSON.stringify(entry));
+// Structured logs and metrics through Powertools, loaded on first use (off the cold start).
+const observability = lambdaObservability(METRIC_SERVICES.gateway);
+const log = observability.log;
 
 const health = createHealthTracker({
   store: createHealthStore(table),
@@ -39,12 +44,20 @@ const health = createHealthTracker({
   endpointIds: catalog.endpoints.map((endpoint) => endpoint.id),
   onError: (error) => log({ level: 'warn', message: 'health store failed', error: String(error) }),
 });
-const credentials = secretsManagerCredentials({ secretId: config.secretId });
+const credentials = secretsManagerCredentials({
+  secretId: config.secretId,
+  // Requests to providers that need a key fail over (503 when none is left) until the secret can be read.
+  onLoadError: (error) => log({ level: 'error', message: 'provider credentials unavailable', error: error.message, cause: describeCause(error.cause) }),
+});
 const { gateway, deps, drain } = assembleGateway({
   catalog,
   table,
   credentials,
-  usageSink: lazyFirehoseSink({ streamName: config.usageStreamName, log: (line) => console.log(line) }),
+  usageSink: lazyFirehoseSink({
+    streamName: config.usageStreamName,
+    log,
+    onUndelivered: () => observability.count(OPERATIONAL_METRICS.usageRecordsUndelivered),
+  }),
   health,
   awsCredentials: defaultProvider(),
   settings: defaultSettings,
@@ -57,11 +70,27 @@ if (config.invocationWaiting) {
   deps.waitUntil(health.refresh());
 }
 
-export const handler = middy<LambdaFunctionURLEvent, StreamingResult>({
+/** What a caller sees when the function is invoked with anything but a Function URL request. */
+const notAFunctionUrlRequest = new GatewayError({
+  status: 400,
+  type: 'invalid_request',
+  message: 'The invocation event is not a Lambda Function URL request (payload format 2.0): call the gateway through its Function URL',
+});
+
+export const handler = middy<unknown, StreamingResult>({
   executionMode: executionModeStreamifyResponse,
-  // Settlement, records and health writes of this invocation finish before it ends.
-  requestEnd: drain,
-}).handler(async (event: LambdaFunctionURLEvent): Promise<StreamingResult> => {
+  // Settlement, records and health writes of this invocation finish before it ends, and so do its log lines and metrics.
+  requestEnd: async () => {
+    await drain();
+    await observability.flush();
+  },
+}).handler(async (event: unknown): Promise<StreamingResult> => {
+  if (!isFunctionUrlEvent(event)) {
+    // Names the event's top-level fields only: its values may be anything, a prompt included.
+    const fields = typeof event === 'object' && event !== null ? Object.keys(event).slice(0, 20) : [typeof event];
+    log({ level: 'warn', message: 'invocation event is not a Function URL request', fields });
+    return resultFromReply(errorResponse(notAFunctionUrlRequest));
+  }
   // The health snapshot is reloaded off the request path, at most every few seconds.
   deps.waitUntil(health.refresh());
   const reply = await gateway.serve(gatewayRequestFromEvent(event));

@@ -5,7 +5,9 @@ import type { UsageRecord, UsageSink } from '../../lib/usage/record.ts';
 
 export interface LazyFirehoseSinkOptions {
   streamName: string;
-  log: (line: string) => void;
+  /** The log entry of a record Firehose never accepted (it holds the whole record, so it can be replayed). */
+  log: (entry: Record<string, unknown>) => void;
+  onUndelivered?: (reason: string) => void;
 }
 
 export function lazyFirehoseSink(options: LazyFirehoseSinkOptions): UsageSink {
@@ -13,7 +15,12 @@ export function lazyFirehoseSink(options: LazyFirehoseSinkOptions): UsageSink {
   const load = (): Promise<UsageSink> => {
     sink ??= (async () => {
       const [{ FirehoseClient }, { createFirehoseSink }] = await Promise.all([import('@aws-sdk/client-firehose'), import('../../lib/usage/firehose-sink.ts')]);
-      return createFirehoseSink({ client: new FirehoseClient({}), streamName: options.streamName, log: options.log });
+      return createFirehoseSink({
+        client: new FirehoseClient({}),
+        streamName: options.streamName,
+        log: options.log,
+        onUndelivered: options.onUndelivered,
+      });
     })().catch((error: unknown) => {
       // Not cached: the next record tries the load again.
       sink = undefined;

@@ -13,6 +13,8 @@ import { openaiAdapter } from '../../lib/providers/openai/index.ts';
 import { createHealthStore } from '../../lib/store/health.ts';
 import { readProbeConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
+import { lambdaObservability } from '../shared/observability.ts';
+import { METRIC_SERVICES, OPERATIONAL_METRICS } from '../../infra/operational-metrics.ts';
 
 const config = readProbeConfig();
 const table = { client: new DynamoDBClient({}), name: config.tableName };
@@ -26,6 +28,7 @@ const adapters = {
 // Module scope: a warm container keeps the secret cached between runs.
 const credentials = secretsManagerCredentials({ secretId: config.secretId });
 const store = createHealthStore(table);
+const observability = lambdaObservability(METRIC_SERVICES.healthProbe);
 
 export const handler = async (): Promise<{ ok: number; failed: number; skipped: number }> => {
   const summary = await runProbe({
@@ -38,8 +41,12 @@ export const handler = async (): Promise<{ ok: number; failed: number; skipped: 
   });
   // Endpoint ids, outcomes and status codes only: never an upstream message or a credential.
   for (const result of summary.results) {
-    if (result.outcome !== 'ok') console.log(JSON.stringify({ level: result.outcome === 'failed' ? 'warn' : 'info', message: 'probe', ...result }));
+    if (result.outcome !== 'ok') observability.log({ level: result.outcome === 'failed' ? 'warn' : 'info', message: 'probe', ...result });
   }
-  console.log(JSON.stringify({ level: 'info', message: 'probe finished', ok: summary.ok, failed: summary.failed, skipped: summary.skipped }));
+  observability.log({ level: 'info', message: 'probe finished', ok: summary.ok, failed: summary.failed, skipped: summary.skipped });
+  observability.count(OPERATIONAL_METRICS.probeEndpointsOk, summary.ok);
+  observability.count(OPERATIONAL_METRICS.probeEndpointsFailed, summary.failed);
+  observability.count(OPERATIONAL_METRICS.probeEndpointsSkipped, summary.skipped);
+  await observability.flush();
   return { ok: summary.ok, failed: summary.failed, skipped: summary.skipped };
 };

@@ -8,6 +8,8 @@ export interface ReclaimHandlerDependencies {
   /** Epoch ms. */
   now: () => number;
   log: (entry: Record<string, unknown>) => void;
+  /** Publishes the run's metrics (and waits for its log lines), failed run or not. */
+  publish?: (summary: ReclaimSummary) => Promise<void>;
 }
 
 export function createReclaimHandler(deps: ReclaimHandlerDependencies): () => Promise<ReclaimSummary> {
@@ -18,6 +20,7 @@ export function createReclaimHandler(deps: ReclaimHandlerDependencies): () => Pr
     });
     const level = summary.failed > 0 ? 'error' : 'info';
     deps.log({ level, message: 'reclaim finished', ...summary, durationMs: deps.now() - started });
+    await deps.publish?.(summary);
     // A failed invocation shows in the function's Errors metric; the schedule
     // does not retry it, the next run is minutes away and tries again.
     if (summary.failed > 0) throw new Error(`reclaim failed for ${summary.failed} of ${summary.accounts} accounts`);

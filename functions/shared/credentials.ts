@@ -57,12 +57,22 @@ export interface SecretsManagerCredentialsOptions {
   /** A configured client; one for the function's region and role when absent. */
   client?: Pick<SecretsManagerClient, 'send'>;
   now?: () => number;
+  /** Told of every failed read (the secret is missing, unreadable or malformed); its message names the secret, never its value. */
+  onLoadError?: (error: CredentialsSecretError) => void;
 }
 
 export function secretsManagerCredentials(options: SecretsManagerCredentialsOptions): PreloadableCredentials {
   const client = options.client ?? new SecretsManagerClient({});
+  const read = secretLoader({ secretId: options.secretId, client });
   return cachedSecretCredentials({
-    load: secretLoader({ secretId: options.secretId, client }),
+    load: async () => {
+      try {
+        return await read();
+      } catch (error) {
+        if (error instanceof CredentialsSecretError) options.onLoadError?.(error);
+        throw error;
+      }
+    },
     ttlMs: options.ttlMs ?? DEFAULT_CREDENTIALS_TTL_MS,
     now: options.now,
   });

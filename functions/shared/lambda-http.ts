@@ -46,13 +46,37 @@ export function resultFromResponse(response: Response): StreamingResult {
 }
 
 /**
+ * Whether an invocation event has the parts of a Function URL request (payload
+ * format 2.0) that the gateway reads. Anything else (a test event from the
+ * console, a direct `Invoke` with some other payload) is answered with a 400,
+ * never a thrown error: a throw in a streaming function reaches the caller
+ * only as a broken response.
+ */
+export function isFunctionUrlEvent(event: unknown): event is LambdaFunctionURLEvent {
+  if (typeof event !== 'object' || event === null) return false;
+  const { requestContext, rawPath, rawQueryString, headers, body, isBase64Encoded } = event as Record<string, unknown>;
+  if (typeof requestContext !== 'object' || requestContext === null) return false;
+  const { http, domainName } = requestContext as Record<string, unknown>;
+  if (typeof http !== 'object' || http === null || typeof (http as Record<string, unknown>).method !== 'string') return false;
+  return (
+    typeof domainName === 'string' &&
+    typeof rawPath === 'string' &&
+    rawPath.startsWith('/') &&
+    (rawQueryString === undefined || typeof rawQueryString === 'string') &&
+    (headers === undefined || (typeof headers === 'object' && headers !== null)) &&
+    (body === undefined || typeof body === 'string') &&
+    (isBase64Encoded === undefined || typeof isBase64Encoded === 'boolean')
+  );
+}
+
+/**
  * The event as the plain request `Gateway.serve` reads: no web Request or
  * Headers, whose first use loads Node's whole fetch implementation (undici,
  * some 30 ms on a cold start) before the first request could even be read.
  */
 export function gatewayRequestFromEvent(event: LambdaFunctionURLEvent): GatewayRequest {
   const http = event.requestContext.http;
-  const query = event.rawQueryString === '' ? '' : `?${event.rawQueryString}`;
+  const query = event.rawQueryString === '' || event.rawQueryString === undefined ? '' : `?${event.rawQueryString}`;
   const headers = new Map<string, string>();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers.set(name.toLowerCase(), value);

@@ -4,6 +4,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -19,6 +20,14 @@ export const DEFAULT_CORS: lambda.FunctionUrlCorsOptions = {
   exposedHeaders: ['x-generation-id'],
   maxAge: Duration.hours(1),
 };
+
+/**
+ * The table calls of the gateway's request path: keys, balances, holds,
+ * generations (BatchWriteItem), health (BatchGetItem), and listing an
+ * account's keys for the management API (Scan; it names no partition key, so
+ * no LeadingKeys condition could narrow this statement).
+ */
+export const GATEWAY_TABLE_ACTIONS = ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Scan', 'UpdateItem'] as const;
 
 export interface GatewayFunctionProps {
   codePath: string;
@@ -53,9 +62,22 @@ export class GatewayFunction extends Construct {
       logRetention: props.logRetention,
     });
     this.function = gateway;
-    props.table.grantReadWriteData(role);
-    props.providerSecret.grantRead(role);
-    props.usageStream.grantPutRecords(role);
+    // Exactly the calls the gateway makes (lib/store, functions/shared/credentials.ts,
+    // lib/usage/firehose-sink.ts), not the CDK grants' wider sets (Query, DescribeTable,
+    // the stream reads, DescribeSecret, PutRecord).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StateTableItems',
+        actions: GATEWAY_TABLE_ACTIONS.map((action) => `dynamodb:${action}`),
+        resources: [props.table.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadProviderCredentials', actions: ['secretsmanager:GetSecretValue'], resources: [props.providerSecret.secretArn] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'WriteUsageRecords', actions: ['firehose:PutRecordBatch'], resources: [props.usageStream.deliveryStreamArn] }),
+    );
     if (props.bedrockAccess) grantBedrockInvoke(role);
 
     this.functionUrl = gateway.addFunctionUrl({

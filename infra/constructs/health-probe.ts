@@ -19,18 +19,11 @@ import { NodeFunction } from './node-function.ts';
 /** The `pk` prefix of health items (lib/store's health module writes `HEALTH#<endpoint>`). */
 export const HEALTH_KEY_PREFIX = 'HEALTH#';
 
-// Only actions that always carry partition keys. Scan has none, and
-// `ForAllValues` over an empty key set is true, so Scan must stay out.
-const HEALTH_ITEM_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-];
+// What recording a probe result does (lib/store/health.ts `update`: a
+// consistent read, then a conditional put). Both carry a partition key, so
+// the LeadingKeys condition below holds; Scan carries none, and `ForAllValues`
+// over an empty key set is true, so Scan must stay out.
+export const HEALTH_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
 
 export interface HealthProbeProps {
   codePath: string;
@@ -65,14 +58,16 @@ export class HealthProbe extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'HealthItemsOnly',
-        actions: HEALTH_ITEM_ACTIONS,
+        actions: [...HEALTH_ITEM_ACTIONS],
         resources: [props.table.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${props.healthKeyPrefix ?? HEALTH_KEY_PREFIX}*`] },
         },
       }),
     );
-    props.providerSecret.grantRead(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadProviderCredentials', actions: ['secretsmanager:GetSecretValue'], resources: [props.providerSecret.secretArn] }),
+    );
     if (props.bedrockAccess) grantBedrockInvoke(role);
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {

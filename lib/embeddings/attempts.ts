@@ -74,7 +74,13 @@ async function attempt(endpoint: Endpoint, input: EmbeddingAttemptInput, deps: E
     countsAgainstHealth: false,
   });
   if (adapter === undefined) return unavailable(`${provider.name} has no embeddings API the gateway speaks (${provider.kind} wire)`);
-  const credential = provider.credential === undefined ? undefined : await deps.credentials.get(provider.credential);
+  let credential: string | undefined;
+  try {
+    credential = provider.credential === undefined ? undefined : await deps.credentials.get(provider.credential);
+  } catch {
+    // The credentials store failed (on AWS: the secret is missing or unreadable; the edge logs why): fail over, as for a missing key.
+    return unavailable(`The credentials of ${provider.name} could not be read`);
+  }
   if (provider.credential !== undefined && credential === undefined) return unavailable(`No credential configured for ${provider.name} (${provider.credential})`);
 
   const controller = new AbortController();

@@ -121,7 +121,22 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
   const startedAt = deps.now();
   const elapsed = (): number => deps.now() - startedAt;
   const provider = endpoint.provider;
-  const credential = provider.credential === undefined ? undefined : await deps.credentials.get(provider.credential);
+  let credential: string | undefined;
+  try {
+    credential = provider.credential === undefined ? undefined : await deps.credentials.get(provider.credential);
+  } catch (cause) {
+    // The credentials store itself failed (on AWS: the secret is missing or unreadable). Every provider that
+    // needs a key is unavailable until it can be read; one that needs none (Bedrock, a keyless host) still serves.
+    const error = new GatewayError({
+      status: 503,
+      type: 'provider_unavailable',
+      message: `The credentials of ${provider.name} could not be read`,
+      retryable: true,
+      provider: provider.name,
+      cause,
+    });
+    return { kind: 'failed', error, latencyMs: 0, countsAgainstHealth: false };
+  }
   if (provider.credential !== undefined && credential === undefined) {
     const error = new GatewayError({
       status: 503,

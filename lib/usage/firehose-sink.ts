@@ -5,8 +5,9 @@
 // PutRecordBatch can answer HTTP 200 and still reject some records
 // (`FailedPutCount > 0`, per-record `ErrorCode` at the request's index), so only
 // those are re-sent; a thrown error re-sends the whole batch. When retries run
-// out, each undelivered record becomes one structured log line that a
-// reconciler can replay: a record is never dropped silently. Delivery is
+// out, each undelivered record becomes one structured log entry that a
+// reconciler can replay, and is counted (`onUndelivered`, a metric on AWS
+// that raises an alarm): a record is never dropped silently. Delivery is
 // at-least-once; queries dedupe on `id`. (reliability.md §1.6)
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import type { UsageRecord, UsageSink } from './record.ts';
@@ -37,8 +38,10 @@ export interface FirehoseSinkOptions {
   /** Delay before retry number `attempt` (1-based). Default: full jitter, capped exponential. */
   backoffMs?: (attempt: number) => number;
   sleep?: (ms: number) => Promise<void>;
-  /** Receives one JSON line per undelivered record. */
-  log: (line: string) => void;
+  /** Receives one structured entry per undelivered record, the record itself included. */
+  log: (entry: Record<string, unknown>) => void;
+  /** Told of each record that is given up on (after the log line), for a metric an alarm can watch. */
+  onUndelivered?: (reason: string) => void;
 }
 
 interface PendingRecord {
@@ -69,7 +72,8 @@ export function createFirehoseSink(options: FirehoseSinkOptions): UsageSink {
   let bufferedBytes = 0;
 
   const logUndelivered = (record: UsageRecord, reason: string): void => {
-    options.log(JSON.stringify({ level: 'error', message: UNDELIVERED_MESSAGE, record, reason }));
+    options.log({ level: 'error', message: UNDELIVERED_MESSAGE, record, reason });
+    options.onUndelivered?.(reason);
   };
 
   const putBatch = async (pending: PendingRecord[]): Promise<BatchOutcome> => {

@@ -3,7 +3,7 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { frameReadable, gatewayRequestFromEvent, requestFromEvent, resultFromReply, resultFromResponse } from '../../functions/shared/lambda-http.ts';
+import { frameReadable, gatewayRequestFromEvent, isFunctionUrlEvent, requestFromEvent, resultFromReply, resultFromResponse } from '../../functions/shared/lambda-http.ts';
 import type { FrameSource } from '../../lib/api/reply.ts';
 import { functionUrlEvent, type FunctionUrlRequest } from '../support/lambda-runtime.ts';
 
@@ -63,6 +63,28 @@ describe('resultFromResponse', () => {
     const result = resultFromResponse(new Response(null, { status: 204 }));
 
     expect(result).toEqual({ statusCode: 204, headers: {}, body: '' });
+  });
+});
+
+describe('isFunctionUrlEvent', () => {
+  it('accepts a Function URL event, with or without a query string, headers or a body', () => {
+    expect(isFunctionUrlEvent(event({ method: 'GET', path: '/api/v1/models' }))).toBe(true);
+    const bare = { ...event({ method: 'POST', path: '/api/v1/chat/completions', body: '{}' }) } as Record<string, unknown>;
+    delete bare.rawQueryString;
+    delete bare.headers;
+    expect(isFunctionUrlEvent(bare)).toBe(true);
+  });
+
+  it.each([
+    ['a console test event', { key1: 'value1', key2: 'value2' }],
+    ['a scheduled event', { 'detail-type': 'Scheduled Event', source: 'aws.scheduler', detail: {} }],
+    ['an API Gateway v1 event', { httpMethod: 'GET', path: '/api/v1/models', requestContext: { stage: 'prod' } }],
+    ['a path that is not absolute', { ...event({ method: 'GET', path: '/x' }), rawPath: 'x' }],
+    ['a body that is not text', { ...event({ method: 'POST', path: '/x' }), body: { messages: [] } }],
+    ['null', null],
+    ['a string', 'GET /api/v1/models'],
+  ])('refuses %s', (_name, candidate) => {
+    expect(isFunctionUrlEvent(candidate)).toBe(false);
   });
 });
 

@@ -3,7 +3,6 @@
 // events. Around it: DynamoDB (dynalite) through the real SDK, loopback
 // fakes of Secrets Manager and Firehose reached through the SDK's
 // service-specific endpoint variables, and the provider simulator.
-import { execFileSync } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -13,65 +12,15 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serve, type RunningServer } from '../../cli/serve.ts';
 import { createCatalog } from '../../lib/catalog/catalog.ts';
-import { generateApiKey, hashApiKey, keyLabel } from '../../lib/keys/api-key.ts';
 import { createSimulator } from '../../lib/providers/simulator/index.ts';
 import { addCredits, createAccount, getAccount } from '../../lib/store/accounts.ts';
-import { putKey, type KeyKind } from '../../lib/store/keys.ts';
-import type { UsageRecord } from '../../lib/usage/record.ts';
+import { buildFunctions } from '../../scripts/build.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { gatewayCatalogDocument, SECRET_ID, seedKey, sseData, startFakeAws, STREAM_NAME, type ErrorEnvelope, type FakeAws } from '../support/gateway-lambda.ts';
 import { DELIMITER_LEN, functionUrlEvent, installLambdaRuntime, type FunctionUrlRequest, type LambdaRuntime, type StreamedInvocation } from '../support/lambda-runtime.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const ACCOUNT = 'acct-lambda';
-const SECRET_ID = 'switchyard/provider-credentials';
-const STREAM_NAME = 'switchyard-usage';
 const SIM_A_SECRET = 'sim-a-credential-value';
-
-interface AwsCall {
-  target: string;
-  body: Record<string, unknown>;
-}
-
-/** Secrets Manager (GetSecretValue) and Firehose (PutRecordBatch), AWS JSON 1.1 on one loopback port. */
-async function startFakeAws(secrets: Record<string, string>): Promise<{ url: string; calls: AwsCall[]; usage: () => UsageRecord[]; close(): Promise<void> }> {
-  const calls: AwsCall[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      calls.push({ target, body });
-      const reply = (status: number, payload: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${calls.length}` });
-        res.end(JSON.stringify(payload));
-      };
-      if (target === 'secretsmanager.GetSecretValue' && body.SecretId === SECRET_ID) {
-        reply(200, { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET_ID}-AbCdEf`, Name: SECRET_ID, SecretString: JSON.stringify(secrets), VersionStages: ['AWSCURRENT'] });
-      } else if (target === 'Firehose_20150804.PutRecordBatch' && body.DeliveryStreamName === STREAM_NAME) {
-        const records = body.Records as unknown[];
-        reply(200, { FailedPutCount: 0, Encrypted: false, RequestResponses: records.map((_, index) => ({ RecordId: `record-${calls.length}-${index}` })) });
-      } else {
-        reply(400, { __type: 'ResourceNotFoundException', message: `No fake for ${target}` });
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    usage: () =>
-      calls
-        .filter((call) => call.target === 'Firehose_20150804.PutRecordBatch')
-        .flatMap((call) => (call.body.Records as Array<{ Data: string }>).map((record) => JSON.parse(Buffer.from(record.Data, 'base64').toString('utf8')) as UsageRecord)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 /** DynamoDB's API in front of dynalite, counting each operation by its X-Amz-Target (`GetItem`, `UpdateItem`, …). */
 async function startCountingDynamo(endpoint: string): Promise<{ url: string; operations: Map<string, number>; close(): Promise<void> }> {
@@ -102,52 +51,11 @@ async function startCountingDynamo(endpoint: string): Promise<{ url: string; ope
 const READS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
 const readsOf = (operations: Map<string, number>): number => READS.reduce((sum, name) => sum + (operations.get(name) ?? 0), 0);
 
-function catalogDocument(simulatorUrl: string): unknown {
-  const endpoint = (provider: string, prices: [string, string]) => ({
-    provider,
-    upstreamModel: `${provider}-model`,
-    pricing: { prompt: prices[0], completion: prices[1] },
-    contextLength: 32_000,
-    maxCompletionTokens: 4_096,
-    supportedParameters: ['temperature', 'max_tokens', 'stop'],
-  });
-  const simulator = (extra: Record<string, unknown> = {}) => ({ firstTokenMs: 0, tokensPerSecond: 0, outputTokens: 12, ...extra });
-  return {
-    providers: {
-      'sim-a': { name: 'Sim A', kind: 'openai', baseUrl: `${simulatorUrl}/sim-a`, credential: 'SIM_A_API_KEY', simulator: simulator() },
-      'sim-down': { name: 'Sim Down', kind: 'openai', baseUrl: `${simulatorUrl}/sim-down`, simulator: simulator({ failure: { mode: 'status', status: 500 } }) },
-    },
-    models: [
-      { id: 'test/one', name: 'Test One', created: 1767225600, endpoints: [endpoint('sim-a', ['2', '4'])] },
-      { id: 'test/down', name: 'Test Down', created: 1767225600, endpoints: [endpoint('sim-down', ['1', '1'])] },
-    ],
-  };
-}
-
-async function seedKey(dynamo: TestDynamo, kind: KeyKind): Promise<string> {
-  const key = generateApiKey();
-  const now = new Date().toISOString();
-  const table = { client: dynamo.client, name: dynamo.tableName };
-  await putKey(table, {
-    hash: await hashApiKey(key),
-    kind,
-    accountId: ACCOUNT,
-    name: `${kind} key`,
-    label: keyLabel(key),
-    disabled: false,
-    limitMicros: null,
-    limitReset: null,
-    expiresAt: null,
-    createdAt: now,
-    updatedAt: now,
-    requestsPerMinute: null,
-  });
-  return key;
-}
-
 let dynamo: TestDynamo;
 let dynamoOperations: Awaited<ReturnType<typeof startCountingDynamo>>;
-let aws: Awaited<ReturnType<typeof startFakeAws>>;
+let aws: FakeAws;
+let buildRoot: string;
+let gatewayBundle: string;
 let simulatorServer: RunningServer;
 let runtime: LambdaRuntime;
 let handler: unknown;
@@ -158,15 +66,16 @@ const upstreamAuthorization: string[] = [];
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  // The real build, as `npm run build` runs it.
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: repoRoot, stdio: 'pipe' });
+  // The real build, as `npm run build` and the CDK app run it; into a folder of its own, so no other suite sees it half-written.
+  buildRoot = mkdtempSync(path.join(os.tmpdir(), 'switchyard-dist-'));
+  gatewayBundle = (await buildFunctions({ outRoot: buildRoot })).gateway;
 
   dynamo = await startDynamo();
   const table = { client: dynamo.client, name: dynamo.tableName };
   await createAccount(table, ACCOUNT, new Date().toISOString());
   await addCredits(table, ACCOUNT, 5_000_000);
-  apiKey = await seedKey(dynamo, 'inference');
-  managementKey = await seedKey(dynamo, 'management');
+  apiKey = await seedKey(dynamo, 'inference', ACCOUNT);
+  managementKey = await seedKey(dynamo, 'management', ACCOUNT);
 
   dynamoOperations = await startCountingDynamo(dynamo.endpoint);
   aws = await startFakeAws({ SIM_A_API_KEY: SIM_A_SECRET });
@@ -175,7 +84,7 @@ beforeAll(async () => {
     upstreamAuthorization.push(request.headers.get('authorization') ?? '');
     return (box.handle as (request: Request) => Promise<Response>)(request);
   });
-  const document = catalogDocument(simulatorServer.url);
+  const document = gatewayCatalogDocument(simulatorServer.url);
   const simulator = createSimulator({ catalog: createCatalog(document) });
   box.handle = (request) => simulator.handle(request);
 
@@ -201,7 +110,7 @@ beforeAll(async () => {
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
   runtime = await installLambdaRuntime();
-  const bundle = (await import(pathToFileURL(path.join(repoRoot, 'dist', 'gateway', 'index.mjs')).href)) as { handler: unknown };
+  const bundle = (await import(pathToFileURL(path.join(gatewayBundle, 'index.mjs')).href)) as { handler: unknown };
   handler = bundle.handler;
 });
 
@@ -212,6 +121,7 @@ afterAll(async () => {
   await dynamoOperations.close();
   await dynamo.close();
   rmSync(configDirectory, { recursive: true, force: true });
+  rmSync(buildRoot, { recursive: true, force: true });
   for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
   Object.assign(process.env, savedEnv);
 });
@@ -232,18 +142,6 @@ const available = async (): Promise<number> => {
   const account = await getAccount({ client: dynamo.client, name: dynamo.tableName }, ACCOUNT);
   return account === undefined ? Number.NaN : account.creditsMicros - account.spentMicros;
 };
-
-/** The `data:` payloads of an SSE body, in order; comments and blank lines dropped. */
-const sseData = (text: string): string[] =>
-  text
-    .split('\n\n')
-    .flatMap((frame) => frame.split('\n'))
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => line.slice('data: '.length));
-
-interface ErrorEnvelope {
-  error: { code: number; message: string; metadata?: Record<string, unknown> };
-}
 
 const messages = [{ role: 'user', content: 'Say something nice' }];
 
@@ -380,7 +278,7 @@ describe('the gateway bundle on the Lambda streaming runtime', () => {
 
 describe('the gateway bundle as deployed', () => {
   it('stays within 1 MB, its lazily loaded chunks included, beside the tokenizer encodings it loads only to count an unreported usage', () => {
-    const folder = path.join(repoRoot, 'dist', 'gateway');
+    const folder = gatewayBundle;
     const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
     const encoding = (name: string): boolean => /^(o200k_base|cl100k_base)-/.test(name);
     const bytes = files.filter((entry) => !encoding(entry.name)).reduce((sum, entry) => sum + statSync(path.join(entry.parentPath, entry.name)).size, 0);

@@ -36,4 +36,10 @@ describe('optionsFromContext', () => {
     expect(optionsFor({ bedrockAccess: true }).props.bedrockAccess).toBe(true);
     expect(() => optionsFor({ bedrockAccess: 'no' })).toThrow(/true or false/);
   });
+
+  it('takes an SNS topic for the alarms, and refuses what is not a topic ARN', () => {
+    const arn = 'arn:aws:sns:us-east-1:123456789012:switchyard-alarms';
+    expect(optionsFor({ alarmTopicArn: arn }).props.alarmTopicArn).toBe(arn);
+    expect(() => optionsFor({ alarmTopicArn: 'switchyard-alarms' })).toThrow(/not an SNS topic ARN/);
+  });
 });

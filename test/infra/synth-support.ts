@@ -48,7 +48,7 @@ export const ofType = (resources: Record<string, Resource>, type: string): Array
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
 export const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 /** Whether a template fragment refers to the resource with this logical id. */
-export const mentions = (value: unknown, id: string): boolean => JSON.stringify(value).includes(`"${id}"`);
+export const mentions = (value: unknown, id: string): boolean => (JSON.stringify(value) ?? '').includes(`"${id}"`);
 
 /** The statements of every inline policy attached to the role. */
 export function statementsOfRole(resources: Record<string, Resource>, roleId: string): Statement[] {

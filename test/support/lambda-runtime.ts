@@ -97,7 +97,7 @@ export interface StreamedInvocation {
   timedOut: boolean;
 }
 
-interface Upload {
+export interface Upload {
   headers: IncomingHttpHeaders;
   chunks: Buffer[];
   trailers: Record<string, string | undefined>;

@@ -52,7 +52,7 @@ const idsOf = (lines: string[]): string[] => lines.map((line) => (JSON.parse(lin
 
 function harness(script: Array<(lines: string[]) => Answer> = [], maxRetries = 3) {
   const { client, calls } = scriptedClient(script);
-  const logs: string[] = [];
+  const logs: Array<Record<string, unknown>> = [];
   const sleeps: number[] = [];
   const sink = createFirehoseSink({
     client,
@@ -62,9 +62,9 @@ function harness(script: Array<(lines: string[]) => Answer> = [], maxRetries = 3
     sleep: async (ms) => {
       sleeps.push(ms);
     },
-    log: (line) => logs.push(line),
+    log: (entry) => logs.push(entry),
   });
-  const loggedIds = () => logs.map((line) => (JSON.parse(line) as { record: UsageRecord }).record.id);
+  const loggedIds = () => logs.map((entry) => (entry.record as UsageRecord).id);
   return { sink, calls, logs, sleeps, loggedIds };
 }
 
@@ -121,7 +121,7 @@ describe('createFirehoseSink', () => {
 
     expect(calls).toHaveLength(4);
     expect(sleeps).toEqual([10, 20, 30]);
-    expect(logs.map((line) => JSON.parse(line) as unknown)).toEqual(
+    expect(logs).toEqual(
       records.map((record) => ({ level: 'error', message: UNDELIVERED_MESSAGE, record, reason: 'ServiceUnavailableException' })),
     );
   });
@@ -145,7 +145,7 @@ describe('createFirehoseSink', () => {
 
     expect(calls).toHaveLength(3);
     expect(loggedIds()).toEqual(['gen-1']);
-    expect((JSON.parse(logs[0] ?? '{}') as { reason: string }).reason).toBe('ServiceUnavailableException');
+    expect(logs[0]?.reason).toBe('ServiceUnavailableException');
   });
 
   it('re-sends the whole batch when FailedPutCount is set but the per-record answers are missing', async () => {
@@ -211,7 +211,7 @@ describe('createFirehoseSink', () => {
 
     expect(calls.map((call) => idsOf(call.lines))).toEqual([['gen-ok']]);
     expect(loggedIds()).toEqual(['gen-huge']);
-    expect((JSON.parse(logs[0] ?? '{}') as { reason: string }).reason).toBe('RecordTooLarge');
+    expect(logs[0]?.reason).toBe('RecordTooLarge');
   });
 
   it('never loses a record, whatever the upstream answers', async () => {
@@ -246,7 +246,7 @@ describe('createFirehoseSink', () => {
           maxRetries,
           backoffMs: () => 0,
           sleep: async () => {},
-          log: (line) => logged.push((JSON.parse(line) as { record: UsageRecord }).record.id),
+          log: (entry) => logged.push((entry.record as UsageRecord).id),
         });
         const ids = Array.from({ length: count }, (_, index) => `gen-${index}`);
         for (const id of ids) await sink.write(usageRecord(id));
@@ -309,8 +309,8 @@ describe('createFirehoseSink with the real FirehoseClient', () => {
 
   it('re-sends only the rejected records through the wire protocol', async () => {
     const { client, received } = await startFirehose([(lines) => ({ status: 200, body: failAt(1)(lines) })]);
-    const logs: string[] = [];
-    const sink = createFirehoseSink({ client, streamName: 'switchyard-usage', sleep: async () => {}, log: (line) => logs.push(line) });
+    const logs: Array<Record<string, unknown>> = [];
+    const sink = createFirehoseSink({ client, streamName: 'switchyard-usage', sleep: async () => {}, log: (entry) => logs.push(entry) });
     for (const id of ['gen-0', 'gen-1', 'gen-2']) await sink.write(usageRecord(id));
 
     await sink.flush();
@@ -324,18 +324,46 @@ describe('createFirehoseSink with the real FirehoseClient', () => {
     expect(logs).toEqual([]);
   });
 
+  it('retries a record refused on every attempt alone, with backoff, then logs it and counts it as undelivered', async () => {
+    const refuseGen1 = (lines: string[]) => ({ status: 200, body: failAt(...idsOf(lines).flatMap((id, index) => (id === 'gen-1' ? [index] : [])))(lines) });
+    const { client, received } = await startFirehose([refuseGen1, refuseGen1, refuseGen1, refuseGen1]);
+    const logs: Array<Record<string, unknown>> = [];
+    const undelivered: string[] = [];
+    const sleeps: number[] = [];
+    const sink = createFirehoseSink({
+      client,
+      streamName: 'switchyard-usage',
+      backoffMs: (attempt) => 100 * 2 ** (attempt - 1),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      log: (entry) => logs.push(entry),
+      onUndelivered: (reason) => undelivered.push(reason),
+    });
+    for (const id of ['gen-0', 'gen-1', 'gen-2']) await sink.write(usageRecord(id));
+
+    await sink.flush();
+    client.destroy();
+
+    expect(received.map((call) => idsOf(call.lines))).toEqual([['gen-0', 'gen-1', 'gen-2'], ['gen-1'], ['gen-1'], ['gen-1']]);
+    expect(sleeps).toEqual([100, 200, 400]);
+    expect(logs.map((entry) => (entry.record as UsageRecord).id)).toEqual(['gen-1']);
+    expect(logs[0]).toMatchObject({ level: 'error', message: UNDELIVERED_MESSAGE });
+    expect(undelivered).toHaveLength(1);
+  });
+
   it('retries after a service error and logs what never got through', async () => {
     const unavailable = () => ({ status: 500, body: { __type: 'ServiceUnavailableException', message: 'Slow down.' } });
     const { client, received } = await startFirehose([unavailable, unavailable, unavailable]);
-    const logs: string[] = [];
-    const sink = createFirehoseSink({ client, streamName: 'switchyard-usage', maxRetries: 2, sleep: async () => {}, log: (line) => logs.push(line) });
+    const logs: Array<Record<string, unknown>> = [];
+    const sink = createFirehoseSink({ client, streamName: 'switchyard-usage', maxRetries: 2, sleep: async () => {}, log: (entry) => logs.push(entry) });
     await sink.write(usageRecord('gen-9'));
 
     await sink.flush();
     client.destroy();
 
     expect(received).toHaveLength(3);
-    expect(logs.map((line) => JSON.parse(line) as unknown)).toEqual([
+    expect(logs).toEqual([
       { level: 'error', message: UNDELIVERED_MESSAGE, record: usageRecord('gen-9'), reason: 'ServiceUnavailableException' },
     ]);
   });

@@ -57,8 +57,8 @@ describe('the gateway usage sink, loaded on first use', () => {
   });
 
   it('buffers records and delivers them to the named stream on flush, one JSON line each', async () => {
-    const logs: string[] = [];
-    const sink = lazyFirehoseSink({ streamName: 'switchyard-usage', log: (line) => logs.push(line) });
+    const logs: Array<Record<string, unknown>> = [];
+    const sink = lazyFirehoseSink({ streamName: 'switchyard-usage', log: (entry) => logs.push(entry) });
 
     await sink.write(record('gen-1'));
     await sink.write(record('gen-2'));
