@@ -64,13 +64,15 @@ export function localModeNodeFlags(): string[] {
 export interface SwitchyardOptions {
   /** Extra Node flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
+  /** Another catalog and settings (processes/switchyard-process.ts), for the upstream-shape pass. */
+  variant?: { catalog: 'upstream-shape'; settings: Record<string, unknown> };
 }
 
 export async function startSwitchyard(upstreamUrl: string, options: SwitchyardOptions = {}): Promise<RunningTarget> {
   const spawnedAt = performance.now();
   const started = startProcess({
     name: 'switchyard',
-    args: [...localModeNodeFlags(), ...(options.nodeFlags ?? []), 'bench/processes/switchyard-process.ts', upstreamUrl],
+    args: [...localModeNodeFlags(), ...(options.nodeFlags ?? []), 'bench/processes/switchyard-process.ts', upstreamUrl, ...(options.variant === undefined ? [] : [JSON.stringify(options.variant)])],
     ipc: true,
   });
   const { url, apiKey, dynamoPid } = await nextMessage<{ type: 'ready'; url: string; apiKey: string; dynamoPid?: number }>(started, 'ready');

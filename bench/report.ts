@@ -150,6 +150,30 @@ function resourceSection(results: BenchResults): string {
   ].join('\n\n');
 }
 
+function upstreamShapeSection(cells: BenchResults['upstreamShape']): string {
+  if (cells === undefined || cells.length === 0) return 'Not measured in this run.';
+  const kinds = [...new Set(cells.map((cell) => cell.kind))];
+  const of = (kind: string, upstream: string) => cells.find((cell) => cell.kind === kind && cell.upstream === upstream);
+  const rows = kinds.map((kind) => {
+    const json = of(kind, 'json');
+    const stream = of(kind, 'stream');
+    const saved = json === undefined || stream === undefined ? undefined : 1 - json.cpuMsPerRequest / stream.cpuMsPerRequest;
+    return [
+      kind,
+      fixed(json?.cpuMsPerRequest),
+      fixed(stream?.cpuMsPerRequest),
+      saved === undefined ? 'n/a' : `${(saved * 100).toFixed(0)}%`,
+      fixed(json?.ttfbP50),
+      fixed(stream?.ttfbP50),
+      `${json?.requests ?? 0} / ${stream?.requests ?? 0}${(json?.errors ?? 0) + (stream?.errors ?? 0) > 0 ? ' (errors)' : ''}`,
+    ];
+  });
+  return [
+    'A non-streamed request (50 tokens) at c=10 to the simulator, in a process of its own, on each wire kind it speaks; the same Switchyard asks the upstream for one JSON reply, then for a stream it assembles (`settings.jsonUpstream`).',
+    table(['wire', 'CPU/request, JSON upstream (ms)', 'CPU/request, streamed upstream (ms)', 'CPU saved by JSON', 'TTFB p50, JSON upstream (ms)', 'TTFB p50, streamed upstream (ms)', 'requests'], rows),
+  ].join('\n\n');
+}
+
 function heapSection(heap: BenchResults['heap']): string {
   if (heap === undefined) return '';
   return [
@@ -245,6 +269,7 @@ export async function renderReport(results: BenchResults, resultsFile: string, b
     targets: targetsSection(results),
     latency: latencySection(results),
     resources: resourceSection(results),
+    upstreamShape: upstreamShapeSection(results.upstreamShape),
     bundle: bundleSection(results),
     profile: profileSection(results),
     gaps: gapsSection(results),

@@ -2,6 +2,7 @@
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { GridResult } from './grid.ts';
 import type { HeapPassResult } from './heap-pass.ts';
+import type { UpstreamShapeCell } from './upstream-shape.ts';
 import type { BundleSize, ColdStartResult } from './lambda-cold-start.ts';
 import type { BundleLoadResult } from './lambda-server.ts';
 import type { MachineInfo } from './machine.ts';
@@ -35,4 +36,6 @@ export interface BenchResults {
   profile: { summaries: ProfileSummary[] };
   /** What holds the heap in the middle of a c=50 load (absent from runs before it was measured). */
   heap?: HeapPassResult;
+  /** A JSON request asked upstream as JSON and as a stream, per wire kind (absent from runs before it was measured). */
+  upstreamShape?: UpstreamShapeCell[];
 }

@@ -14,6 +14,7 @@ import { measureBundleUnderLoad } from './lambda-server.ts';
 import { describeMachine } from './machine.ts';
 import { cpuMillis, machineJiffies, memory, millisPerJiffy } from './process-stats.ts';
 import { heapAtConcurrency50 } from './heap-pass.ts';
+import { compareUpstreamShapes } from './upstream-shape.ts';
 import { profileSwitchyard } from './profile-pass.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults, BundleInput } from './results.ts';
@@ -98,6 +99,8 @@ try {
   const profile = await profileSwitchyard(upstream.url, plan);
   log('a heap snapshot of Switchyard in the middle of a c=50 load');
   const heap = await heapAtConcurrency50(upstream.url, plan);
+  log('a JSON request asked upstream as JSON and as a stream, per wire kind (the simulator in its own process)');
+  const upstreamShape = await compareUpstreamShapes(plan);
   await upstream.process.stop();
 
   const results: BenchResults = {
@@ -123,6 +126,7 @@ try {
     bundleUnderLoad,
     profile: { summaries: profile.summaries },
     heap,
+    upstreamShape,
   };
   const stamp = date.toISOString().slice(0, 19).replaceAll(':', '-');
   // A quick run's figures are for developing the harness: they go to ignored .tmp files and leave BENCHMARKS.md alone.

@@ -77,6 +77,42 @@ export function switchyardCatalog(upstreamUrl: string): unknown {
   };
 }
 
+/** The wire kinds the upstream-shape pass compares (the simulator speaks these; Bedrock's binary stream it does not). */
+export const UPSTREAM_SHAPE_KINDS = ['openai', 'anthropic', 'gemini'] as const;
+export type UpstreamShapeKind = (typeof UPSTREAM_SHAPE_KINDS)[number];
+export const upstreamShapeModel = (kind: UpstreamShapeKind): string => `bench/${kind}-wire`;
+
+/** The simulator's providers for the upstream-shape pass: one per wire kind, as the grid's upstream behaves. */
+export function upstreamShapeSimulatorCatalog(): unknown {
+  const behaviour = { firstTokenMs: SIMULATED_PROVIDER.firstTokenMs, tokensPerSecond: 0, outputTokens: 50 };
+  return {
+    providers: Object.fromEntries(UPSTREAM_SHAPE_KINDS.map((kind) => [`wire-${kind}`, { name: `Simulator (${kind} wire)`, kind, simulator: behaviour }])),
+    models: [],
+  };
+}
+
+/** Switchyard's catalog for the upstream-shape pass: a model per wire kind on the simulator process. */
+export function upstreamShapeCatalog(simulatorUrl: string): unknown {
+  return {
+    providers: Object.fromEntries(UPSTREAM_SHAPE_KINDS.map((kind) => [`wire-${kind}`, { name: `Simulator (${kind} wire)`, kind, baseUrl: `${simulatorUrl}/wire-${kind}` }])),
+    models: UPSTREAM_SHAPE_KINDS.map((kind) => ({
+      id: upstreamShapeModel(kind),
+      name: `Bench model (${kind} wire)`,
+      created: 1_763_000_000,
+      endpoints: [
+        {
+          provider: `wire-${kind}`,
+          upstreamModel: `${kind}-bench-model`,
+          pricing: BENCH_PRICING,
+          contextLength: 128_000,
+          maxCompletionTokens: 16_384,
+          supportedParameters: ['max_tokens', 'temperature', 'stop'],
+        },
+      ],
+    })),
+  };
+}
+
 export type TargetName = 'direct' | 'null-proxy' | 'switchyard' | 'portkey';
 
 export const TARGET_LETTERS: Readonly<Record<TargetName, string>> = { direct: 'D', 'null-proxy': 'N', switchyard: 'S', portkey: 'P' };

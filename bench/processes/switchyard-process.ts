@@ -2,7 +2,7 @@
 // `startLocalGateway` with a data folder on disk (a fresh temporary one,
 // removed at exit), a catalog whose model points at the harness's mock upstream,
 // and a balance far above any worst case (the normal, healthy case).
-// Argument: the upstream's origin. Its in-process stand-ins (dynalite with
+// Arguments: the upstream's origin, and optionally a variant (see below). Its in-process stand-ins (dynalite with
 // LevelDB under the data folder, the file usage sink) are part of local mode,
 // so their cost is counted with it.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,16 +10,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { startLocalGateway } from '../../cli/local-gateway.ts';
-import { switchyardCatalog } from '../workload.ts';
+import type { Settings } from '../../lib/settings.ts';
+import { switchyardCatalog, upstreamShapeCatalog } from '../workload.ts';
 import { announce, answerQueries, exitWhenAsked } from './ipc.ts';
 
 const upstreamUrl = process.argv[2] ?? '';
+/** Optional, for the upstream-shape pass: `{"catalog":"upstream-shape","settings":{…}}`. */
+const variant = JSON.parse(process.argv[3] ?? '{}') as { catalog?: 'upstream-shape'; settings?: Partial<Settings> };
 const dataDir = await mkdtemp(path.join(tmpdir(), 'switchyard-bench-'));
 const gateway = await startLocalGateway({
   port: 0,
   dataDir,
   env: {},
-  catalogDocument: switchyardCatalog(upstreamUrl),
+  catalogDocument: variant.catalog === 'upstream-shape' ? upstreamShapeCatalog(upstreamUrl) : switchyardCatalog(upstreamUrl),
+  ...(variant.settings === undefined ? {} : { settings: variant.settings }),
   // $1,000,000: the balance never comes near a request's worst case.
   seedCreditsMicros: 1_000_000_000_000,
   log: (entry) => {
