@@ -35,10 +35,20 @@ export async function compareUpstreamShapes(plan: BenchPlan): Promise<UpstreamSh
       const running = await startSwitchyard(url, { variant: { catalog: 'upstream-shape', settings } });
       const started = running.process;
       if (started === undefined) throw new Error('Switchyard has no process');
+      const targetOf = (kind: UpstreamShapeKind) => {
+        const target = { ...running.target, model: upstreamShapeModel(kind) };
+        return { target, body: requestBody(target.model, { stream: false, maxTokens: 50 }) };
+      };
       try {
+        // Every kind warmed before any is measured: the first one measured must not pay the process's own warm-up.
         for (const kind of UPSTREAM_SHAPE_KINDS) {
-          const target = { ...running.target, model: upstreamShapeModel(kind) };
-          const body = requestBody(target.model, { stream: false, maxTokens: 50 });
+          const { target, body } = targetOf(kind);
+          const agent = createAgent(CONCURRENCY);
+          await runLoad(target, { concurrency: CONCURRENCY, count: plan.warmUpRequests, budgetMs: plan.runBudgetMs * 2, body, stream: false }, agent);
+          agent.destroy();
+        }
+        for (const kind of UPSTREAM_SHAPE_KINDS) {
+          const { target, body } = targetOf(kind);
           const agent = createAgent(CONCURRENCY);
           await runLoad(target, { concurrency: CONCURRENCY, count: plan.warmUpRequests, budgetMs: plan.runBudgetMs * 2, body, stream: false }, agent);
           await query(started, 'idle');
