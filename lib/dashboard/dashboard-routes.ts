@@ -42,8 +42,6 @@ const assets: Record<string, { type: string; body: string }> = {
   '/dashboard/icon.svg': { type: 'image/svg+xml', body: dashboardIcon },
 };
 
-export const isDashboardPath = (pathname: string): boolean => pathname === '/dashboard' || pathname.startsWith('/dashboard/');
-
 export function dashboardRoute(request: GatewayRequest, pathname: string): Reply {
   const asset = assets[pathname === '/dashboard/' ? '/dashboard' : pathname];
   const headers = { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' };

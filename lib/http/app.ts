@@ -3,10 +3,6 @@
 // `handle` is the same app fetch-style, Request in and Response out.
 import { notFound } from '../api/errors.ts';
 import { chatDoor } from '../doors/chat/door.ts';
-import { responsesDoor } from '../doors/responses/door.ts';
-import { messagesDoor } from '../doors/messages/door.ts';
-import { completionsDoor } from '../doors/completions/door.ts';
-import { runEmbeddings } from '../pipeline/run-embeddings.ts';
 import { runInference } from '../pipeline/run.ts';
 import type { GatewayDeps } from '../pipeline/deps.ts';
 import { generationRoute } from './generation-route.ts';
@@ -17,7 +13,7 @@ import { modelEndpointsRoute } from './management-model-endpoints.ts';
 import { listModels } from './models.ts';
 import { json, toResponse, type GatewayRequest, type Reply } from '../api/reply.ts';
 import { responseForThrown } from './responses.ts';
-import { dashboardApiRoutes, dashboardRoute, isDashboardPath } from './dashboard-routes.ts';
+import { dashboardApiRoutes } from './dashboard-routes.ts';
 
 export interface Gateway {
   serve(request: GatewayRequest): Promise<Reply>;
@@ -28,12 +24,16 @@ export interface Gateway {
 type Route = (request: GatewayRequest, url: URL, deps: GatewayDeps, params: readonly string[]) => Promise<Reply> | Reply;
 
 // Both `/api/v1/…` (OpenRouter's base) and `/v1/…` (OpenAI's) are served.
+// Chat's door loads with the app; the other doors, embeddings and the
+// dashboard's assets on their first request: in the Lambda bundle each is a
+// chunk that a cold start whose first request is a chat completion never
+// parses (after the first, the import is a resolved promise).
 const routeTable: [method: string, path: string, route: Route][] = [
   ['POST', '/chat/completions', (request, _url, deps) => runInference(chatDoor, request, deps)],
-  ['POST', '/responses', (request, _url, deps) => runInference(responsesDoor, request, deps)],
-  ['POST', '/messages', (request, _url, deps) => runInference(messagesDoor, request, deps)],
-  ['POST', '/completions', (request, _url, deps) => runInference(completionsDoor, request, deps)],
-  ['POST', '/embeddings', (request, _url, deps) => runEmbeddings(request, deps)],
+  ['POST', '/responses', async (request, _url, deps) => runInference((await import('../doors/responses/door.ts')).responsesDoor, request, deps)],
+  ['POST', '/messages', async (request, _url, deps) => runInference((await import('../doors/messages/door.ts')).messagesDoor, request, deps)],
+  ['POST', '/completions', async (request, _url, deps) => runInference((await import('../doors/completions/door.ts')).completionsDoor, request, deps)],
+  ['POST', '/embeddings', async (request, _url, deps) => (await import('../pipeline/run-embeddings.ts')).runEmbeddings(request, deps)],
   ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
   ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
     json(modelEndpointsRoute(deps.catalog, deps.health, author, slug, deps.now()))],
@@ -76,7 +76,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const serve = async (request: GatewayRequest): Promise<Reply> => {
     const url = new URL(request.url);
     if (url.pathname === '/health' || url.pathname === '/api/v1/health') return json({ status: 'ok' });
-    if (isDashboardPath(url.pathname)) return dashboardRoute(request, url.pathname);
+    if (url.pathname === '/dashboard' || url.pathname.startsWith('/dashboard/')) {
+      return (await import('../dashboard/dashboard-routes.ts')).dashboardRoute(request, url.pathname);
+    }
     const path = url.pathname.startsWith('/api/v1/') ? url.pathname.slice(7) : url.pathname.startsWith('/v1/') ? url.pathname.slice(3) : undefined;
     const found = path === undefined ? undefined : match(request.method, path.replace(/\/$/, ''));
     try {

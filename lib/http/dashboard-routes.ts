@@ -9,8 +9,6 @@ import { generationsListRoute } from './generations-list-route.ts';
 import { providersHealthRoute } from './providers-health-route.ts';
 import { listProviders } from './providers-route.ts';
 
-export { dashboardRoute, isDashboardPath } from '../dashboard/dashboard-routes.ts';
-
 type DashboardApiRoute = (request: GatewayRequest, url: URL, deps: GatewayDeps) => Promise<Reply> | Reply;
 
 export const dashboardApiRoutes: [method: string, path: string, route: DashboardApiRoute][] = [
