@@ -74,7 +74,8 @@ export const message = z.discriminatedUnion('role', [
 ]);
 export type Message = z.infer<typeof message>;
 
-const toolName = z
+/** A function tool's name, as OpenAI accepts it (every API door checks names the same way). */
+export const toolName = z
   .string()
   .min(1)
   .max(64)

@@ -5,7 +5,7 @@
 // tolerated, as OpenRouter does, since Anthropic SDKs and Claude Code add
 // fields (`context_management`, `output_config`, …) ahead of any gateway.
 import { z } from 'zod';
-import { providerPreferences } from '../../api/chat-request.ts';
+import { providerPreferences, toolName } from '../../api/chat-request.ts';
 
 const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
 
@@ -81,12 +81,6 @@ const userMessage = z.object({ role: z.literal('user'), content: textOr(z.array(
 const assistantMessage = z.object({ role: z.literal('assistant'), content: textOr(z.array(assistantBlock, { error: STRING_OR_BLOCKS })) });
 const message = z.discriminatedUnion('role', [userMessage, assistantMessage]);
 export type MessagesMessage = z.infer<typeof message>;
-
-const toolName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-zA-Z0-9_-]+$/, 'must be letters, digits, underscores or dashes');
 
 // Client tools only: Anthropic's server tools (web search, code execution,
 // bash, …) run at Anthropic and have no counterpart on other providers.

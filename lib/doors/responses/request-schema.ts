@@ -6,7 +6,7 @@
 // is): what would need a stored response or prompt is refused by name.
 // https://developers.openai.com/api/reference/resources/responses/methods/create
 import { z } from 'zod';
-import { providerPreferences, reasoningConfig } from '../../api/chat-request.ts';
+import { providerPreferences, reasoningConfig, toolName } from '../../api/chat-request.ts';
 
 const imageDetail = z.enum(['auto', 'low', 'high', 'original']);
 
@@ -107,12 +107,6 @@ export const inputItem = z.preprocess(
   z.discriminatedUnion('type', [messageItem, functionCallItem, functionCallOutputItem, reasoningItem, itemReference]),
 );
 export type InputItem = z.infer<typeof inputItem>;
-
-const toolName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-zA-Z0-9_-]+$/, 'must be letters, digits, underscores or dashes');
 
 export const functionTool = z.object({
   type: z.literal('function'),
