@@ -167,6 +167,15 @@ export type ReasoningConfig = z.infer<typeof reasoningConfig>;
 
 const modelId = z.string().min(1, 'must not be empty').max(256);
 
+/** OpenRouter's routing fields, the same on every API door (openrouter-api.md §2.4–3.4). */
+export const openRouterRouting = {
+  provider: providerPreferences.optional(),
+  session_id: z.string().max(256).optional(),
+  route: z.enum(['fallback', 'sort']).nullish(),
+  transforms: z.array(z.string()).optional(),
+  plugins: z.array(z.object({ id: z.string(), enabled: z.boolean().optional() }).loose()).optional(),
+};
+
 export const chatRequest = z
   .object({
     model: modelId.optional(),
@@ -206,15 +215,11 @@ export const chatRequest = z
     prompt_cache_key: z.string().optional(),
     cache_control: cacheControl.optional(),
     verbosity: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
-    provider: providerPreferences.optional(),
     reasoning: reasoningConfig.optional(),
     reasoning_effort: reasoningEffort.optional(),
     include_reasoning: z.boolean().optional(),
     usage: z.object({ include: z.boolean().optional() }).optional(),
-    session_id: z.string().max(256).optional(),
-    route: z.enum(['fallback', 'sort']).nullish(),
-    transforms: z.array(z.string()).optional(),
-    plugins: z.array(z.object({ id: z.string(), enabled: z.boolean().optional() }).loose()).optional(),
+    ...openRouterRouting,
   })
   // Unknown top-level fields are tolerated, as OpenRouter does.
   .loose()

@@ -3,7 +3,7 @@
 // becomes the one user message of a canonical chat request, so routing,
 // credits, attempts and records are exactly chat's.
 import { z } from 'zod';
-import { chatRequest, providerPreferences, reasoningConfig, type ChatRequest } from '../../api/chat-request.ts';
+import { chatRequest, openRouterRouting, reasoningConfig, type ChatRequest } from '../../api/chat-request.ts';
 import { invalidRequest } from '../../api/errors.ts';
 import { parseOrThrow } from '../../api/validate.ts';
 
@@ -36,10 +36,8 @@ export const completionsRequest = z
     stream: z.boolean().nullish(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
     user: z.string().max(256).optional(),
-    provider: providerPreferences.optional(),
     reasoning: reasoningConfig.optional(),
-    session_id: z.string().max(256).optional(),
-    route: z.enum(['fallback', 'sort']).nullish(),
+    ...openRouterRouting,
   })
   // Unknown top-level fields are tolerated, as on chat.
   .loose()

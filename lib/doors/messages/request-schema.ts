@@ -5,7 +5,7 @@
 // tolerated, as OpenRouter does, since Anthropic SDKs and Claude Code add
 // fields (`context_management`, `output_config`, …) ahead of any gateway.
 import { z } from 'zod';
-import { providerPreferences, toolName } from '../../api/chat-request.ts';
+import { openRouterRouting, toolName } from '../../api/chat-request.ts';
 
 const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
 
@@ -130,8 +130,7 @@ export const messagesRequest = z
     thinking: thinking.optional(),
     metadata: z.object({ user_id: z.string().max(256).nullish() }).optional(),
     cache_control: cacheControl.optional(),
-    provider: providerPreferences.optional(),
-    session_id: z.string().max(256).optional(),
+    ...openRouterRouting,
   })
   .loose()
   .superRefine((request, ctx) => {

@@ -6,7 +6,7 @@
 // is): what would need a stored response or prompt is refused by name.
 // https://developers.openai.com/api/reference/resources/responses/methods/create
 import { z } from 'zod';
-import { providerPreferences, reasoningConfig, toolName } from '../../api/chat-request.ts';
+import { openRouterRouting, reasoningConfig, toolName } from '../../api/chat-request.ts';
 
 const imageDetail = z.enum(['auto', 'low', 'high', 'original']);
 
@@ -179,11 +179,7 @@ export const responsesRequest = z
     service_tier: z.enum(['auto', 'default', 'flex', 'priority', 'scale']).nullish(),
     truncation: z.enum(['auto', 'disabled']).nullish(),
     include: z.array(z.string()).nullish(),
-    provider: providerPreferences.optional(),
-    session_id: z.string().max(256).optional(),
-    route: z.enum(['fallback', 'sort']).nullish(),
-    transforms: z.array(z.string()).optional(),
-    plugins: z.array(z.object({ id: z.string(), enabled: z.boolean().optional() }).loose()).optional(),
+    ...openRouterRouting,
   })
   // Unknown top-level fields are tolerated, as OpenRouter does (and never forwarded upstream).
   .loose()
