@@ -62,15 +62,53 @@ export const providerEntry = z.object({
 });
 export type ProviderEntry = z.infer<typeof providerEntry>;
 
+/**
+ * Prices that change with the prompt's size. Each key is optional: an
+ * absent key keeps the base price (or the price of a lower tier that has it).
+ */
+const tieredPrices = {
+  prompt: usdPerMillion.optional(),
+  completion: usdPerMillion.optional(),
+  cacheRead: usdPerMillion.optional(),
+  cacheWrite: usdPerMillion.optional(),
+  cacheWrite1h: usdPerMillion.optional(),
+  reasoning: usdPerMillion.optional(),
+  audio: usdPerMillion.optional(),
+  audioCacheRead: usdPerMillion.optional(),
+  image: usdPerMillion.optional(),
+};
+
+export const priceTier = z.object({
+  /** The tier's prices apply to the whole request when its prompt has more tokens than this (Anthropic and Google: 200000). */
+  abovePromptTokens: z.number().int().nonnegative(),
+  ...tieredPrices,
+});
+export type PriceTier = z.infer<typeof priceTier>;
+
 export const pricing = z.object({
   prompt: usdPerMillion,
   completion: usdPerMillion,
   /** Cache reads; the prompt price when absent. */
   cacheRead: usdPerMillion.optional(),
-  /** Cache writes; the prompt price when absent. */
+  /** Cache writes (Anthropic's 5-minute TTL, the default one); the prompt price when absent. */
   cacheWrite: usdPerMillion.optional(),
+  /** Cache writes with a 1-hour TTL; the cache-write price when absent. */
+  cacheWrite1h: usdPerMillion.optional(),
+  /** Reasoning tokens, where a provider bills them apart from other output; the completion price when absent. */
+  reasoning: usdPerMillion.optional(),
+  /** Audio input tokens; the prompt price when absent. */
+  audio: usdPerMillion.optional(),
+  /** Audio input tokens read from the cache; the cache-read price when absent (the audio price when that is absent too). */
+  audioCacheRead: usdPerMillion.optional(),
+  /** Image input tokens; the prompt price when absent. */
+  image: usdPerMillion.optional(),
   /** A flat price per request, in USD (not per million). */
   request: usdPerMillion.optional(),
+  /** Prices above a prompt size, in ascending order of `abovePromptTokens`. */
+  tiers: z
+    .array(priceTier)
+    .refine((tiers) => tiers.every((tier, index) => index === 0 || tier.abovePromptTokens > (tiers[index - 1]?.abovePromptTokens ?? -1)), 'must be in ascending order of abovePromptTokens')
+    .optional(),
 });
 export type Pricing = z.infer<typeof pricing>;
 
