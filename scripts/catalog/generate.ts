@@ -216,6 +216,17 @@ function authorsFor(key: string): string[] {
   return families.filter(([pattern]) => pattern.test(name)).map(([, author]) => author);
 }
 
+/**
+ * The id to send: the overlay's rule, else the entry's own id when the data
+ * prices that id with this entry (an API id), else the first id the entry
+ * matches exactly (`mistral-medium-3-1` is priced for `mistral-medium-2508`).
+ */
+function upstreamIdOf(overlay: OverlayProvider, priceModel: ModelInfo): string | undefined {
+  const pricedBy = (id: string): boolean => calcPrice({ input_tokens: 1, output_tokens: 1 }, id, { providerId: overlay.dataId })?.model.id === priceModel.id;
+  const candidates = [overlay.upstreamId?.(priceModel.id, equalsOf(priceModel.match)), priceModel.id, ...equalsOf(priceModel.match)];
+  return candidates.find((id) => id !== undefined && pricedBy(id));
+}
+
 /** A pinned id is priced by the entry the data matches it with (which may not be the first entry that matched the model). */
 function pinnedOffer(offer: Offer, modelId: string): Offer {
   const pinned = offer.provider.pins?.[modelId];
@@ -235,7 +246,8 @@ function offersByModel(openRouter: Map<string, string>, openRouterIds: ReadonlyS
       if (priceModel.deprecated === true || notChat.test(priceModel.id) || overlay.serves?.(priceModel.id) === false) continue;
       const pricing = toPricing(pricesInEffect(priceModel));
       if (pricing === undefined) continue;
-      const upstreamModel = overlay.upstreamId?.(priceModel.id, equalsOf(priceModel.match)) ?? priceModel.id;
+      const upstreamModel = upstreamIdOf(overlay, priceModel);
+      if (upstreamModel === undefined) continue;
       let modelId = overlay.models?.[priceModel.id];
       if (modelId === undefined && openRouterIds.has(priceModel.id.toLowerCase())) modelId = priceModel.id.toLowerCase();
       if (modelId === undefined) {

@@ -40,7 +40,8 @@ describe('the default catalog', () => {
     expect(FALLBACK_TOKEN_ENCODING).toBe('o200k_base');
     const claude = catalog.models.get('anthropic/claude-sonnet-4.5');
     expect(claude?.tokenizer).toBe('Claude');
-    expect(claude?.endpoints.map((entry) => entry.tokenEncoding)).toEqual([FALLBACK_TOKEN_ENCODING, FALLBACK_TOKEN_ENCODING]);
+    expect(claude?.endpoints.map((entry) => entry.tokenEncoding)).toEqual([FALLBACK_TOKEN_ENCODING, FALLBACK_TOKEN_ENCODING, FALLBACK_TOKEN_ENCODING]);
+    expect(catalog.models.get('openai/gpt-4')?.tokenEncoding).toBe('cl100k_base');
   });
 });
 

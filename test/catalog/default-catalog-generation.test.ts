@@ -74,6 +74,7 @@ describe('the generated default catalog', () => {
       if (overlay === undefined || endpoint.embedding !== undefined) continue;
       const price = calcPrice(usage, endpoint.upstreamModel, { providerId: overlay.dataId, timestamp: new Date(`${PRICES_IN_EFFECT_ON}T02:00:00Z`) });
       // At 02:00 UTC, within every DeepSeek peak window: the catalog carries the peak price.
+      expect(price, `${endpoint.id}: the data prices the id sent upstream`).not.toBeNull();
       if (price === null) continue;
       checked += 1;
       const { prompt, completion, request } = endpoint.pricing;
