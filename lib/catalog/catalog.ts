@@ -60,7 +60,18 @@ export function createCatalog(document: unknown, options: CatalogOptions = {}): 
     });
     throw new CatalogError(`${source} is invalid:\n${lines.join('\n')}`);
   }
-  return resolve(parsed.data, options, source);
+  const file = parsed.data.extends === 'default' ? extendDefault(parsed.data) : parsed.data;
+  return resolve(file, options, source);
+}
+
+/** A user's catalog over the shipped one: theirs wins by provider key and by model id. */
+function extendDefault(file: CatalogFile): CatalogFile {
+  const shipped = defaultCatalogJson as CatalogFile;
+  const replaced = new Set(file.models.map((model) => model.id));
+  return {
+    providers: { ...shipped.providers, ...file.providers },
+    models: [...shipped.models.filter((model) => !replaced.has(model.id)), ...file.models],
+  };
 }
 
 /**

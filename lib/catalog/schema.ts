@@ -216,6 +216,12 @@ export const modelEntry = z.object({
 export type ModelEntry = z.infer<typeof modelEntry>;
 
 export const catalogFile = z.object({
+  /**
+   * `"default"`: this file adds to the shipped catalog instead of replacing
+   * it. Its providers are added (or replace the default's of the same key)
+   * and its models are added (or replace the default's of the same id).
+   */
+  extends: z.literal('default', { error: 'must be "default" (or left out, to replace the default catalog)' }).optional(),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug'), providerEntry),
   models: z.array(modelEntry),
 });
