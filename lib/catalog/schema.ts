@@ -69,32 +69,8 @@ export const providerEntry = z.object({
 });
 export type ProviderEntry = z.infer<typeof providerEntry>;
 
-/**
- * Prices that change with the prompt's size. Each key is optional: an
- * absent key keeps the base price (or the price of a lower tier that has it).
- */
-const tieredPrices = {
-  prompt: usdPerMillion.optional(),
-  completion: usdPerMillion.optional(),
-  cacheRead: usdPerMillion.optional(),
-  cacheWrite: usdPerMillion.optional(),
-  cacheWrite1h: usdPerMillion.optional(),
-  reasoning: usdPerMillion.optional(),
-  audio: usdPerMillion.optional(),
-  audioCacheRead: usdPerMillion.optional(),
-  image: usdPerMillion.optional(),
-};
-
-export const priceTier = z.object({
-  /** The tier's prices apply to the whole request when its prompt has more tokens than this (Anthropic and Google: 200000). */
-  abovePromptTokens: z.number().int().nonnegative(),
-  ...tieredPrices,
-});
-export type PriceTier = z.infer<typeof priceTier>;
-
-export const pricing = z.object({
-  prompt: usdPerMillion,
-  completion: usdPerMillion,
+/** The prices beside `prompt` and `completion`, each optional, each in USD per million tokens. */
+const specificPrices = {
   /** Cache reads; the prompt price when absent. */
   cacheRead: usdPerMillion.optional(),
   /** Cache writes (Anthropic's 5-minute TTL, the default one); the prompt price when absent. */
@@ -109,6 +85,25 @@ export const pricing = z.object({
   audioCacheRead: usdPerMillion.optional(),
   /** Image input tokens; the prompt price when absent. */
   image: usdPerMillion.optional(),
+};
+
+/**
+ * Prices that change with the prompt's size. Each key is optional: an
+ * absent key keeps the base price (or the price of a lower tier that has it).
+ */
+export const priceTier = z.object({
+  /** The tier's prices apply to the whole request when its prompt has more tokens than this (Anthropic and Google: 200000). */
+  abovePromptTokens: z.number().int().nonnegative(),
+  prompt: usdPerMillion.optional(),
+  completion: usdPerMillion.optional(),
+  ...specificPrices,
+});
+export type PriceTier = z.infer<typeof priceTier>;
+
+export const pricing = z.object({
+  prompt: usdPerMillion,
+  completion: usdPerMillion,
+  ...specificPrices,
   /** A flat price per request, in USD (not per million). */
   request: usdPerMillion.optional(),
   /** Prices above a prompt size, in ascending order of `abovePromptTokens`. */

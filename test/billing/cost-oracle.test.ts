@@ -11,18 +11,7 @@ import { costOf, worstCaseMicros } from '../../lib/billing/cost.ts';
 import { defaultCatalog, type Endpoint } from '../../lib/catalog/catalog.ts';
 import type { Usage } from '../../lib/streaming/events.ts';
 import { overlayProviders, PRICES_IN_EFFECT_ON } from '../../scripts/catalog/overlay.ts';
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './support/gated-upstream.ts';
 
 const catalog = defaultCatalog();
 const priced = catalog.endpoints.filter((endpoint) => endpoint.embedding === undefined && overlayProviders[endpoint.provider.id] !== undefined);
@@ -68,7 +57,8 @@ function drawUsage(next: () => number, endpoint: Endpoint): Usage {
 }
 
 function drawCases(count: number): Case[] {
-  const next = random(20);
+  // Seeded: the same cases on every run.
+  const next = seededRandom(20);
   // Two draws in three from the endpoints with something beyond a prompt and a completion price.
   const pools = [
     priced.filter((endpoint) => endpoint.pricing.tiers !== undefined),
