@@ -64,6 +64,19 @@ describe('the generated default catalog', () => {
     expect(catalog.models.get('simulator/flaky')?.endpoints.map((endpoint) => endpoint.provider.simulator?.failure?.mode)).toEqual(['status', undefined]);
   });
 
+  it('keeps what the hand-written catalog said its models take: images, files, reasoning, tools', () => {
+    const catalog = defaultCatalog();
+    const endpoint = (id: string, tag: string) => catalog.models.get(id)?.endpoints.find((entry) => entry.tag === tag);
+    expect(endpoint('anthropic/claude-sonnet-4.5', 'anthropic')?.inputModalities).toEqual(['text', 'image', 'file']);
+    expect(endpoint('anthropic/claude-sonnet-4.5', 'amazon-bedrock')?.inputModalities).toEqual(['text', 'image']);
+    expect([...(endpoint('anthropic/claude-sonnet-4.5', 'anthropic')?.supportedParameters ?? [])]).toEqual(expect.arrayContaining(['reasoning', 'include_reasoning', 'tools']));
+    expect(endpoint('google/gemini-2.5-flash', 'google-ai-studio')?.inputModalities).toEqual(['text', 'image', 'file', 'audio', 'video']);
+    expect([...(endpoint('google/gemini-2.5-pro', 'google-ai-studio')?.supportedParameters ?? [])]).toEqual(expect.arrayContaining(['reasoning', 'tools']));
+    expect(endpoint('openai/gpt-4o-mini', 'openai')?.inputModalities).toEqual(['text', 'image', 'file']);
+    expect(endpoint('amazon/nova-lite-v1', 'amazon-bedrock')?.inputModalities).toEqual(['text', 'image']);
+    expect(endpoint('mistralai/mistral-small', 'mistral')?.inputModalities).toEqual(['text', 'image']);
+  });
+
   it("carries each provider's own price for a model, as @pydantic/genai-prices computes it", () => {
     const catalog = defaultCatalog();
     // A thousand tokens each way: below every tier, so the base prices (USD per million) show.
