@@ -36,7 +36,7 @@ export interface FleetPlan {
   budgetMs: number;
 }
 
-export const FLEET_PLAN: FleetPlan = { processes: 50, balanceWorstCases: 2_000, refusalsInARow: 300, budgetMs: 90_000 };
+export const FLEET_PLAN: FleetPlan = { processes: 50, balanceWorstCases: 700, refusalsInARow: 300, budgetMs: 150_000 };
 
 interface Outcome {
   process: number;

@@ -3,6 +3,7 @@
 import type { BillResult } from './bill.ts';
 import type { CgroupVersion } from './cgroup.ts';
 import type { FleetPlan, FleetResult } from './fleet.ts';
+import type { HotAccountRun } from './hot-account.ts';
 import type { SizeRow, SizesPlan } from './lambda-sizes.ts';
 import type { MachineInfo } from './machine.ts';
 
@@ -36,4 +37,9 @@ export interface FleetResults extends RunHeader {
   /** What the code under test was, when a run is kept for comparison (e.g. "before the lease fix"). */
   label?: string;
   result: FleetResult;
+}
+
+export interface HotAccountResults extends RunHeader {
+  kind: 'hot-account';
+  runs: HotAccountRun[];
 }

@@ -15,6 +15,7 @@ import { worstCaseMicros } from '../lib/billing/cost.ts';
 import { maxPromptTokens } from '../lib/billing/prompt-size.ts';
 import { measureBill } from './bill.ts';
 import { FLEET_PLAN, FLEET_SHAPE, runFleet } from './fleet.ts';
+import { HOT_RPS, HOT_SCENARIOS, simulateHotAccount } from './hot-account.ts';
 import { openCgroups } from './cgroup.ts';
 import { startCountingAws, startDynamoCounter, type DynamoCounter } from './counted-aws.ts';
 import { repositoryRoot } from './child-process.ts';
@@ -26,7 +27,7 @@ import { describeMachine } from './machine.ts';
 import { machineJiffies } from './process-stats.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
-import type { BillResults, FleetResults, LambdaSizesResults, ScalePart } from './scale-results.ts';
+import type { BillResults, FleetResults, HotAccountResults, LambdaSizesResults, ScalePart } from './scale-results.ts';
 import { deployedGatewayMemoryMb } from './scale-sections.ts';
 
 const benchDirectory = import.meta.dirname;
@@ -164,6 +165,23 @@ async function fleet(): Promise<void> {
   }
 }
 
+async function hotAccount(): Promise<void> {
+  const machine = describeMachine();
+  const options = quick ? { rps: 500, durationMs: 1_000, seconds: 6 } : { rps: HOT_RPS, durationMs: 1_000, seconds: 20 };
+  const { value: runs, machineBusyPercent } = await busyDuring(async () => {
+    const done = [];
+    for (const scenario of HOT_SCENARIOS) {
+      log(`  ${scenario.label}: ${options.rps} requests/s of ${options.durationMs} ms for ${options.seconds} simulated s`);
+      const run = await simulateHotAccount(scenario, options);
+      log(`    busiest account item ${run.accountItem.meanWriteUnitsPerSecond.toFixed(0)} WCU/s (${run.accountItem.meanWritesPerSecond.toFixed(0)} writes/s), key item ${run.keyItem.meanWriteUnitsPerSecond.toFixed(0)} WCU/s, ${run.failed} failed, ${run.oversizedWrites} oversized`);
+      done.push(run);
+    }
+    return done;
+  });
+  const results: HotAccountResults = { kind: 'hot-account', date: new Date().toISOString(), plan: quick ? 'quick' : 'full', machine, machineBusyPercent, runs };
+  await save('hot-account', results);
+}
+
 /** `--label <text>`: what this run's code is (e.g. before a fix), kept with its results. */
 function labelArgument(): string | undefined {
   const index = process.argv.indexOf('--label');
@@ -174,6 +192,9 @@ try {
   switch (part) {
     case 'fleet':
       await fleet();
+      break;
+    case 'hot-account':
+      await hotAccount();
       break;
     case 'sizes':
       await sizes();
