@@ -267,10 +267,10 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       const at = now();
       const work: Promise<void>[] = [];
       for (const state of accounts.values()) {
-        const lease = state.lease;
-        const idle = lease !== undefined && lease.outstandingMicros === 0 && at - lease.lastUsedAt >= policy.idleReleaseMs;
-        if (lease !== undefined && (at >= lease.admitUntil || idle)) {
-          state.retired.push(lease);
+        const current = state.lease;
+        const idle = current !== undefined && current.outstandingMicros === 0 && at - current.lastUsedAt >= policy.idleReleaseMs;
+        if (current !== undefined && (at >= current.admitUntil || idle)) {
+          state.retired.push(current);
           state.lease = undefined;
         }
         for (const lease of [state.lease, ...state.retired]) if (lease !== undefined) work.push(flushLease(lease));
