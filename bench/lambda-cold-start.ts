@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { startLocalDynamo } from '../cli/local-dynamo.ts';
 import { seedLocalKeys } from '../cli/local-seed.ts';
+import type { Table } from '../lib/store/dynamo.ts';
 import { minimalEnvironment, query, repositoryRoot, type StartedProcess } from './child-process.ts';
 import { median } from './statistics.ts';
 import { INSTANT_PROVIDER, requestBody, SWITCHYARD_INSTANT_MODEL, switchyardCatalog } from './workload.ts';
@@ -112,25 +113,41 @@ export interface LambdaEnvironment {
   /** The function's environment, without the bench's own variables. */
   env: Record<string, string>;
   apiKey: string;
+  /** The table as the harness reaches it (dynalite directly), and the seeded key's account. */
+  table: Table;
+  accountId: string;
   close(): Promise<void>;
 }
 
-export async function startLambdaEnvironment(upstreamUrl: string): Promise<LambdaEnvironment> {
+export interface LambdaEnvironmentOptions {
+  /** The function's catalog; the bench's own by default. */
+  catalog?: unknown;
+  /** The seeded account's balance, µ$ (default $1,000,000). */
+  seedCreditsMicros?: number;
+  /** Where the function reaches DynamoDB, given dynalite's endpoint (a counting proxy in front of it); dynalite itself by default. */
+  dynamoEndpoint?: (dynalite: string) => Promise<string>;
+  /** Where it reaches Firehose and Secrets Manager; a stand-in that accepts everything by default. */
+  awsUrl?: string;
+}
+
+export async function startLambdaEnvironment(upstreamUrl: string, options: LambdaEnvironmentOptions = {}): Promise<LambdaEnvironment> {
   const dynamo = await startLocalDynamo(undefined);
-  const firehose = await startFirehoseStub();
-  const keys = await seedLocalKeys({ table: { client: dynamo.client, name: dynamo.tableName }, dataDir: undefined, env: {}, seedCreditsMicros: 1_000_000_000_000 });
-  const firehoseUrl = `http://127.0.0.1:${(firehose.address() as AddressInfo).port}`;
+  const firehose = options.awsUrl === undefined ? await startFirehoseStub() : undefined;
+  const table = { client: dynamo.client, name: dynamo.tableName };
+  const keys = await seedLocalKeys({ table, dataDir: undefined, env: {}, seedCreditsMicros: options.seedCreditsMicros ?? 1_000_000_000_000 });
+  const firehoseUrl = options.awsUrl ?? `http://127.0.0.1:${((firehose as Server).address() as AddressInfo).port}`;
+  const dynamoEndpoint = options.dynamoEndpoint === undefined ? dynamo.endpoint : await options.dynamoEndpoint(dynamo.endpoint);
   const env = minimalEnvironment({
     SWITCHYARD_TABLE_NAME: dynamo.tableName,
     SWITCHYARD_PROVIDER_SECRET_ID: 'switchyard/bench/providers',
     SWITCHYARD_USAGE_STREAM_NAME: 'switchyard-bench-usage',
-    SWITCHYARD_CATALOG_JSON: JSON.stringify(switchyardCatalog(upstreamUrl)),
+    SWITCHYARD_CATALOG_JSON: JSON.stringify(options.catalog ?? switchyardCatalog(upstreamUrl)),
     // What the Lambda runtime sets, with every AWS endpoint on loopback.
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_FIREHOSE: firehoseUrl,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: firehoseUrl,
     AWS_EC2_METADATA_DISABLED: 'true',
@@ -143,8 +160,10 @@ export async function startLambdaEnvironment(upstreamUrl: string): Promise<Lambd
   return {
     env,
     apiKey: keys.apiKey,
+    table,
+    accountId: keys.accountId,
     async close() {
-      await new Promise<void>((resolve) => firehose.close(() => resolve()));
+      if (firehose !== undefined) await new Promise<void>((resolve) => firehose.close(() => resolve()));
       await dynamo.close();
     },
   };
@@ -273,8 +292,8 @@ async function oneColdStart(env: Record<string, string>): Promise<{ coldRun: Col
   return { coldRun, done: message };
 }
 
-/** A Function URL event (payload format 2.0) for a streamed chat completion. */
-function functionUrlEvent(apiKey: string): Record<string, unknown> {
+/** A Function URL event (payload format 2.0) for a chat completion: by default the cold-start probe's short stream. */
+export function functionUrlEvent(apiKey: string, body = requestBody(SWITCHYARD_INSTANT_MODEL, { stream: true, maxTokens: 16 })): Record<string, unknown> {
   const domainName = 'bench0000000000000000000000000000.lambda-url.us-east-1.on.aws';
   const now = new Date();
   const rawPath = '/api/v1/chat/completions';
@@ -296,7 +315,7 @@ function functionUrlEvent(apiKey: string): Record<string, unknown> {
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    body: requestBody(SWITCHYARD_INSTANT_MODEL, { stream: true, maxTokens: 16 }),
+    body,
     isBase64Encoded: false,
   };
 }

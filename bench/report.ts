@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CellResult } from './grid.ts';
 import type { BenchResults } from './results.ts';
+import { scaleSections } from './scale-report.ts';
 import { checkTargets, TARGETS_ISSUE } from './targets.ts';
 import { MODES, TARGET_LETTERS, type TargetName } from './workload.ts';
 
@@ -274,6 +275,8 @@ export async function renderReport(results: BenchResults, resultsFile: string, b
     profile: profileSection(results),
     gaps: gapsSection(results),
     analysis: analysis.trim(),
+    // The Lambda sizes, bill, fleet and hot-account runs (bench/scale.ts): each from its own newest results file.
+    ...(await scaleSections(benchDirectory)),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (match, key: string) => values[key] ?? match);
 }

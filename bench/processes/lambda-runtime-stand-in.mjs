@@ -68,7 +68,7 @@ function context() {
     awsRequestId: randomUUID(),
     functionName: 'switchyard-gateway',
     functionVersion: '$LATEST',
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '1024',
     callbackWaitsForEmptyEventLoop: false,
     getRemainingTimeInMillis: () => deadline - Date.now(),
   };

@@ -18,6 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createCatalog, defaultCatalog } from '../../lib/catalog/catalog.ts';
 import { assembleGateway } from '../../lib/http/assemble.ts';
+import { lambdaLeasePolicy } from '../../lib/billing/credit-ledger.ts';
 import { createHealthTracker } from '../../lib/health/index.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 import { createHealthStore } from '../../lib/store/health.ts';
@@ -61,6 +62,8 @@ const { gateway, deps, drain } = assembleGateway({
   health,
   awsCredentials: defaultProvider(),
   settings: defaultSettings,
+  // One request at a time per execution environment, many environments per balance.
+  leasePolicy: lambdaLeasePolicy,
   log,
   fetch: createNodeFetch(),
 });

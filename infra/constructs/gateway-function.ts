@@ -50,7 +50,12 @@ export class GatewayFunction extends Construct {
     const { function: gateway, role } = new NodeFunction(this, 'Gateway', {
       description: 'Switchyard gateway: OpenAI-compatible API, streams responses',
       codePath: props.codePath,
-      memorySize: 1024,
+      // The measured choice (BENCHMARKS.md, "Lambda as Lambda runs it", from `node bench/scale.ts sizes`):
+      // CPU per request is the same at every size, so time scales with the CPU share. At 512 MB (29 % of a
+      // vCPU) warm first bytes and 1000-chunk streams came within 20 ms of 1024 MB's (ahead of them in one
+      // of two runs), where 256 MB doubles them and adds 0.7 s per cold start; a 10 s stream at 1024 MB costs $0.000133 in duration
+      // alone, more than a tenth of OpenRouter's fee on it, where at 512 MB all of AWS stays under it.
+      memorySize: 512,
       // Lambda's maximum: a long generation streams for minutes.
       timeout: Duration.minutes(15),
       environment: {

@@ -14,6 +14,14 @@
 //     lease expires and is reclaimed whole.
 // Keys with their own limit, and balances that are low relative to the
 // worst case, always take the exact path: no cache decides a close call.
+//
+// Many instances on one balance (a Lambda fleet: one request at a time per
+// execution environment): a lease sized by the balance alone would lock most
+// of it up in leases that each serve one request at a time, and refuse
+// requests the balance covers. So an instance may size its leases by what it
+// can use (`demandWorstCases`), gives a lease back as soon as it cannot admit
+// the next request (its remainder returns to the balance at the next flush),
+// and gives back a lease that has been idle (`idleReleaseMs`).
 import { reserveCredits, settleHold, type Hold } from '../store/accounts.ts';
 import { chargeLease, releaseLease } from '../store/leases.ts';
 import { type KeyRecord } from '../store/keys.ts';
@@ -33,6 +41,14 @@ export interface LeasePolicy {
   minWorstCases: number;
   /** Charges are moved from leases to `spent` at least this often. */
   flushIntervalMs: number;
+  /**
+   * A lease holds at most this many worst cases of the request it is taken
+   * for, times the most requests this instance had in flight at once since
+   * its last lease (at least one). Undefined: sized by the balance alone.
+   */
+  demandWorstCases: number | undefined;
+  /** A lease that admitted and settled nothing for this long is given back at the next flush. */
+  idleReleaseMs: number;
 }
 
 export const defaultLeasePolicy: LeasePolicy = {
@@ -41,7 +57,17 @@ export const defaultLeasePolicy: LeasePolicy = {
   maxMicros: 5_000_000,
   minWorstCases: 20,
   flushIntervalMs: 1_000,
+  demandWorstCases: undefined,
+  idleReleaseMs: 10_000,
 };
+
+/**
+ * A Lambda execution environment serves one request at a time, and a fleet
+ * of them shares each balance: a lease covers eight worst cases of that one
+ * request, so fifty environments lease at most 400 worst cases between them
+ * (bench/fleet.ts measures it; BENCHMARKS.md "A fleet on one balance").
+ */
+export const lambdaLeasePolicy: LeasePolicy = { ...defaultLeasePolicy, demandWorstCases: 8 };
 
 export type Admission =
   | { kind: 'hold'; hold: Hold; accountId: string }
@@ -60,6 +86,8 @@ export interface Lease {
   unflushedMicros: number;
   admitUntil: number;
   expiresAt: number;
+  /** The last admission or settlement on it: what `idleReleaseMs` counts from. */
+  lastUsedAt: number;
   flushing: Promise<void> | undefined;
   released: boolean;
 }
@@ -70,6 +98,10 @@ interface AccountState {
   /** What the store said was available after our last write, if we know. */
   knownAvailable: number | undefined;
   acquiring: Promise<void> | undefined;
+  /** Requests of this account admitted here (either path) and not yet settled. */
+  inFlight: number;
+  /** The most in flight at once since the last lease was taken. */
+  peakInFlight: number;
 }
 
 export interface CreditLedger {
@@ -101,7 +133,7 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
   const stateOf = (accountId: string): AccountState => {
     let state = accounts.get(accountId);
     if (state === undefined) {
-      state = { lease: undefined, retired: [], knownAvailable: undefined, acquiring: undefined };
+      state = { lease: undefined, retired: [], knownAvailable: undefined, acquiring: undefined, inFlight: 0, peakInFlight: 0 };
       accounts.set(accountId, state);
     }
     return state;
@@ -110,10 +142,22 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
   const room = (lease: Lease | undefined, at: number): number =>
     lease === undefined || at >= lease.admitUntil ? -1 : lease.heldMicros - lease.unflushedMicros - lease.outstandingMicros;
 
+  /** The most a lease may take of `available`: what decides whether the fast path is open at all. */
   const leaseSize = (available: number): number => Math.min(policy.maxMicros, Math.floor(available * policy.fraction));
+  /** What this instance can use: `demandWorstCases` worst cases per request it has had in flight at once. */
+  const demandSize = (state: AccountState, amountMicros: number): number =>
+    policy.demandWorstCases === undefined ? Number.POSITIVE_INFINITY : policy.demandWorstCases * Math.max(1, state.peakInFlight) * amountMicros;
 
-  async function acquire(state: AccountState, accountId: string, at: number): Promise<void> {
-    const size = leaseSize(state.knownAvailable ?? 0);
+  function retire(state: AccountState): void {
+    if (state.lease === undefined) return;
+    state.retired.push(state.lease);
+    state.lease = undefined;
+    scheduleFlush();
+  }
+
+  async function acquire(state: AccountState, accountId: string, at: number, amountMicros: number): Promise<void> {
+    const size = Math.min(leaseSize(state.knownAvailable ?? 0), demandSize(state, amountMicros));
+    state.peakInFlight = state.inFlight;
     const id = `lease-${options.instanceId}-${(leaseCount += 1)}`;
     const expiresAt = at + options.holdTtlMs;
     const result = await reserveCredits(table, accountId, { id, amountMicros: size, expiresAt });
@@ -131,6 +175,7 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       unflushedMicros: 0,
       admitUntil: at + policy.admitWindowMs,
       expiresAt,
+      lastUsedAt: at,
       flushing: undefined,
       released: false,
     };
@@ -140,6 +185,8 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
     const lease = state.lease;
     if (lease === undefined || room(lease, at) < amountMicros) return undefined;
     lease.outstandingMicros += amountMicros;
+    lease.lastUsedAt = at;
+    state.inFlight += 1;
     return { ok: true, admission: { kind: 'lease', lease, amountMicros, key: { hash: key.hash, ...periodsAt(at) } } };
   }
 
@@ -178,11 +225,15 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       // A key's own limit is checked exactly, per request.
       if (key.limitMicros !== null) return reserveExactly(key, holdId, amountMicros, at, undefined);
       const state = stateOf(key.accountId);
+      state.peakInFlight = Math.max(state.peakInFlight, state.inFlight + 1);
       const fast = admitOnLease(state, key, amountMicros, at);
       if (fast !== undefined) return fast;
+      // The lease cannot take this request: give it back (once its requests settle), so
+      // its remainder returns to the balance instead of waiting out its window here.
+      if (state.acquiring === undefined) retire(state);
       const known = state.knownAvailable;
       if (known !== undefined && leaseSize(known) >= policy.minWorstCases * amountMicros) {
-        state.acquiring ??= acquire(state, key.accountId, at).finally(() => (state.acquiring = undefined));
+        state.acquiring ??= acquire(state, key.accountId, at, amountMicros).finally(() => (state.acquiring = undefined));
         await state.acquiring;
         const leased = admitOnLease(state, key, amountMicros, at);
         if (leased !== undefined) return leased;
@@ -191,6 +242,8 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
     },
 
     async settle(admission, chargeMicros) {
+      const state = stateOf(admission.kind === 'hold' ? admission.accountId : admission.lease.accountId);
+      state.inFlight = Math.max(0, state.inFlight - 1);
       if (admission.kind === 'hold') {
         const settled = await settleHold(table, admission.accountId, admission.hold, chargeMicros);
         if (settled.settled) stateOf(admission.accountId).knownAvailable = settled.availableMicros;
@@ -200,6 +253,7 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       const charge = Math.min(Math.max(0, chargeMicros), amountMicros);
       lease.outstandingMicros -= amountMicros;
       lease.unflushedMicros += charge;
+      lease.lastUsedAt = now();
       if (charge > 0) {
         const id = `${key.hash}:${key.day}`;
         const pending = keySpend.get(id);
@@ -213,8 +267,10 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       const at = now();
       const work: Promise<void>[] = [];
       for (const state of accounts.values()) {
-        if (state.lease !== undefined && at >= state.lease.admitUntil) {
-          state.retired.push(state.lease);
+        const current = state.lease;
+        const idle = current !== undefined && current.outstandingMicros === 0 && at - current.lastUsedAt >= policy.idleReleaseMs;
+        if (current !== undefined && (at >= current.admitUntil || idle)) {
+          state.retired.push(current);
           state.lease = undefined;
         }
         for (const lease of [state.lease, ...state.retired]) if (lease !== undefined) work.push(flushLease(lease));
@@ -256,6 +312,7 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
     if (!reservation.ok) return reservation;
     // What the balance is now decides whether the next request may lease.
     if (state !== undefined) state.knownAvailable = reservation.availableMicros;
+    stateOf(key.accountId).inFlight += 1;
     return { ok: true, admission: { kind: 'hold', hold: reservation.hold, accountId: key.accountId } };
   }
 

@@ -49,7 +49,7 @@ describe('gateway function', () => {
 
   it('runs Node.js 24 on arm64 with a 15-minute timeout and its dependencies in the environment', () => {
     const gateway = main.resources[logicalId(main.stack, main.stack.gateway.function)]?.Properties ?? {};
-    expect(gateway).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 1024, Timeout: 900 });
+    expect(gateway).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 512, Timeout: 900 });
     const variables = (gateway.Environment as { Variables: Json }).Variables;
     expect(variables[FUNCTION_ENVIRONMENT.mode]).toBe('aws');
     expect(variables[FUNCTION_ENVIRONMENT.tableName]).toEqual({ Ref: logicalId(main.stack, main.stack.state.table) });
