@@ -9,6 +9,7 @@ import { GatewayError } from '../api/errors.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { Settings } from '../settings.ts';
 import { isContentEvent, type StreamEvent } from '../streaming/events.ts';
+import { faultOf } from '../providers/provider-error.ts';
 import type { Adapters, Credentials, Fetch } from '../providers/types.ts';
 
 export interface AttemptRecord {
@@ -223,21 +224,18 @@ export function backoffMs(index: number, error: GatewayError, failed: Endpoint, 
   return jittered;
 }
 
-const upstreamStatus = (error: GatewayError): unknown => error.metadata.upstream_status;
-
 /**
  * The provider refused our credential (a 401 or 403; Gemini says 400 for a
- * bad key): adapters map that to a retryable provider_unavailable with the
- * upstream's 4xx status kept. The secret is read again before the next use.
+ * bad key; Bedrock an AccessDeniedException): the adapter's typed error says
+ * so. The secret is read again before the next use.
  */
 export function credentialRejected(error: GatewayError): boolean {
-  const status = upstreamStatus(error);
-  return error.type === 'provider_unavailable' && typeof status === 'number' && status >= 400 && status < 500;
+  return faultOf(error).credentialRejected;
 }
 
+/** The status an attempt is recorded with: what the upstream answered, else the gateway's own status for the failure. */
 export function statusOf(error: GatewayError): number {
-  const upstream = upstreamStatus(error);
-  return typeof upstream === 'number' ? upstream : error.status;
+  return faultOf(error).upstreamStatus ?? error.status;
 }
 
 function firstEventTimeout(provider: string, ms: number): GatewayError {

@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
-import type { EventStreamMessage } from '../../lib/providers/bedrock/upstream-schemas.ts';
+import type { EventStreamMessage } from '../../lib/providers/bedrock/wire-schemas.ts';
 import { expectedSummary, type StreamSummary } from '../providers/bedrock/recorded-stream.ts';
 import {
   CLAUDE_MODEL,

@@ -1,18 +1,21 @@
 // Replays every recorded Anthropic reply through the adapter over loopback
 // HTTP: the repository's own fixtures, and the shared corpus of real
 // recordings when it is present beside the repository. One test per file.
+import { faultOf } from '../../../lib/providers/provider-error.ts';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatRequest } from '../../../lib/api/chat-request.ts';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { anthropicAdapter } from '../../../lib/providers/anthropic/index.ts';
+import { createAdapter as createAnthropicAdapter } from '../../../lib/providers/anthropic/index.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { anthropicEndpoint } from './support/endpoint.ts';
 import { expectWellFormed, summarize } from './support/event-summary.ts';
 import { jsonResponse, sseResponse, startUpstream, type Reply, type Upstream } from './support/upstream-server.ts';
 import * as own from './expectations/own-fixtures.ts';
 import * as shared from './expectations/shared-recordings.ts';
+
+const anthropicAdapter = createAnthropicAdapter();
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const corpora = [
@@ -72,7 +75,7 @@ for (const corpus of corpora.filter((entry) => fixtureFiles(entry.directory).len
           expect(failure).toBeInstanceOf(GatewayError);
           const error = failure as GatewayError;
           expect(error.provider).toBe('Anthropic');
-          expect(error.metadata.upstream_status).toBe(status);
+          expect(faultOf(error).upstreamStatus).toBe(status);
           if (error.status >= 500) expect(error.publicMessage).toBe('Provider returned error (Anthropic)');
           const expectation = corpus.expectations.errors[file];
           if (corpus.required) expect(expectation, `an expectation for ${file}`).toBeDefined();

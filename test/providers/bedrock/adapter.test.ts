@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { createBedrockAdapter } from '../../../lib/providers/bedrock/adapter.ts';
-import { transformStream } from '../../../lib/providers/bedrock/stream-transform.ts';
-import { parseStreamEvent } from '../../../lib/providers/bedrock/upstream-schemas.ts';
+import { createAdapter } from '../../../lib/providers/bedrock/adapter.ts';
+import { streamConversion } from '../../../lib/providers/bedrock/stream-conversion.ts';
+import { faultOf } from '../../../lib/providers/provider-error.ts';
+import { convertFrames } from '../../../lib/providers/upstream-stream.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { endings, expectedConverseSummary, expectedSummary, summarize } from './recorded-stream.ts';
 import {
@@ -30,7 +31,7 @@ import {
   type Upstream,
 } from './support.ts';
 
-const adapter = createBedrockAdapter({ credentials: staticCredentials });
+const adapter = createAdapter({ awsCredentials: staticCredentials });
 const request = { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content: 'Hello' }] };
 const ENCODED_MODEL_PATH = `/model/${encodeURIComponent(CLAUDE_MODEL)}`;
 
@@ -68,7 +69,7 @@ describe('Bedrock adapter: ConverseStream replay over loopback', () => {
     const events = await collect(await adapter.send(providerCall(endpoint, request, { stream: true })));
 
     const options = { provider: 'Amazon Bedrock', reasoningFormat: 'anthropic-claude-v1', upstreamId: 'b1e7c4a2-request' } as const;
-    expect(events).toEqual(transformStream(messages.map(parseStreamEvent), options));
+    expect(events).toEqual(convertFrames(streamConversion, messages, options));
     expect(summarize(events)).toEqual(expectedSummary(messages));
     expect(endings(events)).toBe(1);
     const [sent] = upstream.requests;
@@ -209,16 +210,16 @@ describe('Bedrock adapter: Converse replay over loopback', () => {
     ]);
   });
 
-  it('rejects a malformed success reply with a retryable 502', async () => {
+  it('ends a malformed success reply with a retryable 502 error event', async () => {
     upstream = await startUpstream((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end('{"output": {}}');
     });
     const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
 
-    const error = await rejection(adapter.send(providerCall(endpoint, request)));
+    const events = await collect(await adapter.send(providerCall(endpoint, request)));
 
-    expect(error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: true });
+    expect(events).toMatchObject([{ type: 'error', error: { status: 502, type: 'provider_unavailable', retryable: true } }]);
   });
 });
 
@@ -255,7 +256,8 @@ describe('Bedrock adapter: error replies', () => {
 
     expect(error).toMatchObject({ status: expected.status, type: expected.type, retryable: expected.retryable, provider: 'Amazon Bedrock' });
     expect(error.providerCode).toBe(expected.header);
-    expect(error.metadata).toEqual({ upstream_status: Number(match[1]) });
+    expect(faultOf(error).upstreamStatus).toBe(Number(match[1]));
+    expect(error.toWire().metadata).not.toHaveProperty('upstream_status');
     const upstreamMessage = Object.values(readJsonFixture(file) as Record<string, string>)[0] ?? '';
     if (expected.status >= 500) {
       // 5xx never echo the upstream body, not even to our own logs via the message.

@@ -10,7 +10,7 @@ import { chatRequest } from '../../../lib/api/chat-request.ts';
 import { parseOrThrow } from '../../../lib/api/validate.ts';
 import { createCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
 import type { SupportedParameter } from '../../../lib/catalog/schema.ts';
-import type { EventStreamMessage } from '../../../lib/providers/bedrock/upstream-schemas.ts';
+import type { EventStreamMessage } from '../../../lib/providers/bedrock/wire-schemas.ts';
 import type { ProviderCall } from '../../../lib/providers/types.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 

@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { geminiAdapter } from '../../../lib/providers/gemini/index.ts';
-import { toGeminiRequest } from '../../../lib/providers/gemini/request-conversion.ts';
+import { createAdapter as createGeminiAdapter } from '../../../lib/providers/gemini/index.ts';
+import { convertRequest } from '../../../lib/providers/gemini/request-conversion.ts';
 import {
   collect,
   contentTypeFor,
@@ -22,6 +22,8 @@ import {
   type Reply,
   type Upstream,
 } from './support.ts';
+
+const geminiAdapter = createGeminiAdapter();
 
 const upstreams: Upstream[] = [];
 afterEach(async () => {
@@ -224,7 +226,7 @@ describe('Gemini adapter over loopback HTTP', () => {
     expect(request?.headers.get('x-goog-api-key')).toBe('test-gemini-key');
     expect(request?.headers.get('x-goog-user-project')).toBe('switchyard-test');
     expect(request?.headers.get('content-type')).toBe('application/json');
-    expect(JSON.parse(request?.body ?? '')).toEqual(toGeminiRequest(providerCall));
+    expect(JSON.parse(request?.body ?? '')).toEqual(convertRequest(providerCall));
   });
 
   it('posts to generateContent for a JSON reply, and sends no key header without a credential', async () => {

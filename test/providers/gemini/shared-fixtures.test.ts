@@ -4,7 +4,7 @@
 // ground on its own (adapter.test.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { geminiAdapter } from '../../../lib/providers/gemini/index.ts';
+import { createAdapter as createGeminiAdapter } from '../../../lib/providers/gemini/index.ts';
 import {
   collect,
   contentTypeFor,
@@ -20,6 +20,8 @@ import {
   usage,
   type Upstream,
 } from './support.ts';
+
+const geminiAdapter = createGeminiAdapter();
 
 interface Expectation {
   finish?: { reason: string; nativeReason: string; usage: ReturnType<typeof usage> | undefined };

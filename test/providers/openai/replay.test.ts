@@ -1,14 +1,17 @@
 // Recorded OpenAI traffic replayed by a real HTTP server on loopback, written
 // in several pieces, through the adapter: every file of the shared corpus
 // (when it is present) and every file of the repository's own fixtures.
+import { faultOf } from '../../../lib/providers/provider-error.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, type ErrorType } from '../../../lib/api/errors.ts';
-import { openaiAdapter } from '../../../lib/providers/openai/index.ts';
+import { createAdapter as createOpenaiAdapter } from '../../../lib/providers/openai/index.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { ownExpectations, sharedExpectations, type ExpectedError, type ExpectedReply } from './replay-expectations.ts';
 import { chatCall, collect, expectWellFormed, openaiEndpoint, ownFixtures, sharedFixtures, startReplayServer, summarize, type ReplayServer } from './support.ts';
+
+const openaiAdapter = createOpenaiAdapter();
 
 const RETRY_AFTER_SECONDS = 20;
 
@@ -72,7 +75,7 @@ async function checkFile(file: string, expected: ExpectedReply | ExpectedError |
     if (!(error instanceof GatewayError)) throw new Error(`${name}: expected a GatewayError, got ${String(error)}`);
     const status = statusOf(name);
     expect(error).toMatchObject({ ...expectedForStatus(status), provider: 'Acme AI' });
-    expect(error.metadata.upstream_status).toBe(status);
+    expect(faultOf(error).upstreamStatus).toBe(status);
     if (status === 429) expect(error.retryAfterMs).toBe(RETRY_AFTER_SECONDS * 1000);
     if (status >= 500 || status === 401 || status === 403) {
       // Our own account's problems and server faults never reach the caller in the upstream's words.

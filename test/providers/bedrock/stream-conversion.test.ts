@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { transformStream, type StreamTransformOptions } from '../../../lib/providers/bedrock/stream-transform.ts';
-import { parseStreamEvent, type EventStreamMessage } from '../../../lib/providers/bedrock/upstream-schemas.ts';
+import { streamConversion, type BedrockConversionContext } from '../../../lib/providers/bedrock/stream-conversion.ts';
+import type { EventStreamMessage } from '../../../lib/providers/bedrock/wire-schemas.ts';
+import { convertFrames } from '../../../lib/providers/upstream-stream.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { endings, expectedSummary, summarize } from './recorded-stream.ts';
 import { fixtureFiles, ownFixtures, readStreamFixture, sharedFixtures } from './support.ts';
 
-const options: StreamTransformOptions = { provider: 'Amazon Bedrock', reasoningFormat: 'anthropic-claude-v1', upstreamId: 'req-1' };
+const options: BedrockConversionContext = { provider: 'Amazon Bedrock', reasoningFormat: 'anthropic-claude-v1', upstreamId: 'req-1' };
 
-const run = (messages: readonly EventStreamMessage[], transformOptions = options): StreamEvent[] =>
-  transformStream(messages.map(parseStreamEvent), transformOptions);
+const run = (messages: readonly EventStreamMessage[], context = options): StreamEvent[] => convertFrames(streamConversion, messages, context);
 
 const own = (name: string): StreamEvent[] => run(readStreamFixture(`${ownFixtures}/${name}`));
 
 const event = (type: string, payload: unknown): EventStreamMessage => ({ messageType: 'event', type, payload });
 
-describe('Bedrock stream transform: every recorded stream', () => {
+describe('Bedrock stream conversion: every recorded stream', () => {
   const files = [...fixtureFiles(sharedFixtures, /\.jsonl$/), ...fixtureFiles(ownFixtures, /\.jsonl$/)];
 
   it.each(files)('$name: content, tool calls, usage and ending match the recording', ({ file }) => {
@@ -30,7 +30,7 @@ describe('Bedrock stream transform: every recorded stream', () => {
   });
 });
 
-describe('Bedrock stream transform: own fixtures, exactly', () => {
+describe('Bedrock stream conversion: own fixtures, exactly', () => {
   it('streams text and finishes after the metadata with its usage', () => {
     expect(own('converse-stream-text.jsonl')).toEqual([
       { type: 'start', upstreamId: 'req-1' },
@@ -125,7 +125,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 });
 
-describe('Bedrock stream transform: order and cut-offs', () => {
+describe('Bedrock stream conversion: order and cut-offs', () => {
   const start = event('messageStart', { role: 'assistant' });
   const text = event('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } });
   const stop = event('messageStop', { stopReason: 'max_tokens' });
