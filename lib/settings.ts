@@ -16,9 +16,13 @@ export interface Settings {
   /** Health news is written to the store at most this often (it is soft state). */
   healthFlushIntervalMs: number;
   attempts: {
-    /** Per streamed attempt: time allowed until the first event. */
+    /**
+     * Per attempt, streamed or not: the longest an upstream may stay silent
+     * before the commit point (before its headers, after them, or between
+     * events) before it is abandoned and the next endpoint tried.
+     */
     firstEventTimeoutMs: number;
-    /** Per attempt asked for one JSON reply: time allowed until the whole reply is in (OpenAI's SDKs wait 10 minutes). */
+    /** Per embeddings attempt: time allowed until the whole reply is in (OpenAI's SDKs wait 10 minutes). */
     wholeReplyTimeoutMs: number;
     /** The whole request, first byte to last. */
     deadlineMs: number;
@@ -30,15 +34,28 @@ export interface Settings {
   };
   /**
    * Wire kinds asked for one JSON reply when the caller did not ask for a
-   * stream; the others are streamed and assembled. One JSON reply costs a
-   * fifth to a quarter less CPU than an assembled stream on every wire the
-   * bench measures (BENCHMARKS.md, "A JSON request"), but commits only once
-   * whole: Anthropic (and Bedrock, mostly Claude) are still streamed, because
-   * Anthropic's own SDKs refuse a non-streamed request that may run past ten
-   * minutes (a long idle connection is dropped on the way), and a stream
-   * reaches the commit point at its first token.
+   * stream and the reply is short (`jsonUpstreamMaxTokens`); everything else
+   * is streamed from upstream and assembled. One JSON reply costs less CPU
+   * than an assembled stream on every wire the bench measures (BENCHMARKS.md,
+   * "A JSON request": 11% on openai, 22% on gemini, 19% on anthropic in the
+   * quick run of 2026-12-06), but arrives whole or not at all, so a silent
+   * upstream and a long, live one look the same until the whole reply is in.
+   * Anthropic (and Bedrock, mostly Claude) are always streamed: Anthropic's
+   * own SDKs refuse a non-streamed request that may run long.
    */
   jsonUpstream: readonly WireKind[];
+  /**
+   * The largest output cap asked for as one JSON reply: at a slow 20 tokens
+   * per second 256 tokens take 13 s, inside the 30-s first-event bound with
+   * room for the prompt. The choice (issue 21, failover bounded the same for
+   * every request), measured with `npm run bench -- --quick`: the bench's
+   * 50-token JSON requests keep the JSON upstream's CPU (1.25 ms per request
+   * at c=10 before and after); a request with a larger cap is streamed
+   * (+0.2–0.4 ms CPU, "A JSON request"), and every request, streamed or not,
+   * now fails over from a silent upstream at `firstEventTimeoutMs` (30 s)
+   * instead of `wholeReplyTimeoutMs` (10 minutes) for a JSON one.
+   */
+  jsonUpstreamMaxTokens: number;
   keepAlive: {
     /** Streaming requests that have not committed after this get a 200 and `: OPENROUTER PROCESSING` comments. */
     firstAfterMs: number;
@@ -65,6 +82,7 @@ export const defaultSettings: Settings = {
     maxRetryAfterMs: 2_000,
   },
   jsonUpstream: ['openai', 'gemini'],
+  jsonUpstreamMaxTokens: 256,
   keepAlive: { firstAfterMs: 3_000, intervalMs: 10_000 },
 };
 
