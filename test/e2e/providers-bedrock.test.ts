@@ -114,7 +114,7 @@ function expectSignedStreamRequest(index: number): void {
 
 const sets = recordingSets('bedrock', {
   shared: { toolUse: 'converse-stream-tool-use.jsonl', text: 'converse-stream-text.jsonl' },
-  repository: { toolUse: 'converse-stream-tool-use-split.jsonl', text: 'converse-stream-text.jsonl' },
+  repository: { toolUse: 'stream-tool-use-split.jsonl', text: 'stream-text.jsonl' },
 });
 
 describe.each(sets)('a tool-calling conversation with Bedrock ($source recordings)', ({ files }) => {

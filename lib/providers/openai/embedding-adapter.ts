@@ -6,7 +6,7 @@ import { decodeFloat32Base64 } from '../../embeddings/vectors.ts';
 import { malformedEmbeddingReply } from '../embedding-batches.ts';
 import type { CreateEmbeddingAdapter, EmbeddingCall, EmbeddingResult } from '../types.ts';
 import { postJson, readJson, upstreamHeaders, upstreamUrl } from '../upstream-http.ts';
-import { mapErrorReply, mapInBandError } from './error-mapping.ts';
+import { mapErrorReply, mapStreamError } from './error-mapping.ts';
 import { upstreamErrorBody } from './wire-schemas.ts';
 
 /** What goes upstream. Floats, not base64: every compatible host speaks them, and the gateway re-encodes either way. */
@@ -55,7 +55,7 @@ export function parseEmbeddingsReply(json: unknown, inputs: number, provider: st
   if (!parsed.success) {
     // Some compatible hosts answer 200 with an error body.
     const failure = upstreamErrorBody.safeParse(json);
-    if (failure.success && failure.data.error != null) throw mapInBandError(failure.data.error, provider);
+    if (failure.success && failure.data.error != null) throw mapStreamError(failure.data.error, provider);
     throw malformedEmbeddingReply(provider, parsed.error);
   }
   const vectors = new Array<number[]>(inputs);

@@ -16,7 +16,7 @@ export function mapErrorReply(reply: ErrorReply, provider: string, now: number =
 }
 
 /** An `error` object met inside a stream or a 200 reply: same mapping, status taken from its code. */
-export function mapInBandError(error: UpstreamErrorObject | string, provider: string): ProviderError {
+export function mapStreamError(error: UpstreamErrorObject | string, provider: string): ProviderError {
   const details = typeof error === 'string' ? { message: error } : error;
   const code = details.code;
   const status = typeof code === 'number' && code >= 400 && code <= 599 ? code : 500;

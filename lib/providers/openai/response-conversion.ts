@@ -3,7 +3,7 @@
 import type { StreamEvent } from '../../streaming/events.ts';
 import { malformedReply } from '../upstream-http.ts';
 import type { ConversionContext } from '../upstream-stream.ts';
-import { mapInBandError } from './error-mapping.ts';
+import { mapStreamError } from './error-mapping.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { upstreamResponse, type UpstreamCompletion } from './wire-schemas.ts';
 import { convertUsage } from './usage.ts';
@@ -13,7 +13,7 @@ export function convertResponse(json: unknown, { provider }: ConversionContext):
   if (!parsed.success) return [failure('a malformed response', provider)];
   const response = parsed.data;
   // Some hosts answer 200 with an error body.
-  if (response.error != null) return [{ type: 'error', error: mapInBandError(response.error, provider) }];
+  if (response.error != null) return [{ type: 'error', error: mapStreamError(response.error, provider) }];
   const choice = (response.choices ?? []).find((candidate) => (candidate.index ?? 0) === 0);
   if (choice === undefined) return [failure('a response with no choices', provider)];
 

@@ -13,7 +13,7 @@ import type { FinishReason, StreamEvent, Usage } from '../../streaming/events.ts
 import type { SseMessage } from '../../streaming/sse-decode.ts';
 import { malformedReply } from '../upstream-http.ts';
 import type { ConversionContext, StreamConversion, StreamStep as Step } from '../upstream-stream.ts';
-import { mapInBandError } from './error-mapping.ts';
+import { mapStreamError } from './error-mapping.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { parseJson, upstreamChunk, type UpstreamChunk, type UpstreamToolCallDelta } from './wire-schemas.ts';
 import { convertUsage } from './usage.ts';
@@ -82,7 +82,7 @@ function step(state: StreamState, data: string, { provider }: ConversionContext)
     return fail(upstreamFault('a malformed stream frame', progress, provider));
   }
   const chunk = parsed.data;
-  if (chunk.error != null) return fail(mapInBandError(chunk.error, provider));
+  if (chunk.error != null) return fail(mapStreamError(chunk.error, provider));
   return applyChunk(state, progress, chunk);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapErrorReply, mapInBandError } from '../../../lib/providers/openai/error-mapping.ts';
+import { mapErrorReply, mapStreamError } from '../../../lib/providers/openai/error-mapping.ts';
 import { faultOf } from '../../../lib/providers/provider-error.ts';
 
 const PROVIDER = 'Acme AI';
@@ -76,10 +76,10 @@ describe('mapErrorReply', () => {
   });
 });
 
-describe('mapInBandError', () => {
+describe('mapStreamError', () => {
   it('uses a numeric code as the status, else treats it as a server error', () => {
-    expect(mapInBandError({ message: 'Too many requests', code: 429 }, PROVIDER)).toMatchObject({ status: 429, retryable: true });
-    expect(mapInBandError({ message: 'boom', type: 'server_error', code: null }, PROVIDER)).toMatchObject({ status: 502, providerCode: 'server_error' });
-    expect(mapInBandError('overloaded', PROVIDER)).toMatchObject({ status: 502, type: 'provider_unavailable' });
+    expect(mapStreamError({ message: 'Too many requests', code: 429 }, PROVIDER)).toMatchObject({ status: 429, retryable: true });
+    expect(mapStreamError({ message: 'boom', type: 'server_error', code: null }, PROVIDER)).toMatchObject({ status: 502, providerCode: 'server_error' });
+    expect(mapStreamError('overloaded', PROVIDER)).toMatchObject({ status: 502, type: 'provider_unavailable' });
   });
 });
