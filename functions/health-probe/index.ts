@@ -6,10 +6,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createCatalog, defaultCatalog } from '../../lib/catalog/catalog.ts';
 import { runProbe } from '../../lib/health/probe.ts';
-import { anthropicAdapter } from '../../lib/providers/anthropic/index.ts';
-import { createBedrockAdapter } from '../../lib/providers/bedrock/index.ts';
-import { geminiAdapter } from '../../lib/providers/gemini/index.ts';
-import { openaiAdapter } from '../../lib/providers/openai/index.ts';
+import * as anthropic from '../../lib/providers/anthropic/index.ts';
+import * as bedrock from '../../lib/providers/bedrock/index.ts';
+import * as gemini from '../../lib/providers/gemini/index.ts';
+import * as openai from '../../lib/providers/openai/index.ts';
 import { createHealthStore } from '../../lib/store/health.ts';
 import { readProbeConfig } from '../shared/config.ts';
 import { secretsManagerCredentials } from '../shared/credentials.ts';
@@ -20,10 +20,10 @@ const config = readProbeConfig();
 const table = { client: new DynamoDBClient({}), name: config.tableName };
 const catalog = config.catalogJson === undefined ? defaultCatalog() : createCatalog(JSON.parse(config.catalogJson), { source: 'SWITCHYARD_CATALOG_JSON' });
 const adapters = {
-  openai: openaiAdapter,
-  anthropic: anthropicAdapter,
-  gemini: geminiAdapter,
-  bedrock: createBedrockAdapter({ credentials: defaultProvider() }),
+  openai: openai.createAdapter(),
+  anthropic: anthropic.createAdapter(),
+  gemini: gemini.createAdapter(),
+  bedrock: bedrock.createAdapter({ awsCredentials: defaultProvider() }),
 };
 // Module scope: a warm container keeps the secret cached between runs.
 const credentials = secretsManagerCredentials({ secretId: config.secretId });

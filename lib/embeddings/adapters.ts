@@ -20,8 +20,8 @@ function onFirstUse(load: () => Promise<EmbeddingAdapter>): EmbeddingAdapter {
 
 export function createEmbeddingAdapters(awsCredentials: AwsCredentialIdentityProvider): EmbeddingAdapters {
   return {
-    openai: onFirstUse(async () => (await import('../providers/openai/embedding-adapter.ts')).openaiEmbeddingAdapter),
-    gemini: onFirstUse(async () => (await import('../providers/gemini/embedding-adapter.ts')).geminiEmbeddingAdapter),
-    bedrock: onFirstUse(async () => (await import('../providers/bedrock/embedding-adapter.ts')).createBedrockEmbeddingAdapter({ credentials: awsCredentials })),
+    openai: onFirstUse(async () => (await import('../providers/openai/embedding-adapter.ts')).createEmbeddingAdapter()),
+    gemini: onFirstUse(async () => (await import('../providers/gemini/embedding-adapter.ts')).createEmbeddingAdapter()),
+    bedrock: onFirstUse(async () => (await import('../providers/bedrock/embedding-adapter.ts')).createEmbeddingAdapter({ awsCredentials })),
   };
 }

@@ -5,6 +5,7 @@ import { chatRequest } from '../api/chat-request.ts';
 import { asGatewayError, type GatewayError } from '../api/errors.ts';
 import type { Catalog, Endpoint } from '../catalog/catalog.ts';
 import type { Adapters, Credentials, Fetch } from '../providers/types.ts';
+import { faultOf } from '../providers/provider-error.ts';
 import type { HealthStore } from '../store/health.ts';
 import { isContentEvent } from '../streaming/events.ts';
 import { countsAgainstEndpoint, healthPolicy, type HealthPolicy, type HealthPolicyInput } from './policy.ts';
@@ -131,8 +132,7 @@ async function timedCall(endpoint: Endpoint, credential: string | undefined, opt
 
 /** The upstream's own status where the adapter kept it; upstream 5xx surface as 502/503. */
 function upstreamStatus(error: GatewayError): number {
-  const upstream = error.metadata.upstream_status;
-  return typeof upstream === 'number' ? upstream : error.status;
+  return faultOf(error).upstreamStatus ?? error.status;
 }
 
 async function record(endpoint: Endpoint, news: PendingHealth, at: number, options: ProbeOptions, policy: HealthPolicy): Promise<boolean> {

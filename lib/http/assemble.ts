@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { HealthTracker } from '../health/tracker.ts';
 import { createEmbeddingAdapters } from '../embeddings/adapters.ts';
 import { createKeyCache } from '../keys/key-cache.ts';
-import { openaiAdapter } from '../providers/openai/index.ts';
+import { createAdapter as createOpenaiAdapter } from '../providers/openai/index.ts';
 import type { Credentials, Fetch, ProviderAdapter } from '../providers/types.ts';
 import { abortableSleep } from '../routing/attempt-loop.ts';
 import { createStickySessions } from '../routing/plan.ts';
@@ -86,10 +86,10 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     catalog: parts.catalog,
     adapters: {
       // The OpenAI wire serves most endpoints (every OpenAI-compatible host): loaded with the gateway.
-      openai: openaiAdapter,
-      anthropic: adapterOnFirstUse(async () => (await import('../providers/anthropic/index.ts')).anthropicAdapter),
-      gemini: adapterOnFirstUse(async () => (await import('../providers/gemini/index.ts')).geminiAdapter),
-      bedrock: adapterOnFirstUse(async () => (await import('../providers/bedrock/index.ts')).createBedrockAdapter({ credentials: parts.awsCredentials })),
+      openai: createOpenaiAdapter(),
+      anthropic: adapterOnFirstUse(async () => (await import('../providers/anthropic/index.ts')).createAdapter()),
+      gemini: adapterOnFirstUse(async () => (await import('../providers/gemini/index.ts')).createAdapter()),
+      bedrock: adapterOnFirstUse(async () => (await import('../providers/bedrock/index.ts')).createAdapter({ awsCredentials: parts.awsCredentials })),
       ...parts.adapters,
     },
     embeddingAdapters: createEmbeddingAdapters(parts.awsCredentials),

@@ -16,7 +16,7 @@ import type { GatewayRequest, Reply } from '../api/reply.ts';
 import { estimatePromptTokens } from '../billing/prompt-size.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import { enforceRateLimit } from '../keys/rate-limit.ts';
-import { runAttempts } from '../routing/attempt-loop.ts';
+import { runAttempts, upstreamStreams } from '../routing/attempt-loop.ts';
 import { attemptPlan, sessionKeyFor } from '../routing/plan.ts';
 import { admitWorstCase, outputCap } from './admit.ts';
 import { authenticate } from '../keys/authenticate.ts';
@@ -60,10 +60,10 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
     // 3. admit
     generation.admission = await admitWorstCase({ key: generation.key, generationId: generation.id, request, plan, maxTokensFor }, deps);
     // 4. attempt
-    const { jsonUpstream } = deps.settings;
     const signal = AbortSignal.any([httpRequest.signal, AbortSignal.timeout(deps.settings.attempts.deadlineMs)]);
+    const streamFrom = (endpoint: Endpoint): boolean => upstreamStreams({ clientStreams: stream, endpoint, maxTokens: maxTokensFor(endpoint), settings: deps.settings });
     const attempts = runAttempts(
-      { request, plan, maxTokensFor, signal, streamFrom: (endpoint) => stream || !jsonUpstream.includes(endpoint.provider.kind) },
+      { request, plan, maxTokensFor, signal, streamFrom },
       {
         adapters: deps.adapters,
         credentials: deps.credentials,

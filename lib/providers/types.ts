@@ -5,6 +5,7 @@ import type { ChatRequest } from '../api/chat-request.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { HeaderReader } from '../api/reply.ts';
 
 export type { HeaderReader };
@@ -53,13 +54,27 @@ export interface ProviderCall {
 export interface ProviderAdapter {
   /**
    * Send the request. Resolves once the upstream answered with a success
-   * status; rejects with a GatewayError (`retryable` set) when it could not
-   * connect or answered with an error status. The events end with exactly one
+   * status; rejects with a ProviderError (`retryable` set, `fault` for
+   * routing) when it could not connect or answered with an error status. The events end with exactly one
    * `finish` or one `error` event; a stream that ends without a finish reason
    * ends with an `error` event (an upstream cut-off is never a clean finish).
    */
   send(call: ProviderCall): Promise<AsyncIterable<StreamEvent>>;
 }
+
+/** What an adapter factory may need beside the call: Bedrock signs with the gateway's own AWS identity. */
+export interface AdapterOptions {
+  /** The gateway's AWS identity (the function's role on Lambda, the default provider chain locally). */
+  awsCredentials?: AwsCredentialIdentityProvider;
+  /** Signing clock; the system clock when absent. */
+  now?: () => number;
+}
+
+/** Every provider folder's `adapter.ts` exports one of these as `createAdapter`. */
+export type CreateAdapter = (options?: AdapterOptions) => ProviderAdapter;
+
+/** Every `embedding-adapter.ts` exports one of these as `createEmbeddingAdapter`. */
+export type CreateEmbeddingAdapter = (options?: AdapterOptions) => EmbeddingAdapter;
 
 /** Upstream provider credentials by name (DESIGN decision 11). */
 export interface Credentials {

@@ -1,6 +1,9 @@
-// What every adapter does with HTTP: send, turn a refused connection or an
-// abort into a typed error, and classify an error status (retryable or not).
-import { GatewayError, type ErrorType } from '../api/errors.ts';
+// What every adapter does with HTTP, in one place (vercel/ai's provider
+// utilities): post a JSON body, turn a refused connection or an abort into a
+// typed error, map an error reply through the wire's own mapping, read a JSON
+// reply. No adapter calls `fetch` or reads a body loop of its own.
+import type { ErrorType } from '../api/errors.ts';
+import { ProviderError } from './provider-error.ts';
 import type { Fetch, HeaderReader, UpstreamRequestInit, UpstreamResponse } from './types.ts';
 
 /** Statuses another attempt may fix (DESIGN decision 7). */
@@ -48,10 +51,10 @@ export interface UpstreamErrorInput {
  * The error for an upstream error reply. The status the caller sees is the
  * upstream's for 4xx; upstream 5xx become 502 (503 when overloaded).
  */
-export function upstreamError(input: UpstreamErrorInput): GatewayError {
+export function upstreamError(input: UpstreamErrorInput): ProviderError {
   const type = input.type ?? errorTypeForStatus(input.status);
   const status = input.status >= 500 ? (type === 'provider_overloaded' ? 503 : 502) : input.status;
-  return new GatewayError({
+  return new ProviderError({
     status,
     type,
     message: input.message ?? `Provider returned error ${input.status}`,
@@ -59,26 +62,108 @@ export function upstreamError(input: UpstreamErrorInput): GatewayError {
     provider: input.provider,
     providerCode: input.providerCode,
     retryAfterMs: input.retryAfterMs,
-    metadata: { upstream_status: input.status },
+    upstreamStatus: input.status,
   });
 }
 
-/** `fetch`, with failures to connect (and aborts) as retryable GatewayErrors. */
+export interface CredentialRejectedInput {
+  /** What the upstream answered (401, 403, Gemini's 400 for a bad key…); undefined for an in-band exception. */
+  upstreamStatus: number | undefined;
+  provider: string;
+  providerCode?: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * The provider refused the gateway's own key, role or account. The caller did
+ * nothing wrong: another endpoint may serve, and the secret is read again.
+ */
+export function credentialRejected(input: CredentialRejectedInput): ProviderError {
+  return new ProviderError({
+    status: 502,
+    type: 'provider_unavailable',
+    message: `Provider rejected the gateway's credentials${input.upstreamStatus === undefined ? '' : ` (${input.upstreamStatus})`}`,
+    retryable: true,
+    provider: input.provider,
+    providerCode: input.providerCode,
+    retryAfterMs: input.retryAfterMs,
+    upstreamStatus: input.upstreamStatus,
+    credentialRejected: true,
+  });
+}
+
+/**
+ * The connection failed or was cut: before the reply (`connect`) or while
+ * reading it (`read`). Aborted → 408 (the attempt loop knows whether the
+ * client left or the attempt timed out), otherwise 502. Retryable: before the
+ * commit point another endpoint may serve; after it the loop ends the stream.
+ */
+export function transportFailure(cause: unknown, signal: AbortSignal | undefined, provider: string, stage: 'connect' | 'read'): ProviderError {
+  if (signal?.aborted === true) {
+    return new ProviderError({ status: 408, type: 'timeout', message: 'Upstream request aborted', retryable: true, provider, cause });
+  }
+  return new ProviderError({
+    status: 502,
+    type: 'provider_unavailable',
+    message: stage === 'connect' ? 'Could not reach the provider' : 'Connection to the provider was lost mid-reply',
+    retryable: true,
+    provider,
+    cause,
+  });
+}
+
+/** A reply (or a stream frame) after a 200 that cannot be read. Never echoes it: it may hold generated text. */
+export function malformedReply(provider: string, what: string, cause?: unknown, retryable = true): ProviderError {
+  return new ProviderError({ status: 502, type: 'provider_unavailable', message: `Provider sent ${what}`, retryable, provider, cause });
+}
+
+/** An error reply, read: what every wire's `mapErrorReply` takes. */
+export interface ErrorReply {
+  status: number;
+  headers: HeaderReader;
+  /** The reply body as text (possibly empty or not JSON), bounded. */
+  body: string;
+}
+
+export type MapErrorReply = (reply: ErrorReply, provider: string) => ProviderError;
+
+/** `fetch`, with failures to connect (and aborts) as typed errors. */
 export async function sendUpstream(fetch: Fetch, url: string, init: UpstreamRequestInit, provider: string): Promise<UpstreamResponse> {
   try {
     return await fetch(url, init);
   } catch (error) {
-    if (init.signal?.aborted === true) {
-      throw new GatewayError({ status: 408, type: 'timeout', message: 'Upstream request aborted', retryable: true, provider, cause: error });
-    }
-    throw new GatewayError({
-      status: 502,
-      type: 'provider_unavailable',
-      message: 'Could not reach the provider',
-      retryable: true,
-      provider,
-      cause: error,
-    });
+    throw transportFailure(error, init.signal, provider, 'connect');
+  }
+}
+
+export interface JsonPost {
+  fetch: Fetch;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  signal: AbortSignal;
+  provider: string;
+}
+
+/** POST a JSON body. Resolves with a 2xx reply; an error reply rejects with the wire's mapping of it. */
+export async function postJson(post: JsonPost, mapErrorReply: MapErrorReply): Promise<UpstreamResponse> {
+  const response = await sendUpstream(post.fetch, post.url, { method: 'POST', headers: post.headers, body: JSON.stringify(post.body), signal: post.signal }, post.provider);
+  if (!response.ok) throw mapErrorReply({ status: response.status, headers: response.headers, body: await readErrorBody(response) }, post.provider);
+  return response;
+}
+
+/** A 2xx reply's body as JSON; a broken body or broken JSON rejects with a retryable typed error. */
+export async function readJson(response: UpstreamResponse, signal: AbortSignal, provider: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw transportFailure(error, signal, provider, 'read');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw malformedReply(provider, 'a reply that is not JSON', error);
   }
 }
 
@@ -100,4 +185,9 @@ export function upstreamHeaders(...sets: (Readonly<Record<string, string>> | und
     for (const [name, value] of Object.entries(set)) headers[name.toLowerCase()] = value;
   }
   return headers;
+}
+
+/** `path` under a provider's base URL, whatever trailing slashes the catalog gave it. */
+export function upstreamUrl(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }

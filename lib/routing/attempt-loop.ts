@@ -9,11 +9,16 @@ import { GatewayError } from '../api/errors.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { Settings } from '../settings.ts';
 import { isContentEvent, type StreamEvent } from '../streaming/events.ts';
+import { faultOf } from '../providers/provider-error.ts';
 import type { Adapters, Credentials, Fetch } from '../providers/types.ts';
 
 export interface AttemptRecord {
   endpoint: Endpoint;
-  /** 200 for the committed attempt, the upstream or gateway status of a failure, 0 when never sent. */
+  /**
+   * 200 for the committed attempt, the upstream or gateway status of a
+   * failure, 0 when never sent; 499 (`client_closed`) when the client left
+   * while it was in flight: who gave up is the client, not the provider.
+   */
   status: number;
   errorType: string | null;
   /** Milliseconds from the start of the attempt to its first event or its failure. */
@@ -100,6 +105,11 @@ async function attemptInTurn(input: AttemptInput, deps: AttemptDeps): Promise<Co
       };
     }
     const { error } = outcome;
+    if (clientLeft(input.signal)) {
+      // The client gave up, not the provider: the attempt says so, and the provider's health is not charged.
+      attempts.push({ endpoint, status: CLIENT_CLOSED_STATUS, errorType: 'client_closed', latencyMs: outcome.latencyMs });
+      return { kind: 'failed', error: clientGone(), attempts };
+    }
     attempts.push({ endpoint, status: statusOf(error), errorType: error.type, latencyMs: outcome.latencyMs });
     lastError = error;
     if (input.signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
@@ -150,14 +160,20 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
   const controller = new AbortController();
   const onClientAbort = (): void => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', onClientAbort, { once: true });
-  // A stream's first event comes early; a JSON reply's only once it is whole.
+  // One bound for every attempt, streamed or not (issue 21): an upstream that
+  // says nothing for `firstEventTimeoutMs` (before its headers or after
+  // them) is abandoned, and the next endpoint tried. Each upstream event
+  // before the commit point re-arms it, so a live reply is never cut; a JSON
+  // reply is asked for only where it is short enough to arrive whole within
+  // the bound (`upstreamStreams`).
   const stream = input.streamFrom(endpoint);
-  const timeoutMs = stream ? deps.policy.firstEventTimeoutMs : deps.policy.wholeReplyTimeoutMs;
+  const timeoutMs = deps.policy.firstEventTimeoutMs;
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const onSilence = (): void => {
     timedOut = true;
     controller.abort(new Error('first event timeout'));
-  }, timeoutMs);
+  };
+  let timer = setTimeout(onSilence, timeoutMs);
   const fail = (error: GatewayError): AttemptOutcome => {
     clearTimeout(timer);
     input.signal.removeEventListener('abort', onClientAbort);
@@ -187,6 +203,8 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
       if (event.type === 'error') return fail(event.error);
       head.push(event);
       if (isContentEvent(event)) break;
+      clearTimeout(timer);
+      timer = setTimeout(onSilence, timeoutMs);
     }
     clearTimeout(timer);
     return {
@@ -223,21 +241,18 @@ export function backoffMs(index: number, error: GatewayError, failed: Endpoint, 
   return jittered;
 }
 
-const upstreamStatus = (error: GatewayError): unknown => error.metadata.upstream_status;
-
 /**
  * The provider refused our credential (a 401 or 403; Gemini says 400 for a
- * bad key): adapters map that to a retryable provider_unavailable with the
- * upstream's 4xx status kept. The secret is read again before the next use.
+ * bad key; Bedrock an AccessDeniedException): the adapter's typed error says
+ * so. The secret is read again before the next use.
  */
 export function credentialRejected(error: GatewayError): boolean {
-  const status = upstreamStatus(error);
-  return error.type === 'provider_unavailable' && typeof status === 'number' && status >= 400 && status < 500;
+  return faultOf(error).credentialRejected;
 }
 
+/** The status an attempt is recorded with: what the upstream answered, else the gateway's own status for the failure. */
 export function statusOf(error: GatewayError): number {
-  const upstream = upstreamStatus(error);
-  return typeof upstream === 'number' ? upstream : error.status;
+  return faultOf(error).upstreamStatus ?? error.status;
 }
 
 function firstEventTimeout(provider: string, ms: number): GatewayError {
@@ -248,6 +263,36 @@ function firstEventTimeout(provider: string, ms: number): GatewayError {
     retryable: true,
     provider,
   });
+}
+
+/** nginx's 499: the status an attempt (and a generation) is recorded with when the client left. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/** The request's signal aborted because the client went away, not because the request's deadline passed. */
+export function clientLeft(signal: AbortSignal): boolean {
+  const reason: unknown = signal.reason;
+  return signal.aborted && !(reason instanceof DOMException && reason.name === 'TimeoutError');
+}
+
+export interface UpstreamShapeInput {
+  /** The caller asked for a stream. */
+  clientStreams: boolean;
+  endpoint: Endpoint;
+  /** The output cap enforced at this endpoint. */
+  maxTokens: number;
+  settings: Pick<Settings, 'jsonUpstream' | 'jsonUpstreamMaxTokens'>;
+}
+
+/**
+ * Whether to ask the upstream for a stream. A JSON reply arrives whole or not
+ * at all, so only one short enough to come within the first-event bound is
+ * asked for as JSON (settings.jsonUpstreamMaxTokens); any other is streamed
+ * and assembled, so that silence is caught at the first event and a long,
+ * live reply still completes.
+ */
+export function upstreamStreams(input: UpstreamShapeInput): boolean {
+  if (input.clientStreams) return true;
+  return !input.settings.jsonUpstream.includes(input.endpoint.provider.kind) || input.maxTokens > input.settings.jsonUpstreamMaxTokens;
 }
 
 export function clientGone(): GatewayError {

@@ -1,6 +1,7 @@
 // A caller who asks for one JSON body is served from one JSON upstream reply
-// where the provider kind is in `settings.jsonUpstream` (the OpenAI wire), and
-// from a stream assembled into one body elsewhere. The commit point holds
+// where the provider kind is in `settings.jsonUpstream` (the OpenAI wire) and
+// the reply is short (`settings.jsonUpstreamMaxTokens`), and from a stream
+// assembled into one body elsewhere. The commit point holds
 // either way: a JSON reply commits only once it is whole, so an upstream that
 // drops mid-body is a failure before the commit point and falls over to the
 // next provider; a streamed upstream commits at its first token, so a drop
@@ -48,6 +49,8 @@ afterAll(async () => {
 
 const ask = (model: string, first: string, second: string) => ({
   model,
+  // A short reply: asked for as one JSON reply where the wire allows.
+  max_tokens: 50,
   messages: [{ role: 'user' as const, content: 'Tell me a story' }],
   provider: { order: [first, second] },
 });

@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
-import type { EventStreamMessage } from '../../lib/providers/bedrock/upstream-schemas.ts';
+import type { EventStreamMessage } from '../../lib/providers/bedrock/wire-schemas.ts';
 import { expectedSummary, type StreamSummary } from '../providers/bedrock/recorded-stream.ts';
 import {
   CLAUDE_MODEL,
@@ -114,7 +114,7 @@ function expectSignedStreamRequest(index: number): void {
 
 const sets = recordingSets('bedrock', {
   shared: { toolUse: 'converse-stream-tool-use.jsonl', text: 'converse-stream-text.jsonl' },
-  repository: { toolUse: 'converse-stream-tool-use-split.jsonl', text: 'converse-stream-text.jsonl' },
+  repository: { toolUse: 'stream-tool-use-split.jsonl', text: 'stream-text.jsonl' },
 });
 
 describe.each(sets)('a tool-calling conversation with Bedrock ($source recordings)', ({ files }) => {

@@ -27,7 +27,7 @@ let client: OpenAI;
 beforeAll(async () => {
   proxy = await startRecordingProxy();
   // Every conversation sent to Bedrock here ends with a tool result: a recorded text answer follows.
-  const answer = concatBytes(readStreamFixture(path.join(ownFixtures, 'converse-stream-text.jsonl')).map(encodeMessage));
+  const answer = concatBytes(readStreamFixture(path.join(ownFixtures, 'stream-text.jsonl')).map(encodeMessage));
   bedrockUpstream = await startUpstream(async (_request, response) => {
     response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
     await writePieces(response, [answer]);

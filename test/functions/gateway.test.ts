@@ -269,7 +269,7 @@ describe('the gateway bundle on the Lambda streaming runtime', () => {
     const body = JSON.parse(result.text) as ErrorEnvelope;
     expect(body.error.code).toBe(502);
     expect(body.error.message).toBe('Provider returned error (Sim Down)');
-    expect(body.error.metadata).toEqual({ error_type: 'provider_unavailable', upstream_status: 500, provider_name: 'Sim Down' });
+    expect(body.error.metadata).toEqual({ error_type: 'provider_unavailable', provider_name: 'Sim Down' });
     const record = aws.usage().find((entry) => entry.id === result.headers['x-generation-id']);
     expect(record).toMatchObject({ status: 502, error_code: 'provider_unavailable', cost_micros: 0, model: null });
     expect(await available()).toBe(before);

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog } from '../../lib/catalog/catalog.ts';
 import { runProbe, type ProbeResult } from '../../lib/health/probe.ts';
-import { openaiAdapter } from '../../lib/providers/openai/index.ts';
+import { createAdapter as createOpenaiAdapter } from '../../lib/providers/openai/index.ts';
 import type { Adapters, Credentials, ProviderAdapter } from '../../lib/providers/types.ts';
 import { createHealthStore, type HealthStore } from '../../lib/store/health.ts';
 import { serve, type RunningServer } from '../../cli/serve.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
+
+const openaiAdapter = createOpenaiAdapter();
 
 const PROBE_KEY = 'sk-test-probe-key';
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chatRequest } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { createCatalog, type Endpoint } from '../../lib/catalog/catalog.ts';
+import { ProviderError } from '../../lib/providers/provider-error.ts';
 import type { ProviderAdapter, ProviderCall } from '../../lib/providers/types.ts';
 import { runAttempts, type AttemptDeps, type AttemptsResult } from '../../lib/routing/attempt-loop.ts';
 import { defaultSettings } from '../../lib/settings.ts';
@@ -52,14 +53,16 @@ const reply: StreamEvent[] = [
   { type: 'finish', reason: 'stop', nativeReason: 'stop', usage: undefined },
 ];
 
-const failure = (status: number, options: { retryAfterMs?: number; type?: 'provider_unavailable' } = {}): GatewayError =>
-  new GatewayError({
-    status: status >= 500 ? 502 : status,
-    type: options.type ?? (status >= 500 ? 'provider_unavailable' : status === 429 ? 'rate_limit_exceeded' : 'invalid_request'),
+const failure = (status: number, options: { retryAfterMs?: number; credentialRejected?: boolean } = {}): GatewayError =>
+  new ProviderError({
+    status: status >= 500 || options.credentialRejected === true ? 502 : status,
+    type: options.credentialRejected === true || status >= 500 ? 'provider_unavailable' : status === 429 ? 'rate_limit_exceeded' : 'invalid_request',
     message: `upstream ${status}`,
-    retryable: status >= 500 || status === 429 || options.type === 'provider_unavailable',
+    retryable: status >= 500 || status === 429 || options.credentialRejected === true,
     retryAfterMs: options.retryAfterMs,
-    metadata: { upstream_status: status },
+    provider: 'Upstream',
+    upstreamStatus: status,
+    credentialRejected: options.credentialRejected,
   });
 
 async function* events(list: StreamEvent[]): AsyncGenerator<StreamEvent> {
@@ -212,7 +215,7 @@ describe('runAttempts', () => {
   });
 
   it('re-reads the credentials after the provider rejected them, and moves on', async () => {
-    const rejectedCredential = failure(401, { type: 'provider_unavailable' });
+    const rejectedCredential = failure(401, { credentialRejected: true });
     const { run, credentials, calls } = harness(new Map<Endpoint, Script>([[gamma, rejectedCredential]]));
     const result = await run([gamma, beta]);
 
@@ -278,7 +281,28 @@ describe('runAttempts', () => {
 
     expect(result).toMatchObject({ kind: 'failed', error: { type: 'timeout', retryable: false } });
     expect(calls).toEqual([alpha]);
+    // The record says who gave up: the client (499), not the provider timing out.
+    expect(result.attempts).toMatchObject([{ endpoint: alpha, status: 499, errorType: 'client_closed' }]);
     expect(observed).toEqual([]);
+  });
+
+  it('bounds every silence before the commit point, re-armed by each upstream event, streamed or not', async () => {
+    vi.useFakeTimers();
+    // `start` after 900 ms, content 900 ms later: never silent for the whole 1-s bound.
+    const slowButLive = (): AsyncIterable<StreamEvent> =>
+      (async function* () {
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        yield { type: 'start' } as StreamEvent;
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        yield* reply.slice(1);
+      })();
+    const { deps } = harness(new Map<Endpoint, Script>([[alpha, slowButLive]]), { firstEventTimeoutMs: 1_000 });
+    const pending = runAttempts({ request, plan: [alpha, beta], maxTokensFor: () => 100, streamFrom: () => false, signal: new AbortController().signal }, deps);
+    await vi.advanceTimersByTimeAsync(1_800);
+    const result = await pending;
+
+    expect(result).toMatchObject({ kind: 'committed', endpoint: alpha });
+    expect(result.attempts).toMatchObject([{ endpoint: alpha, status: 200 }]);
   });
 
   it('aborts the committed upstream call through abort()', async () => {

@@ -6,7 +6,7 @@ import type { BilledUsage, GenerationMeta, JsonAssembler, ReplyView } from '../.
 import type { StreamEvent } from '../../streaming/events.ts';
 import { ContentBlocks, type BlockOperation } from './content-blocks.ts';
 import { anthropicErrorBody } from './error-reply.ts';
-import { messagesUsage, stopReason, type StopReason } from './wire-usage.ts';
+import { messagesUsage, stopReason, type StopReason } from '../../wires/anthropic-messages.ts';
 
 type AssembledBlock =
   | { type: 'text'; text: string }

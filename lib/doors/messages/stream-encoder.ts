@@ -8,7 +8,7 @@ import type { BilledUsage, GenerationMeta, ReplyView, StreamEncoder } from '../.
 import type { StreamEvent } from '../../streaming/events.ts';
 import { ContentBlocks, type BlockOperation } from './content-blocks.ts';
 import { anthropicErrorBody } from './error-reply.ts';
-import { messagesUsage, stopReason, type StopReason } from './wire-usage.ts';
+import { messagesUsage, stopReason, type StopReason } from '../../wires/anthropic-messages.ts';
 
 export const PING_FRAME = 'event: ping\ndata: {"type":"ping"}\n\n';
 

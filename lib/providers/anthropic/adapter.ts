@@ -1,67 +1,32 @@
 // The Anthropic Messages adapter: POST ${baseUrl}/v1/messages, then the SSE
-// stream or the Message JSON as canonical events.
-import { GatewayError } from '../../api/errors.ts';
+// stream or the Message JSON as canonical events. It only wires this
+// folder's conversions to the shared HTTP layer.
 import type { StreamEvent } from '../../streaming/events.ts';
-import { decodeSse } from '../../streaming/sse-decode.ts';
-import type { ProviderAdapter, ProviderCall, UpstreamResponse } from '../types.ts';
-import { sendUpstream, upstreamHeaders } from '../upstream-http.ts';
-import { brokenReplyError, errorFromResponse } from './error-mapping.ts';
+import type { CreateAdapter, ProviderCall } from '../types.ts';
+import { postJson, upstreamHeaders, upstreamUrl } from '../upstream-http.ts';
+import { jsonReplyEvents, sseFrames, streamReplyEvents } from '../upstream-stream.ts';
+import { mapErrorReply } from './error-mapping.ts';
 import { convertRequest } from './request-conversion.ts';
 import { convertResponse } from './response-conversion.ts';
-import { transformStream } from './stream-transform.ts';
+import { streamConversion } from './stream-conversion.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
-export const anthropicAdapter: ProviderAdapter = {
+export const createAdapter: CreateAdapter = () => ({
   async send(call: ProviderCall): Promise<AsyncIterable<StreamEvent>> {
     const provider = call.endpoint.provider;
-    if (provider.credential !== undefined && call.credential === undefined) {
-      throw new GatewayError({
-        status: 502,
-        type: 'provider_unavailable',
-        message: `No credential is configured for ${provider.name}`,
-        retryable: true,
-        provider: provider.name,
-      });
-    }
-    const body = convertRequest(call);
+    const context = { provider: provider.name };
     const headers = upstreamHeaders(provider.headers, {
       'content-type': 'application/json',
       'anthropic-version': ANTHROPIC_VERSION,
       ...(call.credential === undefined ? {} : { 'x-api-key': call.credential }),
     });
-    const url = `${provider.baseUrl.replace(/\/+$/, '')}/v1/messages`;
-    const response = await sendUpstream(
-      call.fetch,
-      url,
-      { method: 'POST', headers, body: JSON.stringify(body), signal: call.signal },
-      provider.name,
+    const response = await postJson(
+      { fetch: call.fetch, url: upstreamUrl(provider.baseUrl, '/v1/messages'), headers, body: convertRequest(call), signal: call.signal, provider: provider.name },
+      mapErrorReply,
     );
-    if (!response.ok) throw await errorFromResponse(response, provider.name);
-    return call.stream ? streamEvents(response, provider.name) : messageEvents(response, provider.name);
+    return call.stream
+      ? streamReplyEvents({ response, decoder: sseFrames(), conversion: streamConversion, context, signal: call.signal })
+      : jsonReplyEvents(response, convertResponse, context, call.signal);
   },
-};
-
-async function* streamEvents(response: UpstreamResponse, provider: string): AsyncGenerator<StreamEvent> {
-  if (response.body === null) {
-    yield { type: 'error', error: brokenReplyError(provider, 'the stream has no body') };
-    return;
-  }
-  try {
-    yield* transformStream(decodeSse(response.body), provider);
-  } finally {
-    // Stopped early (a finish, an error event, or the consumer left): free the connection.
-    await response.body.cancel().catch(() => undefined);
-  }
-}
-
-async function* messageEvents(response: UpstreamResponse, provider: string): AsyncGenerator<StreamEvent> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await response.text());
-  } catch (error) {
-    yield { type: 'error', error: brokenReplyError(provider, 'the reply is not JSON', error) };
-    return;
-  }
-  yield* convertResponse(body, provider);
-}
+});

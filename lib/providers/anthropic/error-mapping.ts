@@ -3,9 +3,8 @@
 // Only invalid requests keep Anthropic's message: they tell the caller what
 // to fix. Others get a message of ours, since Anthropic's can name our
 // organisation and limits; 5xx bodies are never echoed.
-import { GatewayError } from '../../api/errors.ts';
-import type { UpstreamResponse } from '../types.ts';
-import { parseRetryAfter, readErrorBody, upstreamError } from '../upstream-http.ts';
+import type { ProviderError } from '../provider-error.ts';
+import { credentialRejected, parseRetryAfter, upstreamError, type ErrorReply } from '../upstream-http.ts';
 import { errorBody, type AnthropicErrorDetail } from './wire-schemas.ts';
 
 /** The HTTP status Anthropic uses for each error type; an `error` stream event has no status of its own. */
@@ -30,7 +29,7 @@ export interface AnthropicErrorInput {
   retryAfterMs?: number;
 }
 
-export function anthropicError(input: AnthropicErrorInput): GatewayError {
+function anthropicError(input: AnthropicErrorInput): ProviderError {
   const code = input.detail?.type ?? undefined;
   const status = input.status ?? (code !== undefined ? STATUS_OF_TYPE[code] : undefined) ?? 500;
   const message = input.detail?.message ?? undefined;
@@ -59,44 +58,26 @@ export function anthropicError(input: AnthropicErrorInput): GatewayError {
     case 'billing_error':
       // The gateway's own credential or account is at fault, not the caller:
       // another provider may serve the request.
-      return new GatewayError({
-        status: 502,
-        type: 'provider_unavailable',
-        message: 'The provider refused the gateway credential',
-        retryable: true,
-        provider: input.provider,
-        providerCode: code,
-        retryAfterMs: input.retryAfterMs,
-        metadata: { upstream_status: status },
-      });
+      return credentialRejected({ upstreamStatus: input.status, provider: input.provider, providerCode: code, retryAfterMs: input.retryAfterMs });
     default:
       // api_error, timeout_error and anything new: by status, without the upstream's words on 5xx.
       return upstreamError({ ...common, status, message: status < 500 ? message : undefined });
   }
 }
 
-/** The error for a non-2xx reply from /v1/messages. */
-export async function errorFromResponse(response: UpstreamResponse, provider: string): Promise<GatewayError> {
-  const text = await readErrorBody(response);
+/** An error reply from /v1/messages → the error the attempt fails with. */
+export function mapErrorReply(reply: ErrorReply, provider: string): ProviderError {
   let detail: AnthropicErrorDetail | undefined;
   try {
-    const parsed = errorBody.safeParse(JSON.parse(text));
+    const parsed = errorBody.safeParse(JSON.parse(reply.body));
     detail = parsed.success ? parsed.data.error : undefined;
   } catch {
     detail = undefined;
   }
-  return anthropicError({ status: response.status, detail, provider, retryAfterMs: parseRetryAfter(response.headers) });
+  return anthropicError({ status: reply.status, detail, provider, retryAfterMs: parseRetryAfter(reply.headers) });
 }
 
-/** A reply that broke after a 200: malformed data, a stream cut off, a failed read. */
-export function brokenReplyError(provider: string, reason: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'provider_unavailable',
-    message: `Provider reply was unusable: ${reason}`,
-    retryable: true,
-    provider,
-    metadata: { upstream_status: 200 },
-    cause,
-  });
+/** An `error` event inside a stream (HTTP 200 already sent): classified by its type alone. */
+export function mapStreamError(detail: AnthropicErrorDetail, provider: string): ProviderError {
+  return anthropicError({ detail, provider });
 }

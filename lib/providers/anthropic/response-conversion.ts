@@ -1,7 +1,8 @@
 // A complete (non-streaming) Anthropic Message → the same canonical events a
 // stream of it would give.
 import type { StreamEvent } from '../../streaming/events.ts';
-import { brokenReplyError } from './error-mapping.ts';
+import { malformedReply } from '../upstream-http.ts';
+import type { ConversionContext } from '../upstream-stream.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { ANTHROPIC_REASONING_FORMAT } from './message-conversion.ts';
 import { convertUsage } from './usage.ts';
@@ -10,15 +11,15 @@ import { messageResponse, parseContentBlock } from './wire-schemas.ts';
 const format = ANTHROPIC_REASONING_FORMAT;
 
 /** Events for a Message body (already parsed JSON); a body that is not a Message gives one `error` event. */
-export function convertResponse(body: unknown, provider: string): StreamEvent[] {
+export function convertResponse(body: unknown, { provider }: ConversionContext): StreamEvent[] {
   const parsed = messageResponse.safeParse(body);
-  if (!parsed.success) return [{ type: 'error', error: brokenReplyError(provider, 'the reply is not a Message') }];
+  if (!parsed.success) return [{ type: 'error', error: malformedReply(provider, 'a reply that is not a Message') }];
   const message = parsed.data;
   const events: StreamEvent[] = [message.id != null ? { type: 'start', upstreamId: message.id } : { type: 'start' }];
   let toolIndex = 0;
   for (const [index, raw] of message.content.entries()) {
     const block = parseContentBlock(raw);
-    if (block === undefined) return [{ type: 'error', error: brokenReplyError(provider, `content[${index}] is malformed`) }];
+    if (block === undefined) return [{ type: 'error', error: malformedReply(provider, `a malformed content[${index}]`) }];
     switch (block.type) {
       case 'text':
         if (block.text != null && block.text !== '') events.push({ type: 'text', text: block.text });

@@ -3,18 +3,10 @@
 // budget_tokens = max(min(max_tokens × ratio, 128000), 1024), or
 // reasoning.max_tokens itself (at least 1024); max_tokens must exceed the budget.
 import type { ChatRequest } from '../../api/chat-request.ts';
+import { effortRatios } from '../reasoning-effort.ts';
 import type { AnthropicThinking } from './request-types.ts';
 
-type Effort = NonNullable<ChatRequest['reasoning_effort']>;
 
-const EFFORT_RATIO: Record<Exclude<Effort, 'none'>, number> = {
-  max: 0.95,
-  xhigh: 0.95,
-  high: 0.8,
-  medium: 0.5,
-  low: 0.2,
-  minimal: 0.1,
-};
 
 export const MIN_THINKING_BUDGET = 1024;
 export const MAX_EFFORT_BUDGET = 128_000;
@@ -45,7 +37,7 @@ export function planThinking(request: ChatRequest, limits: ThinkingLimits): Thin
   let budget =
     reasoning?.max_tokens !== undefined
       ? Math.max(reasoning.max_tokens, MIN_THINKING_BUDGET)
-      : Math.max(Math.min(Math.floor(limits.maxTokens * EFFORT_RATIO[effort ?? 'medium']), MAX_EFFORT_BUDGET), MIN_THINKING_BUDGET);
+      : Math.max(Math.min(Math.floor(limits.maxTokens * effortRatios[effort ?? 'medium']), MAX_EFFORT_BUDGET), MIN_THINKING_BUDGET);
   // Thinking counts against max_tokens: keep the caller's cap for the answer itself.
   let maxTokens = limits.maxTokens > budget ? limits.maxTokens : budget + limits.maxTokens;
   if (maxTokens > limits.endpointMaxTokens) {

@@ -6,13 +6,12 @@
 // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html
 // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html
 import { z } from 'zod';
-import { GatewayError } from '../../api/errors.ts';
-import { malformedEmbeddingReply, mapBounded, readEmbeddingJson, slices } from '../embedding-errors.ts';
-import type { EmbeddingAdapter, EmbeddingCall, EmbeddingResult, Fetch, UpstreamResponse } from '../types.ts';
-import { sendUpstream, upstreamHeaders } from '../upstream-http.ts';
-import { signingRegion, type BedrockAdapterOptions } from './adapter.ts';
-import { errorFromResponse } from './error-mapping.ts';
-import { createSigningFetch } from './signing-fetch.ts';
+import { malformedEmbeddingReply, mapBounded, slices } from '../embedding-batches.ts';
+import { ProviderError } from '../provider-error.ts';
+import type { CreateEmbeddingAdapter, EmbeddingCall, EmbeddingResult, Fetch } from '../types.ts';
+import { postJson, readJson, upstreamHeaders, upstreamUrl } from '../upstream-http.ts';
+import { bedrockFetch } from './adapter.ts';
+import { mapErrorReply } from './error-mapping.ts';
 
 /** Titan calls in flight at once for one request: parallel enough to be quick, few enough not to trip the account's throttling. */
 export const TITAN_CONCURRENCY = 4;
@@ -50,14 +49,14 @@ export function embeddingWire(upstreamModel: string): BedrockEmbeddingWire | und
   return undefined;
 }
 
-export function createBedrockEmbeddingAdapter(options: BedrockAdapterOptions): EmbeddingAdapter {
+export const createEmbeddingAdapter: CreateEmbeddingAdapter = (options = {}) => {
   return {
     async embed(call: EmbeddingCall): Promise<EmbeddingResult> {
       const { provider, upstreamModel } = call.endpoint;
       const wire = embeddingWire(upstreamModel);
       if (wire === undefined) {
         // A catalog entry this adapter cannot serve: another endpoint may.
-        throw new GatewayError({
+        throw new ProviderError({
           status: 502,
           type: 'provider_unavailable',
           message: `${upstreamModel} is neither a Titan nor a Cohere Embed model`,
@@ -65,21 +64,12 @@ export function createBedrockEmbeddingAdapter(options: BedrockAdapterOptions): E
           provider: provider.name,
         });
       }
-      const fetch: Fetch =
-        call.credential !== undefined
-          ? call.fetch
-          : createSigningFetch({
-              fetch: call.fetch,
-              credentials: options.credentials,
-              region: signingRegion(provider.region, provider.baseUrl, provider.name),
-              service: 'bedrock',
-              now: options.now,
-            });
+      const fetch = bedrockFetch(call, options);
       const invoke = (body: TitanEmbedBody | CohereEmbedBody): Promise<{ json: unknown; inputTokens: number | undefined }> => invokeModel(call, fetch, body);
       return wire === 'titan' ? embedWithTitan(call, invoke) : embedWithCohere(call, invoke);
     },
   };
-}
+};
 
 type Invoke = (body: TitanEmbedBody | CohereEmbedBody) => Promise<{ json: unknown; inputTokens: number | undefined }>;
 
@@ -115,11 +105,10 @@ async function invokeModel(call: EmbeddingCall, fetch: Fetch, body: TitanEmbedBo
   const { provider, upstreamModel } = call.endpoint;
   const headers = upstreamHeaders(provider.headers, { 'content-type': 'application/json', accept: 'application/json' });
   if (call.credential !== undefined) headers.authorization = `Bearer ${call.credential}`;
-  const url = `${provider.baseUrl.replace(/\/+$/, '')}/model/${encodeURIComponent(upstreamModel)}/invoke`;
-  const response: UpstreamResponse = await sendUpstream(fetch, url, { method: 'POST', headers, body: JSON.stringify(body), signal: call.signal }, provider.name);
-  if (!response.ok) throw await errorFromResponse(response, provider.name);
+  const url = upstreamUrl(provider.baseUrl, `/model/${encodeURIComponent(upstreamModel)}/invoke`);
+  const response = await postJson({ fetch, url, headers, body, signal: call.signal, provider: provider.name }, mapErrorReply);
   const count = Number(response.headers.get(INPUT_TOKENS_HEADER) ?? Number.NaN);
-  return { json: await readEmbeddingJson(response, provider.name, call.signal), inputTokens: Number.isInteger(count) && count >= 0 ? count : undefined };
+  return { json: await readJson(response, call.signal, provider.name), inputTokens: Number.isInteger(count) && count >= 0 ? count : undefined };
 }
 
 /** The sum, or undefined when any part is unknown (the gateway then estimates the whole). */

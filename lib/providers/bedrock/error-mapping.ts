@@ -3,18 +3,14 @@
 // the body is only `{"message": "…"}`; inside a stream, the same types arrive
 // as exception events (`throttlingException`).
 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_Errors
-import { GatewayError, type ErrorType } from '../../api/errors.ts';
-import type { UpstreamResponse } from '../types.ts';
-import { parseRetryAfter, readErrorBody, upstreamError } from '../upstream-http.ts';
-import { errorBody } from './upstream-schemas.ts';
+import type { ErrorType } from '../../api/errors.ts';
+import { ProviderError } from '../provider-error.ts';
+import { credentialRejected, parseRetryAfter, upstreamError, type ErrorReply } from '../upstream-http.ts';
+import { errorBody } from './wire-schemas.ts';
 
-interface ErrorClass {
-  status: number;
-  type: ErrorType;
-  retryable: boolean;
-}
+type ErrorClass = { status: number; type: ErrorType; retryable: boolean } | 'credential-rejected';
 
-const rejectedCredentials: ErrorClass = { status: 502, type: 'provider_unavailable', retryable: true };
+const rejectedCredentials: ErrorClass = 'credential-rejected';
 
 const errorClasses: Record<string, ErrorClass> = {
   ThrottlingException: { status: 429, type: 'rate_limit_exceeded', retryable: true },
@@ -55,7 +51,7 @@ export interface BedrockErrorInput {
   retryAfterMs?: number;
 }
 
-export function bedrockError(input: BedrockErrorInput): GatewayError {
+function bedrockError(input: BedrockErrorInput): ProviderError {
   const errorType = input.errorType === undefined ? undefined : normalizeErrorType(input.errorType);
   const errorClass =
     (errorType === undefined ? undefined : errorClasses[errorType]) ??
@@ -69,8 +65,11 @@ export function bedrockError(input: BedrockErrorInput): GatewayError {
       retryAfterMs: input.retryAfterMs,
     });
   }
+  if (errorClass === 'credential-rejected') {
+    return credentialRejected({ upstreamStatus: input.httpStatus, provider: input.provider, providerCode: errorType, retryAfterMs: input.retryAfterMs });
+  }
   const type = errorClass.type === 'invalid_request' && isContextLengthMessage(input.message) ? 'context_length_exceeded' : errorClass.type;
-  return new GatewayError({
+  return new ProviderError({
     status: errorClass.status,
     type,
     // Upstream text is for the caller's own mistakes only; 5xx stay generic.
@@ -79,7 +78,7 @@ export function bedrockError(input: BedrockErrorInput): GatewayError {
     provider: input.provider,
     providerCode: errorType,
     retryAfterMs: input.retryAfterMs,
-    metadata: input.httpStatus === undefined ? {} : { upstream_status: input.httpStatus },
+    upstreamStatus: input.httpStatus,
   });
 }
 
@@ -87,13 +86,12 @@ function isContextLengthMessage(message: string | undefined): boolean {
   return message !== undefined && /too long|context window|context length/i.test(message);
 }
 
-/** The GatewayError for a Converse/ConverseStream error reply. */
-export async function errorFromResponse(response: UpstreamResponse, provider: string): Promise<GatewayError> {
-  const text = await readErrorBody(response);
+/** A Converse, ConverseStream or InvokeModel error reply → the error the attempt fails with. */
+export function mapErrorReply(reply: ErrorReply, provider: string): ProviderError {
   let message: string | undefined;
   let bodyType: string | undefined;
   try {
-    const parsed = errorBody.safeParse(JSON.parse(text));
+    const parsed = errorBody.safeParse(JSON.parse(reply.body));
     if (parsed.success) {
       message = parsed.data.message ?? parsed.data.Message ?? undefined;
       const declared = (parsed.data as Record<string, unknown>).__type;
@@ -103,10 +101,15 @@ export async function errorFromResponse(response: UpstreamResponse, provider: st
     // Not JSON (a proxy's HTML page): the status alone classifies it.
   }
   return bedrockError({
-    errorType: response.headers.get('x-amzn-errortype') ?? bodyType,
+    errorType: reply.headers.get('x-amzn-errortype') ?? bodyType,
     message,
     provider,
-    httpStatus: response.status,
-    retryAfterMs: parseRetryAfter(response.headers),
+    httpStatus: reply.status,
+    retryAfterMs: parseRetryAfter(reply.headers),
   });
+}
+
+/** An exception event inside a stream (`throttlingException`): classified by its name. */
+export function mapStreamError(name: string, message: string | undefined, provider: string): ProviderError {
+  return bedrockError({ errorType: name, message, provider });
 }

@@ -6,7 +6,8 @@
 // https://docs.aws.amazon.com/transcribe/latest/dg/streaming-setting-up.html#streaming-event-stream
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import type { EventStreamMessage } from './upstream-schemas.ts';
+import type { FrameDecoder } from '../upstream-stream.ts';
+import type { EventStreamMessage } from './wire-schemas.ts';
 
 type MessageHeaders = ReturnType<EventStreamCodec['decode']>['headers'];
 
@@ -17,34 +18,29 @@ export class EventStreamFormatError extends Error {
   override name = 'EventStreamFormatError';
 }
 
-export async function* decodeEventStream(body: ReadableStream<Uint8Array>): AsyncGenerator<EventStreamMessage> {
+/** The event-stream framing as a synchronous frame decoder (one network read may complete several messages). */
+export function createEventStreamDecoder(): FrameDecoder<EventStreamMessage> {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
-  const reader = body.getReader();
   let buffer: Uint8Array = new Uint8Array(0);
-  let finished = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) {
-        finished = true;
-        break;
-      }
-      buffer = concat(buffer, value);
+  return {
+    feed(bytes) {
+      buffer = concat(buffer, bytes);
+      const messages: EventStreamMessage[] = [];
       for (;;) {
         if (buffer.byteLength < 4) break;
         const length = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0, false);
         if (length < MINIMUM_MESSAGE_LENGTH) throw new EventStreamFormatError(`Event stream message length ${length} is invalid`);
         if (buffer.byteLength < length) break;
-        yield toMessage(codec.decode(buffer.subarray(0, length)));
+        messages.push(toMessage(codec.decode(buffer.subarray(0, length))));
         buffer = buffer.subarray(length);
       }
-    }
-    if (buffer.byteLength > 0) throw new EventStreamFormatError('Event stream ended inside a message');
-  } finally {
-    // Leaving early (finish seen, or the consumer stopped): let go of the connection.
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
+      return messages;
+    },
+    end() {
+      if (buffer.byteLength > 0) throw new EventStreamFormatError('Event stream ended inside a message');
+      return [];
+    },
+  };
 }
 
 function concat(head: Uint8Array, tail: Uint8Array): Uint8Array {

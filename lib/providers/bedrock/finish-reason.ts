@@ -2,7 +2,7 @@
 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax
 import type { FinishReason } from '../../streaming/events.ts';
 
-export function toFinishReason(stopReason: string): FinishReason {
+export function convertFinishReason(stopReason: string): FinishReason {
   switch (stopReason) {
     case 'end_turn':
     case 'stop_sequence':

@@ -1,8 +1,11 @@
-export { createBedrockAdapter, type BedrockAdapterOptions } from './adapter.ts';
+export { createAdapter, signingRegion } from './adapter.ts';
 export { createSigningFetch, type AwsCredentialIdentityProvider, type SigningFetchOptions } from './signing-fetch.ts';
-export { toConverseRequest, isClaudeModel } from './request-conversion.ts';
-export { createStreamTransform, transformStream, type StreamTransform, type StreamTransformOptions } from './stream-transform.ts';
-export { decodeEventStream } from './event-stream-decode.ts';
-export { parseStreamEvent, type ConverseStreamEvent, type EventStreamMessage } from './upstream-schemas.ts';
-export { bedrockError, errorFromResponse } from './error-mapping.ts';
-export { createBedrockEmbeddingAdapter, embeddingWire, COHERE_BATCH, TITAN_CONCURRENCY, type CohereEmbedBody, type TitanEmbedBody } from './embedding-adapter.ts';
+export { convertRequest, isClaudeModel } from './request-conversion.ts';
+export { convertResponse } from './response-conversion.ts';
+export { streamConversion, type StreamState, type BedrockConversionContext } from './stream-conversion.ts';
+export { convertFinishReason } from './finish-reason.ts';
+export { convertUsage } from './usage.ts';
+export { mapErrorReply, mapStreamError } from './error-mapping.ts';
+export { createEventStreamDecoder } from './event-stream-decode.ts';
+export { parseStreamEvent, type ConverseStreamEvent, type EventStreamMessage } from './wire-schemas.ts';
+export { createEmbeddingAdapter, embeddingWire, COHERE_BATCH, TITAN_CONCURRENCY, type CohereEmbedBody, type TitanEmbedBody } from './embedding-adapter.ts';

@@ -22,7 +22,7 @@ export function isClaudeModel(upstreamModel: string): boolean {
 // With thinking on, Claude rejects a custom temperature and a top_p below 0.95.
 const MIN_TOP_P_WITH_THINKING = 0.95;
 
-export function toConverseRequest({ request, endpoint, maxTokens }: ConversionInput): ConverseRequestBody {
+export function convertRequest({ request, endpoint, maxTokens }: ConversionInput): ConverseRequestBody {
   const supports = (parameter: Parameters<Endpoint['supportedParameters']['has']>[0]): boolean =>
     endpoint.supportedParameters.has(parameter);
   const converted = convertMessages(request.messages);

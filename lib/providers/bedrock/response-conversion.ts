@@ -1,16 +1,16 @@
 // A Converse (non-streaming) reply as the same canonical events a stream
 // would produce, so every consumer reads one shape.
-import type { ReasoningFormat, StreamEvent } from '../../streaming/events.ts';
-import { toFinishReason } from './finish-reason.ts';
-import type { ConverseResponse } from './upstream-schemas.ts';
-import { toUsage } from './usage.ts';
+import type { StreamEvent } from '../../streaming/events.ts';
+import { malformedReply } from '../upstream-http.ts';
+import { convertFinishReason } from './finish-reason.ts';
+import type { BedrockConversionContext } from './stream-conversion.ts';
+import { converseResponse } from './wire-schemas.ts';
+import { convertUsage } from './usage.ts';
 
-export interface ResponseConversionOptions {
-  reasoningFormat: ReasoningFormat;
-  upstreamId?: string;
-}
-
-export function responseEvents(response: ConverseResponse, options: ResponseConversionOptions): StreamEvent[] {
+export function convertResponse(json: unknown, options: BedrockConversionContext): StreamEvent[] {
+  const parsed = converseResponse.safeParse(json);
+  if (!parsed.success) return [{ type: 'error', error: malformedReply(options.provider, 'a malformed response', parsed.error) }];
+  const response = parsed.data;
   const events: StreamEvent[] = [options.upstreamId === undefined ? { type: 'start' } : { type: 'start', upstreamId: options.upstreamId }];
   const format = options.reasoningFormat;
   let toolIndex = 0;
@@ -37,9 +37,9 @@ export function responseEvents(response: ConverseResponse, options: ResponseConv
   }
   events.push({
     type: 'finish',
-    reason: toFinishReason(response.stopReason),
+    reason: convertFinishReason(response.stopReason),
     nativeReason: response.stopReason,
-    usage: response.usage == null ? undefined : toUsage(response.usage),
+    usage: response.usage == null ? undefined : convertUsage(response.usage),
   });
   return events;
 }

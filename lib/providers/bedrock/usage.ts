@@ -4,9 +4,9 @@
 // for 5 output tokens), while our promptTokens is the whole input.
 // https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
 import type { Usage } from '../../streaming/events.ts';
-import type { BedrockUsage } from './upstream-schemas.ts';
+import type { BedrockUsage } from './wire-schemas.ts';
 
-export function toUsage(usage: BedrockUsage): Usage {
+export function convertUsage(usage: BedrockUsage): Usage {
   const cacheRead = usage.cacheReadInputTokens ?? usage.cacheReadInputTokenCount ?? 0;
   const cacheWrite = usage.cacheWriteInputTokens ?? usage.cacheWriteInputTokenCount ?? 0;
   return {

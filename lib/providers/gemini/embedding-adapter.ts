@@ -2,10 +2,10 @@
 // one EmbedContentRequest per input, in batches of at most 100.
 // https://ai.google.dev/api/embeddings#method:-models.batchembedcontents
 import { z } from 'zod';
-import { malformedEmbeddingReply, readEmbeddingJson, slices } from '../embedding-errors.ts';
-import type { EmbeddingAdapter, EmbeddingCall, EmbeddingInputType, EmbeddingResult } from '../types.ts';
-import { readErrorBody, sendUpstream, upstreamHeaders } from '../upstream-http.ts';
-import { geminiError, parseRpcStatus } from './error-mapping.ts';
+import { malformedEmbeddingReply, slices } from '../embedding-batches.ts';
+import type { CreateEmbeddingAdapter, EmbeddingCall, EmbeddingInputType, EmbeddingResult } from '../types.ts';
+import { postJson, readJson, upstreamHeaders, upstreamUrl } from '../upstream-http.ts';
+import { mapErrorReply } from './error-mapping.ts';
 
 /** The API's limit of requests per batch. */
 export const GEMINI_EMBED_BATCH = 100;
@@ -37,7 +37,7 @@ const batchEmbedReply = z.looseObject({
 });
 
 export function geminiEmbedUrl(baseUrl: string, upstreamModel: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/v1beta/models/${upstreamModel}:batchEmbedContents`;
+  return upstreamUrl(baseUrl, `/v1beta/models/${upstreamModel}:batchEmbedContents`);
 }
 
 export function buildBatchEmbedBody(call: EmbeddingCall, inputs: readonly string[]): GeminiBatchEmbedBody {
@@ -52,7 +52,7 @@ export function buildBatchEmbedBody(call: EmbeddingCall, inputs: readonly string
   };
 }
 
-export const geminiEmbeddingAdapter: EmbeddingAdapter = {
+export const createEmbeddingAdapter: CreateEmbeddingAdapter = () => ({
   async embed(call: EmbeddingCall): Promise<EmbeddingResult> {
     const vectors: number[][] = [];
     let promptTokens: number | undefined = 0;
@@ -64,7 +64,7 @@ export const geminiEmbeddingAdapter: EmbeddingAdapter = {
     }
     return { vectors, promptTokens };
   },
-};
+});
 
 async function embedBatch(call: EmbeddingCall, inputs: readonly string[]): Promise<EmbeddingResult> {
   const { provider, upstreamModel } = call.endpoint;
@@ -72,17 +72,11 @@ async function embedBatch(call: EmbeddingCall, inputs: readonly string[]): Promi
     'content-type': 'application/json',
     ...(call.credential === undefined ? {} : { 'x-goog-api-key': call.credential }),
   });
-  const response = await sendUpstream(
-    call.fetch,
-    geminiEmbedUrl(provider.baseUrl, upstreamModel),
-    { method: 'POST', headers, body: JSON.stringify(buildBatchEmbedBody(call, inputs)), signal: call.signal },
-    provider.name,
+  const response = await postJson(
+    { fetch: call.fetch, url: geminiEmbedUrl(provider.baseUrl, upstreamModel), headers, body: buildBatchEmbedBody(call, inputs), signal: call.signal, provider: provider.name },
+    mapErrorReply,
   );
-  if (!response.ok) {
-    const text = await readErrorBody(response);
-    throw geminiError({ httpStatus: response.status, status: parseRpcStatus(text), provider: provider.name, headers: response.headers });
-  }
-  const parsed = batchEmbedReply.safeParse(await readEmbeddingJson(response, provider.name, call.signal));
+  const parsed = batchEmbedReply.safeParse(await readJson(response, call.signal, provider.name));
   if (!parsed.success || parsed.data.embeddings.length !== inputs.length) throw malformedEmbeddingReply(provider.name, parsed.error);
   return { vectors: parsed.data.embeddings.map((entry) => entry.values), promptTokens: parsed.data.usageMetadata?.promptTokenCount ?? undefined };
 }

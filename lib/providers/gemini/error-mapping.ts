@@ -3,16 +3,26 @@
 // reason API_KEY_INVALID: that is the gateway's credential, not the caller's
 // request, so it becomes a retryable 502 like any other provider-side fault.
 // https://ai.google.dev/gemini-api/docs/troubleshooting
-import { GatewayError } from '../../api/errors.ts';
+import type { ProviderError } from '../provider-error.ts';
 import type { HeaderReader } from '../types.ts';
-import { parseRetryAfter, upstreamError } from '../upstream-http.ts';
-import { errorBody, type RpcStatus } from './response-schema.ts';
+import { credentialRejected, parseRetryAfter, upstreamError, type ErrorReply } from '../upstream-http.ts';
+import { errorBody, type RpcStatus } from './wire-schemas.ts';
 
 const errorInfoType = 'type.googleapis.com/google.rpc.ErrorInfo';
 const retryInfoType = 'type.googleapis.com/google.rpc.RetryInfo';
 
 /** Reasons that mean our key or project is unusable, whatever the status says. */
 const credentialReasons = new Set(['API_KEY_INVALID', 'API_KEY_SERVICE_BLOCKED', 'API_KEY_HTTP_REFERRER_BLOCKED']);
+
+/** An error reply → the error the attempt fails with. */
+export function mapErrorReply(reply: ErrorReply, provider: string): ProviderError {
+  return geminiError({ httpStatus: reply.status, status: parseRpcStatus(reply.body), provider, headers: reply.headers });
+}
+
+/** An rpc Status sent inside a stream (or a 200 reply): its own code is the status. */
+export function mapStreamError(status: RpcStatus, provider: string): ProviderError {
+  return geminiError({ httpStatus: status.code ?? 500, status, provider });
+}
 
 /** The rpc Status in an error reply body, or undefined when it is not one. */
 export function parseRpcStatus(body: string): RpcStatus | undefined {
@@ -47,7 +57,7 @@ export interface GeminiErrorInput {
   headers?: HeaderReader;
 }
 
-export function geminiError({ httpStatus, status, provider, headers }: GeminiErrorInput): GatewayError {
+function geminiError({ httpStatus, status, provider, headers }: GeminiErrorInput): ProviderError {
   const code = status?.status ?? undefined;
   const reason = detail(status, errorInfoType)?.reason;
   const credentialProblem =
@@ -57,15 +67,7 @@ export function geminiError({ httpStatus, status, provider, headers }: GeminiErr
     // "User location is not supported", "enable billing": the deployment's problem, not the request's.
     (httpStatus === 400 && code === 'FAILED_PRECONDITION');
   if (credentialProblem) {
-    return new GatewayError({
-      status: 502,
-      type: 'provider_unavailable',
-      message: `Provider refused the gateway's credentials or project (${code ?? httpStatus})`,
-      retryable: true,
-      provider,
-      providerCode: code,
-      metadata: { upstream_status: httpStatus },
-    });
+    return credentialRejected({ upstreamStatus: httpStatus, provider, providerCode: code });
   }
   const retryAfterMs = retryDelayMs(status) ?? (headers !== undefined ? parseRetryAfter(headers) : undefined);
   const upstreamMessage = status?.message ?? undefined;

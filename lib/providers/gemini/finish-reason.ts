@@ -14,7 +14,7 @@ const contentFilterReasons = new Set([
   'IMAGE_RECITATION',
 ]);
 
-export function finishReason(native: string, emittedToolCalls: boolean): FinishReason {
+export function convertFinishReason(native: string, emittedToolCalls: boolean): FinishReason {
   if (native === 'MAX_TOKENS') return 'length';
   if (contentFilterReasons.has(native)) return 'content_filter';
   // MALFORMED_FUNCTION_CALL and other oddities end the turn without output to

@@ -1,7 +1,7 @@
 // Vertex AI can stream a function call's arguments as fragments, each a value
 // at a JSON path (`$.recipe.ingredients[0].name`); a string value may arrive
 // in several pieces. This rebuilds the arguments object from them.
-import type { PartialArgument } from './response-schema.ts';
+import type { PartialArgument } from './wire-schemas.ts';
 
 type PathSegment = string | number;
 type Container = Record<string, unknown> | unknown[];

@@ -21,7 +21,7 @@ import { toGeminiParameters } from './tool-schema.ts';
 
 export type RequestConversionInput = Pick<ProviderCall, 'request' | 'endpoint' | 'maxTokens'>;
 
-export function toGeminiRequest({ request, endpoint, maxTokens }: RequestConversionInput): GeminiRequestBody {
+export function convertRequest({ request, endpoint, maxTokens }: RequestConversionInput): GeminiRequestBody {
   const supports = (parameter: SupportedParameter): boolean => endpoint.supportedParameters.has(parameter);
   const { contents, system } = convertMessages(request.messages);
   const body: GeminiRequestBody = { contents, generationConfig: generationConfig(request, maxTokens, supports) };

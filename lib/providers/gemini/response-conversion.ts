@@ -2,36 +2,23 @@
 // reads streamGenerateContent without `alt=sse`, which is one JSON array of
 // the same objects: we always ask for SSE, but a proxy or stand-in that
 // answers with the array is read rather than misreported.
-import { GatewayError } from '../../api/errors.ts';
 import type { StreamEvent } from '../../streaming/events.ts';
-import { generateContentResponse } from './response-schema.ts';
-import { createStreamTransform } from './stream-transform.ts';
-
-export function unreadableReply(provider: string, cause?: unknown): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'provider_unavailable',
-    message: 'Provider returned a reply that could not be read',
-    retryable: true,
-    provider,
-    cause,
-  });
-}
+import { malformedReply } from '../upstream-http.ts';
+import type { ConversionContext } from '../upstream-stream.ts';
+import { endOfStream, stepChunk, streamConversion } from './stream-conversion.ts';
+import { generateContentResponse } from './wire-schemas.ts';
 
 /** Events for a JSON reply body: one GenerateContentResponse, or an array of them. */
-export function responseEvents(body: string, provider: string): StreamEvent[] {
-  const transform = createStreamTransform({ provider });
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    return transform.fail(unreadableReply(provider, error));
-  }
+export function convertResponse(json: unknown, context: ConversionContext): StreamEvent[] {
+  let state = streamConversion.initial(context);
   const events: StreamEvent[] = [];
   for (const item of Array.isArray(json) ? json : [json]) {
     const parsed = generateContentResponse.safeParse(item);
-    if (!parsed.success) return [...events, ...transform.fail(unreadableReply(provider, parsed.error))];
-    events.push(...transform.push(parsed.data));
+    if (!parsed.success) return [...events, { type: 'error', error: malformedReply(context.provider, 'a reply that could not be read', parsed.error) }];
+    const step = stepChunk(state, parsed.data, context);
+    state = step.state;
+    events.push(...step.events);
+    if (state.phase === 'done') return events;
   }
-  return [...events, ...transform.end()];
+  return [...events, ...endOfStream(state, context)];
 }

@@ -3,18 +3,10 @@
 // so an effort becomes a share of the output cap, with OpenRouter's ratios
 // (openrouter-api.md §2.7).
 import type { ChatRequest, ReasoningConfig } from '../../api/chat-request.ts';
+import { effortRatios } from '../reasoning-effort.ts';
 import type { GeminiThinkingConfig } from './request-types.ts';
 
-type Effort = NonNullable<ReasoningConfig['effort']>;
 
-export const effortRatios: Readonly<Record<Exclude<Effort, 'none'>, number>> = {
-  max: 0.95,
-  xhigh: 0.95,
-  high: 0.8,
-  medium: 0.5,
-  low: 0.2,
-  minimal: 0.1,
-};
 
 /**
  * Bounds for a budget we derive from an effort: every Gemini 2.5 model

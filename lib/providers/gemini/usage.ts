@@ -2,10 +2,10 @@
 // answer (`thoughtsTokenCount` is not in `candidatesTokenCount`), and tool-use
 // prompt tokens apart from the prompt; Usage wants both folded in.
 import type { Usage } from '../../streaming/events.ts';
-import type { GeminiUsageMetadata } from './response-schema.ts';
+import type { GeminiUsageMetadata } from './wire-schemas.ts';
 
 /** Usage from usageMetadata, or undefined when it holds no token counts (Vertex sends `{trafficType}` alone). */
-export function toUsage(metadata: GeminiUsageMetadata | null | undefined): Usage | undefined {
+export function convertUsage(metadata: GeminiUsageMetadata | null | undefined): Usage | undefined {
   if (metadata == null) return undefined;
   const counts = [
     metadata.promptTokenCount,

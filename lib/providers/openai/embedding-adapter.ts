@@ -3,11 +3,11 @@
 // https://platform.openai.com/docs/api-reference/embeddings/create
 import { z } from 'zod';
 import { decodeFloat32Base64 } from '../../embeddings/vectors.ts';
-import { malformedEmbeddingReply, readEmbeddingJson } from '../embedding-errors.ts';
-import type { EmbeddingAdapter, EmbeddingCall, EmbeddingResult } from '../types.ts';
-import { readErrorBody, sendUpstream, upstreamHeaders } from '../upstream-http.ts';
-import { mapErrorReply, mapInBandError } from './error-mapping.ts';
-import { upstreamErrorBody } from './upstream-schemas.ts';
+import { malformedEmbeddingReply } from '../embedding-batches.ts';
+import type { CreateEmbeddingAdapter, EmbeddingCall, EmbeddingResult } from '../types.ts';
+import { postJson, readJson, upstreamHeaders, upstreamUrl } from '../upstream-http.ts';
+import { mapErrorReply, mapStreamError } from './error-mapping.ts';
+import { upstreamErrorBody } from './wire-schemas.ts';
 
 /** What goes upstream. Floats, not base64: every compatible host speaks them, and the gateway re-encodes either way. */
 export interface OpenaiEmbeddingsBody {
@@ -33,7 +33,7 @@ export function buildEmbeddingsBody(call: EmbeddingCall): OpenaiEmbeddingsBody {
   };
 }
 
-export const openaiEmbeddingAdapter: EmbeddingAdapter = {
+export const createEmbeddingAdapter: CreateEmbeddingAdapter = () => ({
   async embed(call: EmbeddingCall): Promise<EmbeddingResult> {
     const provider = call.endpoint.provider;
     const headers = upstreamHeaders(provider.headers, {
@@ -41,18 +41,13 @@ export const openaiEmbeddingAdapter: EmbeddingAdapter = {
       accept: 'application/json',
       ...(call.credential !== undefined && call.credential !== '' ? { authorization: `Bearer ${call.credential}` } : {}),
     });
-    const response = await sendUpstream(
-      call.fetch,
-      `${provider.baseUrl.replace(/\/+$/, '')}/embeddings`,
-      { method: 'POST', headers, body: JSON.stringify(buildEmbeddingsBody(call)), signal: call.signal },
-      provider.name,
+    const response = await postJson(
+      { fetch: call.fetch, url: upstreamUrl(provider.baseUrl, '/embeddings'), headers, body: buildEmbeddingsBody(call), signal: call.signal, provider: provider.name },
+      mapErrorReply,
     );
-    if (!response.ok) {
-      throw mapErrorReply({ status: response.status, headers: response.headers, body: await readErrorBody(response) }, provider.name);
-    }
-    return parseEmbeddingsReply(await readEmbeddingJson(response, provider.name, call.signal), call.inputs.length, provider.name);
+    return parseEmbeddingsReply(await readJson(response, call.signal, provider.name), call.inputs.length, provider.name);
   },
-};
+});
 
 /** The reply's vectors in input order (by `index`), whether sent as floats or base64. */
 export function parseEmbeddingsReply(json: unknown, inputs: number, provider: string): EmbeddingResult {
@@ -60,7 +55,7 @@ export function parseEmbeddingsReply(json: unknown, inputs: number, provider: st
   if (!parsed.success) {
     // Some compatible hosts answer 200 with an error body.
     const failure = upstreamErrorBody.safeParse(json);
-    if (failure.success && failure.data.error != null) throw mapInBandError(failure.data.error, provider);
+    if (failure.success && failure.data.error != null) throw mapStreamError(failure.data.error, provider);
     throw malformedEmbeddingReply(provider, parsed.error);
   }
   const vectors = new Array<number[]>(inputs);

@@ -2,28 +2,21 @@
 // message reaches the caller only for 4xx that describe the caller's request;
 // anything about our own account (bad key, no credit) or a server fault is
 // reported without the upstream's words.
-import { GatewayError, type ErrorType } from '../../api/errors.ts';
-import { parseRetryAfter, upstreamError } from '../upstream-http.ts';
-import { parseJson, upstreamErrorBody, type UpstreamErrorObject } from './upstream-schemas.ts';
-import type { HeaderReader } from '../types.ts';
+import type { ErrorType } from '../../api/errors.ts';
+import type { ProviderError } from '../provider-error.ts';
+import { credentialRejected, parseRetryAfter, upstreamError, type ErrorReply } from '../upstream-http.ts';
+import { parseJson, upstreamErrorBody, type UpstreamErrorObject } from './wire-schemas.ts';
 
 /** Upstream messages are explanations, not documents: keep them short. */
 const MESSAGE_LIMIT = 1000;
 
-export interface ErrorReply {
-  status: number;
-  headers: HeaderReader;
-  /** The reply body as text (possibly empty or not JSON). */
-  body: string;
-}
-
 /** An HTTP error reply → the error the attempt fails with. */
-export function mapErrorReply(reply: ErrorReply, provider: string, now: number = Date.now()): GatewayError {
+export function mapErrorReply(reply: ErrorReply, provider: string, now: number = Date.now()): ProviderError {
   return mapUpstreamError(reply.status, readErrorObject(reply.body), provider, parseRetryAfter(reply.headers, now));
 }
 
 /** An `error` object met inside a stream or a 200 reply: same mapping, status taken from its code. */
-export function mapInBandError(error: UpstreamErrorObject | string, provider: string): GatewayError {
+export function mapStreamError(error: UpstreamErrorObject | string, provider: string): ProviderError {
   const details = typeof error === 'string' ? { message: error } : error;
   const code = details.code;
   const status = typeof code === 'number' && code >= 400 && code <= 599 ? code : 500;
@@ -35,22 +28,13 @@ function mapUpstreamError(
   details: UpstreamErrorObject,
   provider: string,
   retryAfterMs: number | undefined,
-): GatewayError {
+): ProviderError {
   const providerCode = codeOf(details);
   if (status === 401 || status === 402 || status === 403) {
     // The caller did nothing wrong: our provider key is invalid, lacks access
     // or its account has no credit. Another endpoint may work, and a 401
     // tells the caller of the adapter to re-read credentials.
-    return new GatewayError({
-      status: 502,
-      type: 'provider_unavailable',
-      message: `Provider rejected the gateway's credentials (${status})`,
-      retryable: true,
-      provider,
-      providerCode,
-      retryAfterMs,
-      metadata: { upstream_status: status },
-    });
+    return credentialRejected({ upstreamStatus: status, provider, providerCode, retryAfterMs });
   }
   const message = status < 500 ? boundedMessage(details.message) : undefined;
   return upstreamError({

@@ -3,7 +3,7 @@
 // value travels on in `nativeReason`.
 import type { FinishReason } from '../../streaming/events.ts';
 
-export function mapFinishReason(native: string): FinishReason {
+export function convertFinishReason(native: string): FinishReason {
   switch (native) {
     case 'stop':
     case 'length':

@@ -1,6 +1,8 @@
-export { openaiAdapter } from './adapter.ts';
-export { buildUpstreamBody, type OpenaiChatBody } from './request-conversion.ts';
-export { initialStreamState, stepStream, translateStream, type StreamInput, type StreamState } from './stream-transform.ts';
+export { createAdapter } from './adapter.ts';
+export { convertRequest, type OpenaiChatBody } from './request-conversion.ts';
 export { convertResponse } from './response-conversion.ts';
-export { mapErrorReply, mapInBandError } from './error-mapping.ts';
-export { openaiEmbeddingAdapter, buildEmbeddingsBody, parseEmbeddingsReply, type OpenaiEmbeddingsBody } from './embedding-adapter.ts';
+export { streamConversion, type StreamState } from './stream-conversion.ts';
+export { convertFinishReason } from './finish-reason.ts';
+export { convertUsage } from './usage.ts';
+export { mapErrorReply, mapStreamError } from './error-mapping.ts';
+export { createEmbeddingAdapter, buildEmbeddingsBody, parseEmbeddingsReply, type OpenaiEmbeddingsBody } from './embedding-adapter.ts';

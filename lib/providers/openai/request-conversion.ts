@@ -101,7 +101,7 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatRequest.shape)
  */
 const WITHHELD_EXTRAS: ReadonlySet<string> = new Set(['debug', 'preset', 'n']);
 
-export function buildUpstreamBody(call: Pick<ProviderCall, 'request' | 'endpoint' | 'stream' | 'maxTokens'>): OpenaiChatBody {
+export function convertRequest(call: Pick<ProviderCall, 'request' | 'endpoint' | 'stream' | 'maxTokens'>): OpenaiChatBody {
   const { request, endpoint } = call;
   const supports = (parameter: SupportedParameter): boolean => endpoint.supportedParameters.has(parameter);
 

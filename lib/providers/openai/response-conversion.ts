@@ -1,21 +1,21 @@
 // A non-streaming Chat Completions reply → the same canonical events a stream
 // of it would produce, so every consumer reads one shape.
-import { GatewayError } from '../../api/errors.ts';
 import type { StreamEvent } from '../../streaming/events.ts';
-import { mapInBandError } from './error-mapping.ts';
-import { mapFinishReason } from './finish-reason.ts';
-import { parseJson, upstreamResponse, type UpstreamCompletion } from './upstream-schemas.ts';
+import { malformedReply } from '../upstream-http.ts';
+import type { ConversionContext } from '../upstream-stream.ts';
+import { mapStreamError } from './error-mapping.ts';
+import { convertFinishReason } from './finish-reason.ts';
+import { upstreamResponse, type UpstreamCompletion } from './wire-schemas.ts';
 import { convertUsage } from './usage.ts';
 
-export function convertResponse(text: string, provider: string): StreamEvent[] {
-  const json = parseJson(text);
-  const parsed = json.ok ? upstreamResponse.safeParse(json.value) : undefined;
-  if (parsed === undefined || !parsed.success) return [failure('Upstream sent a malformed response', provider)];
+export function convertResponse(json: unknown, { provider }: ConversionContext): StreamEvent[] {
+  const parsed = upstreamResponse.safeParse(json);
+  if (!parsed.success) return [failure('a malformed response', provider)];
   const response = parsed.data;
   // Some hosts answer 200 with an error body.
-  if (response.error != null) return [{ type: 'error', error: mapInBandError(response.error, provider) }];
+  if (response.error != null) return [{ type: 'error', error: mapStreamError(response.error, provider) }];
   const choice = (response.choices ?? []).find((candidate) => (candidate.index ?? 0) === 0);
-  if (choice === undefined) return [failure('Upstream response has no choices', provider)];
+  if (choice === undefined) return [failure('a response with no choices', provider)];
 
   const events: StreamEvent[] = [start(response)];
   const message = choice.message;
@@ -38,7 +38,7 @@ export function convertResponse(text: string, provider: string): StreamEvent[] {
   const nativeReason = choice.finish_reason ?? null;
   events.push({
     type: 'finish',
-    reason: nativeReason === null ? 'stop' : mapFinishReason(nativeReason),
+    reason: nativeReason === null ? 'stop' : convertFinishReason(nativeReason),
     nativeReason,
     usage: response.usage != null ? convertUsage(response.usage) : undefined,
   });
@@ -52,9 +52,9 @@ function start(response: UpstreamCompletion): StreamEvent {
   return event;
 }
 
-function failure(message: string, provider: string): StreamEvent {
+function failure(what: string, provider: string): StreamEvent {
   // Nothing was relayed yet, so another endpoint may still answer.
-  return { type: 'error', error: new GatewayError({ status: 502, type: 'provider_unavailable', message, retryable: true, provider }) };
+  return { type: 'error', error: malformedReply(provider, what) };
 }
 
 function nonEmpty(value: string | null | undefined): string | undefined {

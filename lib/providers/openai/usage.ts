@@ -3,7 +3,7 @@
 // canonical convention; the details are subsets. Chat Completions has no
 // cache-write count (OpenAI's caching is automatic and writes are not billed).
 import type { Usage } from '../../streaming/events.ts';
-import type { UpstreamUsage } from './upstream-schemas.ts';
+import type { UpstreamUsage } from './wire-schemas.ts';
 
 export function convertUsage(usage: UpstreamUsage): Usage {
   return {

@@ -2,6 +2,7 @@
 // frames (message_start … message_stop), compact JSON bodies. Like the real
 // API it pads some `data:` payloads with spaces before the closing brace and
 // sends `{"type": "ping"}`, so a client that assumes compact JSON fails here too.
+import type { MessagesUsage, StopReason } from '../../wires/anthropic-messages.ts';
 import { seededId } from './deterministic.ts';
 import { parseAnthropicRequest } from './anthropic-request.ts';
 import type { StreamFrame, StreamScript } from './paced-stream.ts';
@@ -9,16 +10,11 @@ import type { ReplyFinish, ReplyPlan } from './reply-plan.ts';
 import type { SimulatedRequest } from './simulated-request.ts';
 import { brokenJson, type ErrorDetails, type ReplyContext, type SimulatorWire } from './wire.ts';
 
-type StopReason = 'end_turn' | 'max_tokens' | 'tool_use';
-
 const STOP_REASONS: Record<ReplyFinish, StopReason> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use' };
 
-interface StartUsage {
-  input_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
+/** `message_start`'s usage: the Messages counts, with the cache breakdown and service tier Anthropic adds there. */
+interface StartUsage extends MessagesUsage {
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
-  output_tokens: number;
   service_tier: 'standard';
 }
 
@@ -48,7 +44,7 @@ type StreamEvent =
   | {
       type: 'message_delta';
       delta: { stop_reason: StopReason; stop_sequence: null };
-      usage: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; output_tokens: number };
+      usage: MessagesUsage;
     }
   | { type: 'message_stop' };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicError, errorFromResponse } from '../../../lib/providers/anthropic/error-mapping.ts';
+import { mapErrorReply, mapStreamError } from '../../../lib/providers/anthropic/error-mapping.ts';
 
 const provider = 'Anthropic';
 
-describe('anthropicError: an error type without a status (an `error` stream event)', () => {
+describe('mapStreamError: an error type without a status (an `error` stream event)', () => {
   it.each([
     ['overloaded_error', 503, 'provider_overloaded', true],
     ['rate_limit_error', 429, 'rate_limit_exceeded', true],
@@ -16,17 +16,17 @@ describe('anthropicError: an error type without a status (an `error` stream even
     ['billing_error', 502, 'provider_unavailable', true],
     ['request_too_large', 413, 'payload_too_large', false],
   ])('%s → %i %s, retryable %s', (type, status, errorType, retryable) => {
-    const error = anthropicError({ detail: { type, message: 'upstream words' }, provider });
+    const error = mapStreamError({ type, message: 'upstream words' }, provider);
 
     expect([error.status, error.type, error.retryable, error.providerCode]).toEqual([status, errorType, retryable, type]);
   });
 });
 
-describe('errorFromResponse: an error reply', () => {
-  const reply = (status: number, body: string, headers: Record<string, string> = {}) => new Response(body, { status, headers });
+describe('mapErrorReply: an error reply', () => {
+  const reply = (status: number, body: string, headers: Record<string, string> = {}) => ({ status, body, headers: new Headers(headers) });
 
   it('keeps the message of an invalid request, the caller can fix it', async () => {
-    const error = await errorFromResponse(
+    const error = mapErrorReply(
       reply(400, '{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: must be at most 64000"}}'),
       provider,
     );
@@ -35,11 +35,11 @@ describe('errorFromResponse: an error reply', () => {
   });
 
   it('never shows Anthropic’s words for rate limits and server errors', async () => {
-    const limited = await errorFromResponse(
+    const limited = mapErrorReply(
       reply(429, '{"type":"error","error":{"type":"rate_limit_error","message":"organization 0b1c2d3e exceeded 50 RPM"}}', { 'retry-after': '12' }),
       provider,
     );
-    const failed = await errorFromResponse(reply(500, '{"type":"error","error":{"type":"api_error","message":"stack at worker-7"}}'), provider);
+    const failed = mapErrorReply(reply(500, '{"type":"error","error":{"type":"api_error","message":"stack at worker-7"}}'), provider);
 
     expect(limited.publicMessage).toBe('The provider is rate limiting requests');
     expect(limited.retryAfterMs).toBe(12_000);
@@ -49,8 +49,8 @@ describe('errorFromResponse: an error reply', () => {
   });
 
   it('classifies a body that is not Anthropic’s envelope by its status', async () => {
-    const unauthorised = await errorFromResponse(reply(401, '<html>Unauthorized</html>'), provider);
-    const unavailable = await errorFromResponse(reply(503, '<html>Service Unavailable</html>'), provider);
+    const unauthorised = mapErrorReply(reply(401, '<html>Unauthorized</html>'), provider);
+    const unavailable = mapErrorReply(reply(503, '<html>Service Unavailable</html>'), provider);
 
     expect([unauthorised.status, unauthorised.type, unauthorised.retryable]).toEqual([502, 'provider_unavailable', true]);
     expect([unavailable.status, unavailable.type, unavailable.retryable]).toEqual([503, 'provider_overloaded', true]);

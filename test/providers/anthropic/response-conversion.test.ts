@@ -24,7 +24,7 @@ describe('convertResponse: a Message body → events', () => {
         stop_sequence: null,
         usage: { input_tokens: 7, cache_creation_input_tokens: 100, cache_read_input_tokens: 900, output_tokens: 61 },
       },
-      'Anthropic',
+      { provider: 'Anthropic' },
     );
 
     expect(events).toEqual([
@@ -47,7 +47,7 @@ describe('convertResponse: a Message body → events', () => {
   });
 
   it('reports no usage when the body has none', () => {
-    const events = convertResponse({ id: 'msg_r2', content: [], stop_reason: 'end_turn' }, 'Anthropic');
+    const events = convertResponse({ id: 'msg_r2', content: [], stop_reason: 'end_turn' }, { provider: 'Anthropic' });
 
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop', nativeReason: 'end_turn', usage: undefined });
   });
@@ -56,7 +56,7 @@ describe('convertResponse: a Message body → events', () => {
     ['not a Message', { type: 'error', error: { type: 'api_error' } }],
     ['a malformed tool_use block', { id: 'msg_r3', content: [{ type: 'tool_use', name: 'f' }], stop_reason: 'tool_use' }],
   ])('gives one retryable error event for %s', (_case, body) => {
-    const events = convertResponse(body, 'Anthropic');
+    const events = convertResponse(body, { provider: 'Anthropic' });
 
     expect(events).toHaveLength(1);
     const only = events[0];

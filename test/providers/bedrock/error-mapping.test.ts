@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bedrockError, normalizeErrorType } from '../../../lib/providers/bedrock/error-mapping.ts';
-import { toFinishReason } from '../../../lib/providers/bedrock/finish-reason.ts';
-import { toUsage } from '../../../lib/providers/bedrock/usage.ts';
+import { mapErrorReply, mapStreamError, normalizeErrorType } from '../../../lib/providers/bedrock/error-mapping.ts';
+import { convertFinishReason } from '../../../lib/providers/bedrock/finish-reason.ts';
+import { convertUsage } from '../../../lib/providers/bedrock/usage.ts';
 
 describe('Bedrock error mapping', () => {
   it.each([
@@ -25,7 +25,7 @@ describe('Bedrock error mapping', () => {
     ['AccessDeniedException', 502, 'provider_unavailable', true],
     ['UnrecognizedClientException', 502, 'provider_unavailable', true],
   ])('classifies %s as %i %s (retryable: %s)', (errorType, status, type, retryable) => {
-    const error = bedrockError({ errorType, message: 'upstream says no', provider: 'Amazon Bedrock' });
+    const error = mapStreamError(errorType, 'upstream says no', 'Amazon Bedrock');
 
     expect(error).toMatchObject({ status, type, retryable, provider: 'Amazon Bedrock' });
     // What the caller sees: their own mistake explained, our failures masked.
@@ -33,7 +33,7 @@ describe('Bedrock error mapping', () => {
   });
 
   it('falls back to the HTTP status for error types it does not know', () => {
-    expect(bedrockError({ errorType: 'BrandNewException', message: 'x', provider: 'Amazon Bedrock', httpStatus: 409 })).toMatchObject({
+    expect(mapErrorReply({ status: 409, headers: new Headers({ 'x-amzn-errortype': 'BrandNewException' }), body: '{"message":"x"}' }, 'Amazon Bedrock')).toMatchObject({
       status: 409,
       retryable: true,
       providerCode: 'BrandNewException',
@@ -52,13 +52,13 @@ describe('Bedrock finish reasons', () => {
     ['content_filtered', 'content_filter'],
     ['malformed_tool_use', 'error'],
   ])('maps %s to %s', (stopReason, expected) => {
-    expect(toFinishReason(stopReason)).toBe(expected);
+    expect(convertFinishReason(stopReason)).toBe(expected);
   });
 });
 
 describe('Bedrock usage', () => {
   it('counts the cache into the prompt, reading the older field names too', () => {
-    expect(toUsage({ inputTokens: 2, outputTokens: 5, cacheReadInputTokenCount: 1322, cacheWriteInputTokenCount: 7 })).toEqual({
+    expect(convertUsage({ inputTokens: 2, outputTokens: 5, cacheReadInputTokenCount: 1322, cacheWriteInputTokenCount: 7 })).toEqual({
       promptTokens: 1331,
       completionTokens: 5,
       cachedTokens: 1322,

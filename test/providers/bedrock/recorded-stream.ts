@@ -1,7 +1,7 @@
 // What a recorded ConverseStream should come out as, read straight off the
 // recording (independently of the transform), and the same summary of the
 // events an adapter emitted, so the two can be compared for every file.
-import type { EventStreamMessage } from '../../../lib/providers/bedrock/upstream-schemas.ts';
+import type { EventStreamMessage } from '../../../lib/providers/bedrock/wire-schemas.ts';
 import type { StreamEvent, Usage } from '../../../lib/streaming/events.ts';
 
 export interface StreamSummary {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { toConverseRequest } from '../../../lib/providers/bedrock/request-conversion.ts';
+import { convertRequest } from '../../../lib/providers/bedrock/request-conversion.ts';
 import { bedrockEndpoint, providerCall } from './support.ts';
 
 const claude = bedrockEndpoint({ baseUrl: 'http://127.0.0.1:9', region: 'us-east-1' });
@@ -12,7 +12,7 @@ const nova = bedrockEndpoint({
 });
 
 const convert = (request: Record<string, unknown>, endpoint = claude, maxTokens = 1024) =>
-  toConverseRequest(providerCall(endpoint, { model: 'anthropic/claude-sonnet-4.5', ...request }, { maxTokens }));
+  convertRequest(providerCall(endpoint, { model: 'anthropic/claude-sonnet-4.5', ...request }, { maxTokens }));
 
 function thrown(action: () => unknown): GatewayError {
   try {

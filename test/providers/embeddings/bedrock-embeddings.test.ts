@@ -4,7 +4,7 @@
 // batches of 96, token counts from InvokeModel's header, error mapping.
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COHERE_BATCH, createBedrockEmbeddingAdapter, TITAN_CONCURRENCY } from '../../../lib/providers/bedrock/index.ts';
+import { COHERE_BATCH, createEmbeddingAdapter, TITAN_CONCURRENCY } from '../../../lib/providers/bedrock/index.ts';
 import { staticCredentials, startUpstream, type RecordedRequest, type Upstream } from '../bedrock/support.ts';
 import { embeddingCall, embeddingEndpoint } from './support.ts';
 
@@ -14,7 +14,7 @@ afterEach(async () => {
   upstream = undefined;
 });
 
-const adapter = createBedrockEmbeddingAdapter({ credentials: staticCredentials, now: () => Date.parse('2026-01-15T12:00:00Z') });
+const adapter = createEmbeddingAdapter({ awsCredentials: staticCredentials, now: () => Date.parse('2026-01-15T12:00:00Z') });
 const body = (request: RecordedRequest | undefined): Record<string, unknown> => JSON.parse(request?.body ?? '{}') as Record<string, unknown>;
 
 describe('the Bedrock embedding adapter, Titan Text Embeddings V2', () => {

@@ -2,9 +2,11 @@
 // requests as the API documents them (ai.google.dev/api/embeddings), batches
 // of at most 100, and its error replies.
 import { afterEach, describe, expect, it } from 'vitest';
-import { geminiEmbeddingAdapter, GEMINI_EMBED_BATCH } from '../../../lib/providers/gemini/index.ts';
+import { createEmbeddingAdapter as createGeminiEmbeddingAdapter, GEMINI_EMBED_BATCH } from '../../../lib/providers/gemini/index.ts';
 import { startUpstream, type RecordedRequest, type Upstream } from '../bedrock/support.ts';
 import { embeddingCall, embeddingEndpoint } from './support.ts';
+
+const geminiEmbeddingAdapter = createGeminiEmbeddingAdapter();
 
 let upstream: Upstream | undefined;
 afterEach(async () => {

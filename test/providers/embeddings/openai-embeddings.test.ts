@@ -3,9 +3,11 @@
 // malformed, an error status).
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { openaiEmbeddingAdapter } from '../../../lib/providers/openai/index.ts';
+import { createEmbeddingAdapter as createOpenaiEmbeddingAdapter } from '../../../lib/providers/openai/index.ts';
 import { startUpstream, type Upstream } from '../bedrock/support.ts';
 import { embeddingCall, embeddingEndpoint, float32Base64 } from './support.ts';
+
+const openaiEmbeddingAdapter = createOpenaiEmbeddingAdapter();
 
 let upstream: Upstream | undefined;
 afterEach(async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { geminiError, parseRpcStatus, retryDelayMs } from '../../../lib/providers/gemini/error-mapping.ts';
+import { faultOf } from '../../../lib/providers/provider-error.ts';
+import { mapErrorReply, parseRpcStatus, retryDelayMs } from '../../../lib/providers/gemini/error-mapping.ts';
 import { ownFixtures, readFixture, statusOf } from './support.ts';
 
 const provider = 'Google AI Studio';
 
 function errorFromFixture(name: string, headers?: Headers) {
   const body = readFixture(ownFixtures, name).toString('utf8');
-  return { body, error: geminiError({ httpStatus: statusOf(name), status: parseRpcStatus(body), provider, headers }) };
+  return { body, error: mapErrorReply({ status: statusOf(name), body, headers: headers ?? new Headers() }, provider) };
 }
 
 describe('Gemini error mapping', () => {
@@ -30,7 +31,9 @@ describe('Gemini error mapping', () => {
     expect(error.publicMessage).toBe(
       'models/gemini-9.9-ultra is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.',
     );
-    expect(error.toWire().metadata).toMatchObject({ provider_code: 'NOT_FOUND', upstream_status: 404 });
+    expect(error.toWire().metadata).toMatchObject({ provider_code: 'NOT_FOUND' });
+    expect(error.toWire().metadata).not.toHaveProperty('upstream_status');
+    expect(faultOf(error)).toEqual({ upstreamStatus: 404, credentialRejected: false });
   });
 
   it.each(['error-500-internal.json', 'error-503-unavailable.json', 'error-400-api-key-invalid.json', 'error-403-permission-denied.json'])(
@@ -46,12 +49,8 @@ describe('Gemini error mapping', () => {
   );
 
   it('falls back to the retry-after header when there is no RetryInfo', () => {
-    const error = geminiError({
-      httpStatus: 429,
-      status: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' },
-      provider,
-      headers: new Headers({ 'retry-after': '7' }),
-    });
+    const body = JSON.stringify({ error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' } });
+    const error = mapErrorReply({ status: 429, body, headers: new Headers({ 'retry-after': '7' }) }, provider);
     expect(error.retryAfterMs).toBe(7000);
   });
 
@@ -62,7 +61,7 @@ describe('Gemini error mapping', () => {
 
   it('copes with a body that is not a Status', () => {
     expect(parseRpcStatus('<html>Bad Gateway</html>')).toBeUndefined();
-    const error = geminiError({ httpStatus: 502, status: undefined, provider });
+    const error = mapErrorReply({ status: 502, body: '<html>Bad Gateway</html>', headers: new Headers() }, provider);
     expect(error).toMatchObject({ status: 502, retryable: true, message: 'Provider returned error 502', providerCode: undefined });
   });
 

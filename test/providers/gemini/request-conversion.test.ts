@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { toGeminiRequest } from '../../../lib/providers/gemini/request-conversion.ts';
+import { convertRequest } from '../../../lib/providers/gemini/request-conversion.ts';
 import { geminiCall, geminiEndpoint } from './support.ts';
 
 const convert = (body: Record<string, unknown>, options: Parameters<typeof geminiCall>[1] = {}) =>
-  toGeminiRequest(geminiCall(body, options));
+  convertRequest(geminiCall(body, options));
 
-describe('toGeminiRequest: messages', () => {
+describe('convertRequest: messages', () => {
   it('moves system and developer messages to systemInstruction and maps roles to user/model', () => {
     const body = convert(
       {
@@ -68,12 +68,12 @@ describe('toGeminiRequest: messages', () => {
     const call = geminiCall({
       messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://example.com/a.png' } }] }],
     });
-    expect(() => toGeminiRequest(call)).toThrow(GatewayError);
-    expect(() => toGeminiRequest(call)).toThrow('`messages[0].content[0].image_url.url`');
+    expect(() => convertRequest(call)).toThrow(GatewayError);
+    expect(() => convertRequest(call)).toThrow('`messages[0].content[0].image_url.url`');
   });
 });
 
-describe('toGeminiRequest: tools', () => {
+describe('convertRequest: tools', () => {
   const weatherTool = {
     type: 'function',
     function: {
@@ -186,7 +186,7 @@ describe('toGeminiRequest: tools', () => {
         { role: 'tool', tool_call_id: 'call_missing', content: 'done' },
       ],
     });
-    expect(() => toGeminiRequest(call)).toThrow('`messages[1].tool_call_id`');
+    expect(() => convertRequest(call)).toThrow('`messages[1].tool_call_id`');
   });
 
   it('refuses tool-call arguments that are not a JSON object', () => {
@@ -196,11 +196,11 @@ describe('toGeminiRequest: tools', () => {
         { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1,2]' } }] },
       ],
     });
-    expect(() => toGeminiRequest(call)).toThrow('`messages[1].tool_calls[0].function.arguments` must be a JSON object');
+    expect(() => convertRequest(call)).toThrow('`messages[1].tool_calls[0].function.arguments` must be a JSON object');
   });
 });
 
-describe('toGeminiRequest: generationConfig', () => {
+describe('convertRequest: generationConfig', () => {
   const messages = [{ role: 'user', content: 'Hi' }];
 
   it('passes sampling parameters the endpoint supports and drops the others', () => {

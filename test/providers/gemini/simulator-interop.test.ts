@@ -3,9 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type RunningServer } from '../../../cli/serve.ts';
 import { createCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
-import { geminiAdapter } from '../../../lib/providers/gemini/index.ts';
+import { createAdapter as createGeminiAdapter } from '../../../lib/providers/gemini/index.ts';
 import { createSimulator } from '../../../lib/providers/simulator/index.ts';
 import { collect, expectWellFormed, geminiCall, summarize } from './support.ts';
+
+const geminiAdapter = createGeminiAdapter();
 
 const catalogDocument = (headers?: Record<string, string>) => ({
   providers: {

@@ -2,8 +2,8 @@
 // events → the caller's `reasoning_details` → the next Gemini request, on the
 // same part they came on.
 import { describe, expect, it } from 'vitest';
-import { responseEvents } from '../../../lib/providers/gemini/response-conversion.ts';
-import { toGeminiRequest } from '../../../lib/providers/gemini/request-conversion.ts';
+import { convertResponse } from '../../../lib/providers/gemini/response-conversion.ts';
+import { convertRequest } from '../../../lib/providers/gemini/request-conversion.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { geminiCall, ownFixtures, readFixture, summarize } from './support.ts';
 
@@ -21,7 +21,7 @@ function assistantTurn(events: StreamEvent[], detail: (signature: string, block:
   };
 }
 
-const eventsOf = (name: string): StreamEvent[] => responseEvents(readFixture(ownFixtures, name).toString('utf8'), 'Google AI Studio');
+const eventsOf = (name: string): StreamEvent[] => convertResponse(JSON.parse(readFixture(ownFixtures, name).toString('utf8')), { provider: 'Google AI Studio' });
 
 /** As Switchyard's own encoder sends them: per block, no tool call id. */
 const asEncoded = (signature: string, block: number) => ({ type: 'reasoning.text', text: '', signature, format: 'google-gemini-v1', index: block });
@@ -41,7 +41,7 @@ describe('thought signatures round trip', () => {
   ])('puts a function call signature back on that call (details as %s)', (_, detail) => {
     const events = eventsOf('response-parallel-function-calls.json');
     const signature = summarize(events).signatures[0] as string;
-    const body = toGeminiRequest(
+    const body = convertRequest(
       geminiCall({
         messages: [
           { role: 'user', content: 'What time is it in Lisbon and Tokyo?' },
@@ -75,7 +75,7 @@ describe('thought signatures round trip', () => {
       { type: 'reasoning-signature', signature: 'c2lnbmF0dXJl', format: 'google-gemini-v1', block: 0 },
       events.at(-1) as StreamEvent,
     ];
-    const body = toGeminiRequest(
+    const body = convertRequest(
       geminiCall({
         messages: [
           { role: 'user', content: 'How many r in strawberry?' },
@@ -91,7 +91,7 @@ describe('thought signatures round trip', () => {
   });
 
   it('places signatures named by tool call id on those calls, whatever their order', () => {
-    const body = toGeminiRequest(
+    const body = convertRequest(
       geminiCall({
         messages: [
           { role: 'user', content: 'Plan the trip.' },
@@ -117,7 +117,7 @@ describe('thought signatures round trip', () => {
   });
 
   it('ignores reasoning details from other providers', () => {
-    const body = toGeminiRequest(
+    const body = convertRequest(
       geminiCall({
         messages: [
           { role: 'user', content: 'Hi' },

@@ -2,9 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { openaiAdapter } from '../../../lib/providers/openai/index.ts';
+import { createAdapter as createOpenaiAdapter } from '../../../lib/providers/openai/index.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { chatCall, collect, expectWellFormed, openaiEndpoint, startReplayServer, type ReplayServer } from './support.ts';
+
+const openaiAdapter = createOpenaiAdapter();
 
 const textChunk = (content: string): string =>
   `data: ${JSON.stringify({ id: 'chatcmpl-A1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;

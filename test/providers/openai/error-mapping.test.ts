@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapErrorReply, mapInBandError } from '../../../lib/providers/openai/error-mapping.ts';
+import { mapErrorReply, mapStreamError } from '../../../lib/providers/openai/error-mapping.ts';
+import { faultOf } from '../../../lib/providers/provider-error.ts';
 
 const PROVIDER = 'Acme AI';
 const NOW = Date.parse('2025-07-01T12:00:00Z');
@@ -13,7 +14,8 @@ describe('mapErrorReply', () => {
     const error = map(400, openaiBody({ message: "Unsupported parameter: 'max_tokens'", type: 'invalid_request_error', param: 'max_tokens', code: 'unsupported_parameter' }));
     expect(error).toMatchObject({ status: 400, type: 'invalid_request', retryable: false, provider: PROVIDER, providerCode: 'unsupported_parameter' });
     expect(error.message).toBe("Unsupported parameter: 'max_tokens'");
-    expect(error.toWire().metadata).toMatchObject({ upstream_status: 400, provider_code: 'unsupported_parameter', provider_name: PROVIDER });
+    expect(error.toWire().metadata).toEqual({ error_type: 'invalid_request', provider_code: 'unsupported_parameter', provider_name: PROVIDER });
+    expect(faultOf(error)).toEqual({ upstreamStatus: 400, credentialRejected: false });
   });
 
   it('falls back to the error type when there is no code', () => {
@@ -45,7 +47,8 @@ describe('mapErrorReply', () => {
   it.each([401, 402, 403])('%i means our credential is bad: 502, retryable, upstream status kept, no upstream words', (status) => {
     const error = map(status, openaiBody({ message: 'Incorrect API key provided: sk-proj-****abcd.', type: 'invalid_request_error', code: 'invalid_api_key' }));
     expect(error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: true, provider: PROVIDER });
-    expect(error.metadata).toEqual({ upstream_status: status });
+    expect(faultOf(error)).toEqual({ upstreamStatus: status, credentialRejected: true });
+    expect(error.toWire().metadata).not.toHaveProperty('upstream_status');
     expect(error.message).not.toContain('sk-proj');
     expect(error.toResponseBody()).not.toContain('sk-proj');
   });
@@ -73,10 +76,10 @@ describe('mapErrorReply', () => {
   });
 });
 
-describe('mapInBandError', () => {
+describe('mapStreamError', () => {
   it('uses a numeric code as the status, else treats it as a server error', () => {
-    expect(mapInBandError({ message: 'Too many requests', code: 429 }, PROVIDER)).toMatchObject({ status: 429, retryable: true });
-    expect(mapInBandError({ message: 'boom', type: 'server_error', code: null }, PROVIDER)).toMatchObject({ status: 502, providerCode: 'server_error' });
-    expect(mapInBandError('overloaded', PROVIDER)).toMatchObject({ status: 502, type: 'provider_unavailable' });
+    expect(mapStreamError({ message: 'Too many requests', code: 429 }, PROVIDER)).toMatchObject({ status: 429, retryable: true });
+    expect(mapStreamError({ message: 'boom', type: 'server_error', code: null }, PROVIDER)).toMatchObject({ status: 502, providerCode: 'server_error' });
+    expect(mapStreamError('overloaded', PROVIDER)).toMatchObject({ status: 502, type: 'provider_unavailable' });
   });
 });

@@ -229,18 +229,18 @@ export const ownExpectations: Record<string, ExpectedReply | ExpectedError | Str
     { type: 'text', text: 'Once' },
     { type: 'text', text: ' upon' },
     { type: 'text', text: ' a' },
-    streamFailure('Upstream stream ended before finishing', false),
+    streamFailure('Provider sent a stream that ended before finishing', false),
   ],
   'stream-done-before-finish.sse': [
     { type: 'start', upstreamId: 'chatcmpl-BxQDe1rT4yU7iO0pA3sD6fG9hJ2kL', systemFingerprint: 'fp_560af6e559' },
     { type: 'text', text: 'Partial' },
     { type: 'text', text: ' answer' },
-    streamFailure('Upstream stream ended before finishing', false),
+    streamFailure('Provider sent a stream that ended before finishing', false),
   ],
   'stream-malformed-frame.sse': [
     { type: 'start', upstreamId: 'chatcmpl-BxQEf2gH5jK8lZ1xC4vB7nM0qW3eR', systemFingerprint: 'fp_560af6e559' },
     { type: 'text', text: 'Good' },
-    streamFailure('Upstream sent a malformed stream frame', false),
+    streamFailure('Provider sent a malformed stream frame', false),
   ],
   'stream-error-chunk.sse': [
     { type: 'start', upstreamId: 'chatcmpl-BxQFg3hJ6kL9zX2cV5bN8mQ1wE4rT', systemFingerprint: 'fp_560af6e559' },

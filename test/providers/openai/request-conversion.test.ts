@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chatRequest, type ChatRequest } from '../../../lib/api/chat-request.ts';
 import type { SupportedParameter } from '../../../lib/catalog/schema.ts';
-import { buildUpstreamBody } from '../../../lib/providers/openai/request-conversion.ts';
+import { convertRequest } from '../../../lib/providers/openai/request-conversion.ts';
 import { openaiEndpoint } from './support.ts';
 
 function build(
@@ -10,7 +10,7 @@ function build(
 ): Record<string, unknown> {
   // Requests go through the real schema, as they do in the gateway.
   const parsed: ChatRequest = chatRequest.parse(request);
-  return buildUpstreamBody({
+  return convertRequest({
     request: parsed,
     endpoint: openaiEndpoint({ supportedParameters: options.supportedParameters ?? [] }),
     stream: options.stream ?? false,
@@ -20,7 +20,7 @@ function build(
 
 const hello = [{ role: 'user', content: 'Hello' }];
 
-describe('buildUpstreamBody', () => {
+describe('convertRequest', () => {
   it('sends the upstream model id, the messages and max_tokens by default', () => {
     expect(build({ model: 'acme/chat-1', messages: hello })).toEqual({
       model: 'chat-1-2025-06-01',

@@ -4,7 +4,7 @@ import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { finish, usage } from './support.ts';
 
 const PROVIDER = 'Acme AI';
-const convert = (body: unknown): StreamEvent[] => convertResponse(JSON.stringify(body), PROVIDER);
+const convert = (body: unknown): StreamEvent[] => convertResponse(body, { provider: PROVIDER });
 
 describe('convertResponse', () => {
   it('joins content given as parts', () => {
@@ -48,11 +48,11 @@ describe('convertResponse', () => {
   });
 
   it.each([
-    ['not JSON', 'Upstream sent a malformed response'],
-    ['{"choices":"many"}', 'Upstream sent a malformed response'],
-    ['{"id":"x","choices":[]}', 'Upstream response has no choices'],
+    ['"not an object"', 'Provider sent a malformed response'],
+    ['{"choices":"many"}', 'Provider sent a malformed response'],
+    ['{"id":"x","choices":[]}', 'Provider sent a response with no choices'],
   ])('%s is a retryable 502 error event', (body, message) => {
-    const [event, ...rest] = convertResponse(body, PROVIDER);
+    const [event, ...rest] = convertResponse(JSON.parse(body), { provider: PROVIDER });
     expect(rest).toEqual([]);
     expect(event).toMatchObject({ type: 'error', error: { status: 502, type: 'provider_unavailable', retryable: true, message } });
   });

@@ -1,10 +1,12 @@
-// Anthropic's Messages stream → canonical stream events. `step` is a pure
-// state machine over parsed upstream events; `transformStream` drives it over
-// decoded SSE and turns every way a stream can break into one `error` event.
+// Anthropic's Messages stream → canonical stream events: `streamConversion`
+// is a pure state machine over decoded SSE messages (each parsed by the wire
+// schema, then stepped); lib/providers/upstream-stream.ts drives it.
 // https://docs.anthropic.com/en/docs/build-with-claude/streaming
 import type { StreamEvent } from '../../streaming/events.ts';
 import type { SseMessage } from '../../streaming/sse-decode.ts';
-import { anthropicError, brokenReplyError } from './error-mapping.ts';
+import { malformedReply } from '../upstream-http.ts';
+import type { StreamConversion } from '../upstream-stream.ts';
+import { mapStreamError } from './error-mapping.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { ANTHROPIC_REASONING_FORMAT } from './message-conversion.ts';
 import { convertUsage, mergeUsage } from './usage.ts';
@@ -41,9 +43,18 @@ export interface StepResult {
   events: StreamEvent[];
 }
 
-export const initialStreamState: StreamState = { phase: 'awaiting-message' };
+export const streamConversion: StreamConversion<SseMessage, StreamState> = {
+  initial: () => ({ phase: 'awaiting-message' }),
+  step(state, message, { provider }) {
+    if (state.phase === 'ended') return { state, events: [] };
+    const event = parseStreamEvent(message.data);
+    if (event === undefined) return { state: { phase: 'ended' }, events: [{ type: 'error', error: malformedReply(provider, `a malformed ${message.event ?? 'message'} event`) }] };
+    return step(state, event, provider);
+  },
+  end: (state, { provider }) => endOfStream(state, provider),
+};
 
-export function step(state: StreamState, event: AnthropicStreamEvent, provider: string): StepResult {
+function step(state: StreamState, event: AnthropicStreamEvent, provider: string): StepResult {
   if (state.phase === 'ended') return { state, events: [] };
   const current: Streaming =
     state.phase === 'streaming' ? state : { phase: 'streaming', blocks: {}, toolCalls: 0, usage: undefined, stopReason: null };
@@ -78,7 +89,7 @@ export function step(state: StreamState, event: AnthropicStreamEvent, provider: 
         ],
       };
     case 'error':
-      return { state: { phase: 'ended' }, events: [{ type: 'error', error: anthropicError({ detail: event.error, provider }) }] };
+      return { state: { phase: 'ended' }, events: [{ type: 'error', error: mapStreamError(event.error, provider) }] };
     case 'ping':
     case 'unknown':
       return { state, events: [] };
@@ -86,9 +97,9 @@ export function step(state: StreamState, event: AnthropicStreamEvent, provider: 
 }
 
 /** The events owed when the upstream stream ends: an error unless a finish or an error was already emitted. */
-export function endOfStream(state: StreamState, provider: string): StreamEvent[] {
+function endOfStream(state: StreamState, provider: string): StreamEvent[] {
   if (state.phase === 'ended') return [];
-  return [{ type: 'error', error: brokenReplyError(provider, 'the stream ended before message_stop') }];
+  return [{ type: 'error', error: malformedReply(provider, 'a stream that ended before message_stop') }];
 }
 
 function withBlock(state: Streaming, index: number, block: BlockState): Streaming {
@@ -169,26 +180,4 @@ function stopBlock(state: Streaming, index: number): StepResult {
     state: withBlock(state, index, { ...block, argumentsSent: true }),
     events: [{ type: 'tool-call-delta', index: block.toolIndex, arguments: block.initialInput === '' ? '{}' : block.initialInput }],
   };
-}
-
-/** Canonical events from decoded SSE; ends with exactly one `finish` or one `error`. */
-export async function* transformStream(messages: AsyncIterable<SseMessage>, provider: string): AsyncGenerator<StreamEvent> {
-  let state = initialStreamState;
-  try {
-    for await (const message of messages) {
-      const event = parseStreamEvent(message.data);
-      if (event === undefined) {
-        yield { type: 'error', error: brokenReplyError(provider, `malformed ${message.event ?? 'message'} event`) };
-        return;
-      }
-      const result = step(state, event, provider);
-      state = result.state;
-      yield* result.events;
-      if (state.phase === 'ended') return;
-    }
-  } catch (error) {
-    yield { type: 'error', error: brokenReplyError(provider, 'the connection failed mid-stream', error) };
-    return;
-  }
-  yield* endOfStream(state, provider);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
-import { initialStreamState, stepStream, translateStream } from '../../../lib/providers/openai/stream-transform.ts';
+import { streamConversion } from '../../../lib/providers/openai/stream-conversion.ts';
+import { convertFrames } from '../../../lib/providers/upstream-stream.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { expectWellFormed, finish, usage } from './support.ts';
 
@@ -22,7 +23,8 @@ function chunk(choices: unknown[], extra: Record<string, unknown> = {}): string 
 const delta = (value: Record<string, unknown>, finishReason: string | null = null): string =>
   chunk([{ index: 0, delta: value, logprobs: null, finish_reason: finishReason }]);
 const usageChunk = (value: Record<string, unknown>): string => chunk([], { usage: value });
-const translate = (payloads: string[]): StreamEvent[] => translateStream(payloads, PROVIDER);
+const context = { provider: PROVIDER };
+const translate = (payloads: string[]): StreamEvent[] => convertFrames(streamConversion, payloads.map((data) => ({ data, event: undefined, id: undefined })), context);
 
 function errorOf(events: StreamEvent[]): GatewayError {
   const last = events.at(-1);
@@ -30,7 +32,7 @@ function errorOf(events: StreamEvent[]): GatewayError {
   return last.error;
 }
 
-describe('stepStream', () => {
+describe('the OpenAI stream conversion', () => {
   it('turns a text stream into start, text deltas and one finish carrying the usage chunk', () => {
     const events = translate([
       delta({ role: 'assistant', content: '', refusal: null }),
@@ -54,15 +56,12 @@ describe('stepStream', () => {
     ]);
   });
 
-  it('holds the finish reason until the usage chunk, and emits nothing for it before', () => {
-    let state = initialStreamState;
-    for (const data of [delta({ content: 'Hi' }), delta({}, 'length')]) state = stepStream(state, { kind: 'data', data }, PROVIDER).state;
-    expect(state.phase).toBe('finishing');
-    const step = stepStream(state, { kind: 'data', data: usageChunk({ prompt_tokens: 3, completion_tokens: 1 }) }, PROVIDER);
-    expect(step.events).toEqual([finish('length', 'length', usage(3, 1))]);
-    expect(step.state).toEqual({ phase: 'closed' });
-    expect(stepStream(step.state, { kind: 'data', data: '[DONE]' }, PROVIDER).events).toEqual([]);
-    expect(stepStream(step.state, { kind: 'end' }, PROVIDER).events).toEqual([]);
+  it('holds the finish reason until the usage chunk, and emits one finish carrying it', () => {
+    const beforeUsage = [delta({ content: 'Hi' }), delta({}, 'length')];
+    const events = translate([...beforeUsage, usageChunk({ prompt_tokens: 3, completion_tokens: 1 }), '[DONE]']);
+    expect(events.filter((event) => event.type === 'finish')).toEqual([finish('length', 'length', usage(3, 1))]);
+    // Without the usage chunk, the end of the body finishes the stream, with no usage.
+    expect(translate(beforeUsage).at(-1)).toEqual(finish('length', 'length', undefined));
   });
 
   it('finishes without usage at [DONE] when the host sent none', () => {
@@ -204,7 +203,7 @@ describe('stepStream', () => {
       expect(afterContent.map((event) => event.type)).toEqual(['start', 'text', 'error']);
       const error = errorOf(afterContent);
       expect(error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: false, provider: PROVIDER });
-      expect(error.message).toBe('Upstream stream ended before finishing');
+      expect(error.message).toBe('Provider sent a stream that ended before finishing');
 
       const beforeContent = translate([delta({ role: 'assistant', content: '' }), '[DONE]']);
       expect(beforeContent.map((event) => event.type)).toEqual(['start', 'error']);
@@ -241,14 +240,15 @@ describe('stepStream', () => {
     });
 
     it('emits nothing after the terminal event', () => {
-      let state = initialStreamState;
+      // Fed on past the error, as a careless driver would: nothing more comes out.
+      let state = streamConversion.initial(context);
       const events: StreamEvent[] = [];
       for (const data of [delta({ content: 'a' }), 'not json', delta({ content: 'b' }), delta({}, 'stop')]) {
-        const step = stepStream(state, { kind: 'data', data }, PROVIDER);
+        const step = streamConversion.step(state, { data, event: undefined, id: undefined }, context);
         state = step.state;
         events.push(...step.events);
       }
-      events.push(...stepStream(state, { kind: 'end' }, PROVIDER).events);
+      events.push(...streamConversion.end(state, context));
       expectWellFormed(events);
       expect(events.at(-1)?.type).toBe('error');
     });

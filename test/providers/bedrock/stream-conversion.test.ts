@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { transformStream, type StreamTransformOptions } from '../../../lib/providers/bedrock/stream-transform.ts';
-import { parseStreamEvent, type EventStreamMessage } from '../../../lib/providers/bedrock/upstream-schemas.ts';
+import { streamConversion, type BedrockConversionContext } from '../../../lib/providers/bedrock/stream-conversion.ts';
+import type { EventStreamMessage } from '../../../lib/providers/bedrock/wire-schemas.ts';
+import { convertFrames } from '../../../lib/providers/upstream-stream.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { endings, expectedSummary, summarize } from './recorded-stream.ts';
 import { fixtureFiles, ownFixtures, readStreamFixture, sharedFixtures } from './support.ts';
 
-const options: StreamTransformOptions = { provider: 'Amazon Bedrock', reasoningFormat: 'anthropic-claude-v1', upstreamId: 'req-1' };
+const options: BedrockConversionContext = { provider: 'Amazon Bedrock', reasoningFormat: 'anthropic-claude-v1', upstreamId: 'req-1' };
 
-const run = (messages: readonly EventStreamMessage[], transformOptions = options): StreamEvent[] =>
-  transformStream(messages.map(parseStreamEvent), transformOptions);
+const run = (messages: readonly EventStreamMessage[], context = options): StreamEvent[] => convertFrames(streamConversion, messages, context);
 
 const own = (name: string): StreamEvent[] => run(readStreamFixture(`${ownFixtures}/${name}`));
 
 const event = (type: string, payload: unknown): EventStreamMessage => ({ messageType: 'event', type, payload });
 
-describe('Bedrock stream transform: every recorded stream', () => {
+describe('Bedrock stream conversion: every recorded stream', () => {
   const files = [...fixtureFiles(sharedFixtures, /\.jsonl$/), ...fixtureFiles(ownFixtures, /\.jsonl$/)];
 
   it.each(files)('$name: content, tool calls, usage and ending match the recording', ({ file }) => {
@@ -30,9 +30,9 @@ describe('Bedrock stream transform: every recorded stream', () => {
   });
 });
 
-describe('Bedrock stream transform: own fixtures, exactly', () => {
+describe('Bedrock stream conversion: own fixtures, exactly', () => {
   it('streams text and finishes after the metadata with its usage', () => {
-    expect(own('converse-stream-text.jsonl')).toEqual([
+    expect(own('stream-text.jsonl')).toEqual([
       { type: 'start', upstreamId: 'req-1' },
       { type: 'text', text: 'Bonjour' },
       { type: 'text', text: ' ! Comment puis-je' },
@@ -47,7 +47,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 
   it('streams tool calls with split arguments, and "{}" for a call without any', () => {
-    const events = own('converse-stream-tool-use-split.jsonl');
+    const events = own('stream-tool-use-split.jsonl');
 
     expect(events.slice(1, -1)).toEqual([
       { type: 'text', text: "I'll look up both cities." },
@@ -62,7 +62,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 
   it('streams reasoning with its signature in one block, then the answer', () => {
-    const events = own('converse-stream-reasoning.jsonl');
+    const events = own('stream-reasoning.jsonl');
 
     expect(events.slice(1, -1)).toEqual([
       { type: 'reasoning', text: 'The user wants 17 × 23.', format: 'anthropic-claude-v1', block: 0 },
@@ -79,7 +79,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 
   it('passes redacted reasoning on as encrypted reasoning', () => {
-    const events = own('converse-stream-redacted-reasoning.jsonl');
+    const events = own('stream-redacted-reasoning.jsonl');
 
     expect(events[1]).toEqual({
       type: 'reasoning-encrypted',
@@ -90,7 +90,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 
   it('counts cache reads and writes into the prompt tokens', () => {
-    expect(own('converse-stream-cache-usage.jsonl').at(-1)).toEqual({
+    expect(own('stream-cache-usage.jsonl').at(-1)).toEqual({
       type: 'finish',
       reason: 'stop',
       nativeReason: 'end_turn',
@@ -99,7 +99,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 
   it('ends with a retryable 429 error on a throttlingException mid-stream', () => {
-    const events = own('converse-stream-throttling-exception.jsonl');
+    const events = own('stream-throttling-exception.jsonl');
 
     expect(events.map((entry) => entry.type)).toEqual(['start', 'text', 'error']);
     const last = events.at(-1);
@@ -109,7 +109,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 
   it('ends with a retryable 502 on a modelStreamErrorException, without echoing it', () => {
-    const last = own('converse-stream-model-stream-error.jsonl').at(-1);
+    const last = own('stream-model-stream-error.jsonl').at(-1);
 
     if (last?.type !== 'error') throw new Error('expected an error event');
     expect(last.error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: true, providerCode: 'ModelStreamErrorException' });
@@ -117,7 +117,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 
   it('reports a guardrail intervention as content_filter', () => {
-    expect(own('converse-stream-guardrail-intervened.jsonl').at(-1)).toMatchObject({
+    expect(own('stream-guardrail-intervened.jsonl').at(-1)).toMatchObject({
       type: 'finish',
       reason: 'content_filter',
       nativeReason: 'guardrail_intervened',
@@ -125,7 +125,7 @@ describe('Bedrock stream transform: own fixtures, exactly', () => {
   });
 });
 
-describe('Bedrock stream transform: order and cut-offs', () => {
+describe('Bedrock stream conversion: order and cut-offs', () => {
   const start = event('messageStart', { role: 'assistant' });
   const text = event('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } });
   const stop = event('messageStop', { stopReason: 'max_tokens' });

@@ -1,6 +1,7 @@
-// Gemini stream chunks → canonical stream events, as a state machine with no
-// I/O: feed it chunks (each a whole GenerateContentResponse: Gemini repeats
-// the envelope on every SSE event), then tell it the body ended.
+// Gemini stream chunks → canonical stream events, as a pure state machine
+// (`streamConversion`): each SSE message is a whole GenerateContentResponse
+// (Gemini repeats the envelope on every event); lib/providers/upstream-stream.ts
+// drives it.
 //
 // Gemini quirks handled here: thoughts are text parts flagged `thought`; a
 // `thoughtSignature` may sit on any part and closes the reasoning before it;
@@ -9,14 +10,16 @@
 // `willContinue` is followed by `partialArgs` fragments and closed by an
 // empty `functionCall`; `finishReason` comes on the last chunk only, and
 // there is no end marker, so a body that ends without one was cut off.
-import { GatewayError } from '../../api/errors.ts';
 import type { StreamEvent, Usage } from '../../streaming/events.ts';
-import { geminiError } from './error-mapping.ts';
-import { finishReason } from './finish-reason.ts';
+import type { SseMessage } from '../../streaming/sse-decode.ts';
+import { malformedReply } from '../upstream-http.ts';
+import type { ConversionContext, StreamConversion, StreamStep } from '../upstream-stream.ts';
+import { mapStreamError } from './error-mapping.ts';
+import { convertFinishReason } from './finish-reason.ts';
 import { applyPartialArgument } from './partial-arguments.ts';
-import type { GeminiResponsePart, GenerateContentResponse } from './response-schema.ts';
+import { generateContentResponse, type GeminiResponsePart, type GenerateContentResponse } from './wire-schemas.ts';
 import { geminiReasoningFormat } from './thought-signatures.ts';
-import { toUsage } from './usage.ts';
+import { convertUsage } from './usage.ts';
 
 const format = geminiReasoningFormat;
 
@@ -26,7 +29,7 @@ type OpenItem =
   | { kind: 'reasoning'; block: number }
   | { kind: 'streamed-call'; index: number; args: Record<string, unknown> };
 
-type State =
+export type StreamState =
   | {
       phase: 'receiving';
       open: OpenItem;
@@ -42,105 +45,74 @@ type State =
 
 type PartKind = 'thought' | 'text' | 'function-call' | 'call-fragment' | 'call-end' | 'other';
 
-export interface GeminiStreamTransform {
-  /** The events one chunk yields. */
-  push(chunk: GenerateContentResponse): StreamEvent[];
-  /** The events that close the stream: one `finish`, or an `error` if it was cut off. */
-  end(): StreamEvent[];
-  /** Stop with an error (a broken body, an unreadable chunk). */
-  fail(error: GatewayError): StreamEvent[];
-  readonly done: boolean;
+const done: StreamState = { phase: 'done' };
+
+/** Each SSE message is a whole GenerateContentResponse; an empty one or `[DONE]` carries nothing. */
+export const streamConversion: StreamConversion<SseMessage, StreamState> = {
+  initial: () => ({ phase: 'receiving', open: { kind: 'nothing' }, started: false, nextBlock: 0, toolCalls: 0, usage: undefined, finish: undefined }),
+  step(state, message, context) {
+    if (state.phase === 'done') return { state, events: [] };
+    const data = message.data.trim();
+    if (data === '' || data === '[DONE]') return { state, events: [] };
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch (error) {
+      return fail(malformedReply(context.provider, 'a chunk that is not JSON', error));
+    }
+    const chunk = generateContentResponse.safeParse(json);
+    return chunk.success ? stepChunk(state, chunk.data, context) : fail(malformedReply(context.provider, 'a malformed chunk', chunk.error));
+  },
+  end: (state, context) => endOfStream(state, context),
+};
+
+/** One parsed chunk (a stream's, or an element of a JSON reply's array). */
+export function stepChunk(state: StreamState, chunk: GenerateContentResponse, { provider }: ConversionContext): StreamStep<StreamState> {
+  if (state.phase === 'done') return { state, events: [] };
+  if (chunk.error != null) return fail(mapStreamError(chunk.error, provider));
+  // A copy, filled in place: the caller's state is never changed.
+  const s: Receiving = { ...state, open: state.open.kind === 'streamed-call' ? { ...state.open, args: structuredClone(state.open.args) } : state.open };
+  const events: StreamEvent[] = [];
+  if (!s.started) {
+    s.started = true;
+    events.push(chunk.responseId != null ? { type: 'start', upstreamId: chunk.responseId } : { type: 'start' });
+  }
+  s.usage = convertUsage(chunk.usageMetadata) ?? s.usage;
+  const candidates = chunk.candidates ?? [];
+  const candidate = candidates.find((entry) => (entry.index ?? 0) === 0) ?? candidates[0];
+  for (const part of candidate?.content?.parts ?? []) events.push(...partEvents(s, part));
+  if (candidate?.finishReason != null) {
+    s.finish = { native: candidate.finishReason, promptBlocked: false };
+  } else if (candidates.length === 0 && chunk.promptFeedback?.blockReason != null) {
+    s.finish = { native: chunk.promptFeedback.blockReason, promptBlocked: true };
+  }
+  return { state: s, events };
 }
 
-export interface StreamTransformOptions {
-  /** Display name of the provider, for errors. */
-  provider: string;
+/** The events that close the stream: one `finish`, or an `error` if it was cut off (Gemini has no end marker). */
+export function endOfStream(state: StreamState, { provider }: ConversionContext): StreamEvent[] {
+  switch (state.phase) {
+    case 'done':
+      return [];
+    case 'receiving': {
+      const s: Receiving = { ...state };
+      const events = closeOpen(s);
+      if (s.finish === undefined) return [...events, ...fail(malformedReply(provider, 'a stream that ended without a finish reason')).events];
+      const reason = s.finish.promptBlocked ? 'content_filter' : convertFinishReason(s.finish.native, s.toolCalls > 0);
+      return [...events, { type: 'finish', reason, nativeReason: s.finish.native, usage: s.usage }];
+    }
+  }
 }
 
-export function createStreamTransform({ provider }: StreamTransformOptions): GeminiStreamTransform {
-  let state: State = {
-    phase: 'receiving',
-    open: { kind: 'nothing' },
-    started: false,
-    nextBlock: 0,
-    toolCalls: 0,
-    usage: undefined,
-    finish: undefined,
-  };
-
-  function push(chunk: GenerateContentResponse): StreamEvent[] {
-    switch (state.phase) {
-      case 'done':
-        return [];
-      case 'receiving':
-        break;
-    }
-    if (chunk.error != null) {
-      return fail(geminiError({ httpStatus: chunk.error.code ?? 500, status: chunk.error, provider }));
-    }
-    const s = state;
-    const events: StreamEvent[] = [];
-    if (!s.started) {
-      s.started = true;
-      events.push(chunk.responseId != null ? { type: 'start', upstreamId: chunk.responseId } : { type: 'start' });
-    }
-    s.usage = toUsage(chunk.usageMetadata) ?? s.usage;
-    const candidates = chunk.candidates ?? [];
-    const candidate = candidates.find((entry) => (entry.index ?? 0) === 0) ?? candidates[0];
-    for (const part of candidate?.content?.parts ?? []) events.push(...partEvents(s, part));
-    if (candidate?.finishReason != null) {
-      s.finish = { native: candidate.finishReason, promptBlocked: false };
-    } else if (candidates.length === 0 && chunk.promptFeedback?.blockReason != null) {
-      s.finish = { native: chunk.promptFeedback.blockReason, promptBlocked: true };
-    }
-    return events;
-  }
-
-  function end(): StreamEvent[] {
-    switch (state.phase) {
-      case 'done':
-        return [];
-      case 'receiving': {
-        const s = state;
-        const events = closeOpen(s);
-        if (s.finish === undefined) {
-          return [
-            ...events,
-            ...fail(
-              new GatewayError({
-                status: 502,
-                type: 'provider_unavailable',
-                message: 'Provider stream ended without a finish reason',
-                retryable: true,
-                provider,
-              }),
-            ),
-          ];
-        }
-        const reason = s.finish.promptBlocked ? 'content_filter' : finishReason(s.finish.native, s.toolCalls > 0);
-        state = { phase: 'done' };
-        return [...events, { type: 'finish', reason, nativeReason: s.finish.native, usage: s.usage }];
-      }
-    }
-  }
-
-  function fail(error: GatewayError): StreamEvent[] {
-    if (state.phase === 'done') return [];
-    state = { phase: 'done' };
-    return [{ type: 'error', error }];
-  }
-
-  return {
-    push,
-    end,
-    fail,
-    get done() {
-      return state.phase === 'done';
-    },
-  };
+function fail(error: Parameters<typeof errorEvent>[0]): StreamStep<StreamState> {
+  return { state: done, events: [errorEvent(error)] };
 }
 
-type Receiving = Extract<State, { phase: 'receiving' }>;
+function errorEvent(error: Extract<StreamEvent, { type: 'error' }>['error']): StreamEvent {
+  return { type: 'error', error };
+}
+
+type Receiving = Extract<StreamState, { phase: 'receiving' }>;
 
 function classify(part: GeminiResponsePart, open: OpenItem): PartKind {
   const call = part.functionCall;

@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { finishReason } from '../../../lib/providers/gemini/finish-reason.ts';
-import { generateContentResponse, type GenerateContentResponse } from '../../../lib/providers/gemini/response-schema.ts';
-import { createStreamTransform } from '../../../lib/providers/gemini/stream-transform.ts';
+import { convertFinishReason } from '../../../lib/providers/gemini/finish-reason.ts';
+import { generateContentResponse, type GenerateContentResponse } from '../../../lib/providers/gemini/wire-schemas.ts';
+import { streamConversion } from '../../../lib/providers/gemini/stream-conversion.ts';
+import { convertFrames } from '../../../lib/providers/upstream-stream.ts';
+import type { SseMessage } from '../../../lib/streaming/sse-decode.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 
 const provider = 'Google AI Studio';
 const format = 'google-gemini-v1';
 
-/** Run chunks (as Gemini sends them) through a fresh transform, body end included. */
+const context = { provider };
+const message = (chunk: unknown): SseMessage => ({ data: JSON.stringify(chunk), event: undefined, id: undefined });
+
+/** Run chunks (as Gemini sends them, one an SSE message) through the conversion, body end included. */
 function run(chunks: unknown[]): StreamEvent[] {
-  const transform = createStreamTransform({ provider });
-  const events = chunks.flatMap((chunk) => transform.push(generateContentResponse.parse(chunk)));
-  return [...events, ...transform.end()];
+  return convertFrames(streamConversion, chunks.map(message), context);
 }
 
 function chunk(parts: unknown[], extra: { finishReason?: string; usage?: Record<string, number> } = {}): GenerateContentResponse {
@@ -25,7 +28,7 @@ function chunk(parts: unknown[], extra: { finishReason?: string; usage?: Record<
 
 const start: StreamEvent = { type: 'start', upstreamId: 'resp-1' };
 
-describe('Gemini stream transform', () => {
+describe('Gemini stream conversion', () => {
   it('turns text parts into text events and ends with one finish carrying the latest usage', () => {
     const events = run([
       chunk([{ text: 'The capital' }], { usage: { promptTokenCount: 9, totalTokenCount: 9 } }),
@@ -188,17 +191,14 @@ describe('Gemini stream transform', () => {
   });
 
   it('turns an error sent inside the stream into an error event and ignores what follows', () => {
-    const transform = createStreamTransform({ provider });
-    const first = transform.push(chunk([{ text: 'Partial' }]));
-    const failed = transform.push(
-      generateContentResponse.parse({ error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } }),
-    );
-    const after = [...transform.push(chunk([{ text: 'more' }], { finishReason: 'STOP' })), ...transform.end()];
-    expect(first).toEqual([start, { type: 'text', text: 'Partial' }]);
-    expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ type: 'error', error: { status: 503, retryable: true, providerCode: 'UNAVAILABLE' } });
-    expect(after).toEqual([]);
-    expect(transform.done).toBe(true);
+    const events = run([
+      chunk([{ text: 'Partial' }]),
+      { error: { code: 503, message: 'The model is overloaded.', status: 'UNAVAILABLE' } },
+      chunk([{ text: 'more' }], { finishReason: 'STOP' }),
+    ]);
+    expect(events.slice(0, 2)).toEqual([start, { type: 'text', text: 'Partial' }]);
+    expect(events.slice(2)).toHaveLength(1);
+    expect(events[2]).toMatchObject({ type: 'error', error: { status: 503, retryable: true, providerCode: 'UNAVAILABLE' } });
   });
 
   it('emits exactly one finish even when chunks follow the finish reason', () => {
@@ -239,6 +239,6 @@ describe('Gemini finish reasons', () => {
     ['OTHER', false, 'stop'],
     ['FINISH_REASON_UNSPECIFIED', false, 'stop'],
   ] as const)('%s (tool calls: %s) → %s', (native, toolCalls, expected) => {
-    expect(finishReason(native, toolCalls)).toBe(expected);
+    expect(convertFinishReason(native, toolCalls)).toBe(expected);
   });
 });

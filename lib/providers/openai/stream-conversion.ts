@@ -1,21 +1,22 @@
 // Chat Completions stream chunks → canonical stream events, as a pure state
-// machine: `stepStream(state, input)` returns the next state and the events
-// the input produced. No I/O: the adapter feeds it decoded SSE data payloads
-// and, at the end of the body, `{ kind: 'end' }`.
+// machine (`streamConversion`): each step takes one decoded SSE message and
+// returns the next state and the events it produced; `end` closes the body.
+// No I/O: lib/providers/upstream-stream.ts drives it.
 //
 // OpenAI sends the finish reason on the last choice chunk and, with
 // `stream_options.include_usage`, the usage on one more chunk whose `choices`
 // is empty; other hosts put usage on the finish chunk (Together, vLLM), under
 // `x_groq` (Groq) or nowhere. So the finish reason is held until the usage
 // chunk, `[DONE]` or the end of the body, and exactly one `finish` is emitted.
-import { GatewayError } from '../../api/errors.ts';
+import type { GatewayError } from '../../api/errors.ts';
 import type { FinishReason, StreamEvent, Usage } from '../../streaming/events.ts';
-import { mapInBandError } from './error-mapping.ts';
-import { mapFinishReason } from './finish-reason.ts';
-import { parseJson, upstreamChunk, type UpstreamChunk, type UpstreamToolCallDelta } from './upstream-schemas.ts';
+import type { SseMessage } from '../../streaming/sse-decode.ts';
+import { malformedReply } from '../upstream-http.ts';
+import type { ConversionContext, StreamConversion, StreamStep as Step } from '../upstream-stream.ts';
+import { mapStreamError } from './error-mapping.ts';
+import { convertFinishReason } from './finish-reason.ts';
+import { parseJson, upstreamChunk, type UpstreamChunk, type UpstreamToolCallDelta } from './wire-schemas.ts';
 import { convertUsage } from './usage.ts';
-
-export type StreamInput = { kind: 'data'; data: string } | { kind: 'end' };
 
 /** A tool call seen so far; its position in `toolCalls` is its canonical index. */
 interface ToolCallSlot {
@@ -40,14 +41,18 @@ export type StreamState =
   /** `finish` or `error` went out; everything after is ignored. */
   | { phase: 'closed' };
 
-export interface StreamStep {
-  state: StreamState;
-  events: StreamEvent[];
-}
+type StreamStep = Step<StreamState>;
 
-export const initialStreamState: StreamState = { phase: 'idle' };
+export const streamConversion: StreamConversion<SseMessage, StreamState> = {
+  initial: () => ({ phase: 'idle' }),
+  step: (state, message, context) => step(state, message.data, context),
+  end: (state, context) => (state.phase === 'closed' ? [] : endOfStream(state, progressOf(state), context.provider).events),
+};
 
-export function stepStream(state: StreamState, input: StreamInput, provider: string): StreamStep {
+const progressOf = (state: Exclude<StreamState, { phase: 'closed' }>): Progress =>
+  state.phase === 'idle' ? { contentSeen: false, toolCalls: [], usage: undefined } : state;
+
+function step(state: StreamState, data: string, { provider }: ConversionContext): StreamStep {
   switch (state.phase) {
     case 'closed':
       return { state, events: [] };
@@ -56,12 +61,13 @@ export function stepStream(state: StreamState, input: StreamInput, provider: str
     case 'finishing':
       break;
   }
-  const progress: Progress = state.phase === 'idle' ? { contentSeen: false, toolCalls: [], usage: undefined } : state;
-  if (input.kind === 'end' || input.data.trim() === '[DONE]') return endOfStream(state, progress, provider);
+  const progress = progressOf(state);
+  const trimmed = data.trim();
+  if (trimmed === '[DONE]') return endOfStream(state, progress, provider);
   // Keep-alive frames with an empty payload carry nothing.
-  if (input.data.trim() === '') return { state, events: [] };
+  if (trimmed === '') return { state, events: [] };
 
-  const json = parseJson(input.data);
+  const json = parseJson(data);
   // Almost every frame is one choice with a text delta: checked by hand, the
   // full lenient schema is kept for everything else.
   const plain = json.ok ? plainTextDelta(json.value) : undefined;
@@ -73,10 +79,10 @@ export function stepStream(state: StreamState, input: StreamInput, provider: str
   const parsed = plain !== undefined ? { success: true as const, data: chunkOf(plain) } : json.ok ? upstreamChunk.safeParse(json.value) : undefined;
   if (parsed === undefined || !parsed.success) {
     // The frame itself is never echoed: it may hold generated text.
-    return fail(upstreamFault('Upstream sent a malformed stream frame', progress, provider));
+    return fail(upstreamFault('a malformed stream frame', progress, provider));
   }
   const chunk = parsed.data;
-  if (chunk.error != null) return fail(mapInBandError(chunk.error, provider));
+  if (chunk.error != null) return fail(mapStreamError(chunk.error, provider));
   return applyChunk(state, progress, chunk);
 }
 
@@ -117,19 +123,6 @@ function chunkOf(plain: PlainTextDelta): UpstreamChunk {
   return { id: plain.id, system_fingerprint: plain.fingerprint, choices: [{ index: 0, delta: { content: plain.content } }] };
 }
 
-/** Feed a whole stream at once: the data payloads in order, then the end. */
-export function translateStream(payloads: Iterable<string>, provider: string): StreamEvent[] {
-  let state = initialStreamState;
-  const events: StreamEvent[] = [];
-  for (const data of payloads) {
-    const step = stepStream(state, { kind: 'data', data }, provider);
-    state = step.state;
-    events.push(...step.events);
-  }
-  events.push(...stepStream(state, { kind: 'end' }, provider).events);
-  return events;
-}
-
 function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: Progress, chunk: UpstreamChunk): StreamStep {
   const events: StreamEvent[] = [];
   if (state.phase === 'idle') {
@@ -168,7 +161,7 @@ function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: 
   }
   const nativeReason = choice?.finish_reason;
   if (nativeReason != null) {
-    return { state: { phase: 'finishing', reason: mapFinishReason(nativeReason), nativeReason, ...next }, events };
+    return { state: { phase: 'finishing', reason: convertFinishReason(nativeReason), nativeReason, ...next }, events };
   }
   return { state: { phase: 'streaming', ...next }, events };
 }
@@ -209,7 +202,7 @@ function endOfStream(state: Exclude<StreamState, { phase: 'closed' }>, progress:
       };
     case 'idle':
     case 'streaming':
-      return fail(upstreamFault('Upstream stream ended before finishing', progress, provider));
+      return fail(upstreamFault('a stream that ended before finishing', progress, provider));
   }
 }
 
@@ -217,14 +210,8 @@ function endOfStream(state: Exclude<StreamState, { phase: 'closed' }>, progress:
  * A broken stream. Before any content another endpoint can still serve the
  * request; after it, the attempt loop must end the client's stream instead.
  */
-function upstreamFault(message: string, progress: Progress, provider: string): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: 'provider_unavailable',
-    message,
-    retryable: !progress.contentSeen,
-    provider,
-  });
+function upstreamFault(what: string, progress: Progress, provider: string): GatewayError {
+  return malformedReply(provider, what, undefined, !progress.contentSeen);
 }
 
 function fail(error: GatewayError): StreamStep {

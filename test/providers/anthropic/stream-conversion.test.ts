@@ -1,31 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { endOfStream, initialStreamState, step, transformStream, type StreamState } from '../../../lib/providers/anthropic/stream-transform.ts';
+import { streamConversion } from '../../../lib/providers/anthropic/stream-conversion.ts';
 import type { AnthropicStreamEvent } from '../../../lib/providers/anthropic/wire-schemas.ts';
+import { convertFrames } from '../../../lib/providers/upstream-stream.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import type { SseMessage } from '../../../lib/streaming/sse-decode.ts';
 
 const provider = 'Anthropic';
 const format = 'anthropic-claude-v1';
 
-/** Feeds parsed upstream events through the pure state machine, as the driver does. */
+const context = { provider };
+const message = (data: string): SseMessage => ({ data, event: undefined, id: undefined });
+
+/** Feeds upstream events, as SSE data, through the pure state machine. */
 function run(upstream: AnthropicStreamEvent[]): StreamEvent[] {
-  let state: StreamState = initialStreamState;
-  const events: StreamEvent[] = [];
-  for (const event of upstream) {
-    const result = step(state, event, provider);
-    state = result.state;
-    events.push(...result.events);
-  }
-  return [...events, ...endOfStream(state, provider)];
+  return convertFrames(streamConversion, upstream.map((event) => message(JSON.stringify(event))), context);
 }
 
-async function drive(data: string[]): Promise<StreamEvent[]> {
-  async function* messages(): AsyncGenerator<SseMessage> {
-    for (const entry of data) yield { data: entry, event: undefined, id: undefined };
-  }
-  const events: StreamEvent[] = [];
-  for await (const event of transformStream(messages(), provider)) events.push(event);
-  return events;
+function drive(data: string[]): StreamEvent[] {
+  return convertFrames(streamConversion, data.map(message), context);
 }
 
 const usage = (input: number, output: number, cacheWrite = 0, cacheRead = 0) => ({
@@ -49,7 +41,7 @@ const jsonDelta = (index: number, partial: string): AnthropicStreamEvent => ({
 });
 const blockStop = (index: number): AnthropicStreamEvent => ({ type: 'content_block_stop', index });
 
-describe('step: the Anthropic stream state machine', () => {
+describe('the Anthropic stream conversion', () => {
   it('turns a text stream into start, text deltas and a finish with usage', () => {
     const events = run([
       messageStart('msg_1', usage(12, 1)),
@@ -201,20 +193,21 @@ describe('step: the Anthropic stream state machine', () => {
   });
 
   it('leaves the state it was given untouched', () => {
-    const started = step(initialStreamState, messageStart('msg_9'), provider).state;
+    const started = streamConversion.step(streamConversion.initial(context), message(JSON.stringify(messageStart('msg_9'))), context).state;
     const snapshot = structuredClone(started);
+    const toolStart = message(JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'f', input: {} } }));
 
-    const first = step(started, { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'f', input: {} } }, provider);
-    const second = step(started, { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'f', input: {} } }, provider);
+    const first = streamConversion.step(started, toolStart, context);
+    const second = streamConversion.step(started, toolStart, context);
 
     expect(started).toEqual(snapshot);
     expect(second).toEqual(first);
   });
 });
 
-describe('transformStream: decoded SSE → events', () => {
-  it('parses padded JSON and skips unknown event types', async () => {
-    const events = await drive([
+describe('the Anthropic stream conversion over SSE data', () => {
+  it('parses padded JSON and skips unknown event types', () => {
+    const events = drive([
       '{"type":"message_start","message":{"id":"msg_p","usage":{"input_tokens":4,"output_tokens":1}}}      ',
       '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}   }',
       '{"type": "ping"}',
@@ -238,22 +231,9 @@ describe('transformStream: decoded SSE → events', () => {
     ]);
   });
 
-  it('ends with one error event on malformed data', async () => {
-    const events = await drive(['{"type":"message_start","message":{"id":"msg_m"}}', '{"type":"content_block_delta","index":0,', '{"type":"message_stop"}']);
+  it('ends with one error event on malformed data', () => {
+    const events = drive(['{"type":"message_start","message":{"id":"msg_m"}}', '{"type":"content_block_delta","index":0,', '{"type":"message_stop"}']);
 
     expect(events.map((event) => event.type)).toEqual(['start', 'error']);
-  });
-
-  it('ends with one error event when reading the stream fails', async () => {
-    async function* failing(): AsyncGenerator<SseMessage> {
-      yield { data: '{"type":"message_start","message":{"id":"msg_f"}}', event: 'message_start', id: undefined };
-      throw new TypeError('terminated');
-    }
-    const events: StreamEvent[] = [];
-    for await (const event of transformStream(failing(), provider)) events.push(event);
-
-    const last = events.at(-1);
-    expect(events.map((event) => event.type)).toEqual(['start', 'error']);
-    expect(last?.type === 'error' && [last.error.status, last.error.retryable]).toEqual([502, true]);
   });
 });
