@@ -156,7 +156,7 @@ export function generationMeta(generation: Generation, endpoint: Endpoint | unde
 export function replyView(generation: Generation): ReplyView {
   const request = generation.request;
   return {
-    includeReasoning: request === undefined || (request.reasoning?.exclude !== true && request.include_reasoning !== false),
+    includeReasoning: request === undefined || !request.reasoning.exclude,
     request,
   };
 }

@@ -1,10 +1,10 @@
 // The /completions door without HTTP: the request → the canonical chat
 // request, and canonical events → text_completion frames and body.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_REASONING } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { DONE_FRAME } from '../../lib/doors/chat/stream-encoder.ts';
 import { completionsDoor } from '../../lib/doors/completions/door.ts';
-import { toChatRequest } from '../../lib/doors/completions/request.ts';
 import type { StreamEvent } from '../../lib/streaming/events.ts';
 
 const meta = { id: 'gen-1700000000-abcdefghijklmnopqrst', created: 1700000000, model: 'openai/gpt-4o-mini', provider: 'OpenAI' };
@@ -28,15 +28,20 @@ const parseFrames = (text: string): unknown[] =>
 
 describe('the completions door', () => {
   it('turns the prompt into the one user message of a chat request, with the sampling fields', () => {
-    expect(toChatRequest({ model: 'a/b', prompt: ['Say hi'], max_tokens: 9, temperature: 0.5, top_p: 0.9, stop: '\n', n: 1, suffix: null, stream: true, user: 'u1' })).toEqual({
-      model: 'a/b',
-      messages: [{ role: 'user', content: 'Say hi' }],
-      max_tokens: 9,
-      temperature: 0.5,
-      top_p: 0.9,
-      stop: '\n',
+    const body = { model: 'a/b', prompt: ['Say hi'], max_tokens: 9, temperature: 0.5, top_p: 0.9, stop: '\n', n: 1, suffix: null, stream: true, user: 'u1' };
+    expect(completionsDoor.decode(body, new Headers())).toEqual({
       stream: true,
-      user: 'u1',
+      request: {
+        model: 'a/b',
+        messages: [{ role: 'user', content: 'Say hi' }],
+        maxOutputTokens: 9,
+        temperature: 0.5,
+        top_p: 0.9,
+        stop: '\n',
+        user: 'u1',
+        reasoning: DEFAULT_REASONING,
+        extras: {},
+      },
     });
   });
 

@@ -1,7 +1,7 @@
 // Canonical events → Responses SSE frames and the `response` JSON body:
 // pure translation, fed arrays of events, asserting the exact frames.
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../lib/api/chat-request.ts';
+import { chatRequest, type ChatRequest } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { ResponseAssembler } from '../../lib/doors/responses/json-assembler.ts';
 import { KEEP_ALIVE_FRAME, ResponsesStreamEncoder } from '../../lib/doors/responses/stream-encoder.ts';
@@ -9,7 +9,7 @@ import type { BilledUsage, ReplyView } from '../../lib/pipeline/door.ts';
 import { emptyUsage, type StreamEvent } from '../../lib/streaming/events.ts';
 
 const meta = { id: 'gen-1700000000-abcdefghijklmnopqrst', created: 1700000000, model: 'openai/gpt-4o-mini', provider: 'OpenAI' };
-const request: ChatRequest = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
+const request: ChatRequest = chatRequest.parse({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
 const view: ReplyView = { includeReasoning: true, request };
 const billed: BilledUsage = {
   usage: { ...emptyUsage(), promptTokens: 10, completionTokens: 5, cachedTokens: 4, reasoningTokens: 2 },
@@ -219,8 +219,9 @@ describe('ResponsesStreamEncoder', () => {
   });
 
   it('echoes the request parameters in the response object', () => {
-    const asked: ChatRequest = {
-      ...request,
+    const asked: ChatRequest = chatRequest.parse({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
       temperature: 0.5,
       top_p: 0.9,
       max_tokens: 100,
@@ -230,7 +231,7 @@ describe('ResponsesStreamEncoder', () => {
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
       reasoning: { effort: 'low' },
       response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
-    };
+    });
     const [created] = frames([], { view: { includeReasoning: true, request: asked }, close: false }) as [{ response: Record<string, unknown> }];
     expect(created.response).toMatchObject({
       temperature: 0.5,

@@ -15,8 +15,8 @@ export const responsesDoor: Door = {
   name: 'responses',
   keepAliveFrame: KEEP_ALIVE_FRAME,
   decode(body) {
-    const request = toChatRequest(parseOrThrow(responsesRequest, body));
-    return { request, stream: request.stream === true };
+    const request = parseOrThrow(responsesRequest, body);
+    return { request: toChatRequest(request), stream: request.stream === true };
   },
   streamEncoder: (meta, view) => new ResponsesStreamEncoder(meta, view),
   jsonAssembler: (meta, view) => new ResponseAssembler(meta, view),
