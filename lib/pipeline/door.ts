@@ -50,8 +50,13 @@ export interface StreamEncoder {
   encode(event: StreamEvent): string;
   /** Frames after a successful finish: the usage (with cost) and the door's terminator. */
   close(billed: BilledUsage): string;
-  /** Frames that end the stream after a failure: one in-band error and the terminator. */
-  fail(error: GatewayError): string;
+  /**
+   * Frames that end the stream after a failure: one in-band error and the
+   * terminator. Past the commit point `billed` is what the generation is
+   * charged so far, for the wires that can say so in-band; undefined when
+   * nothing was (every attempt failed after keep-alives began).
+   */
+  fail(error: GatewayError, billed: BilledUsage | undefined): string;
 }
 
 /** Canonical events → one door's JSON body. */

@@ -16,26 +16,27 @@ import { enforceRateLimit } from '../keys/rate-limit.ts';
 import { attemptPlan } from '../routing/plan.ts';
 import { emptyUsage } from '../streaming/events.ts';
 import { admitWorstCase } from './admit.ts';
-import { clientLeft, markCancelled, servedByHeaders } from './committed.ts';
+import { servedByHeaders, StopWatch } from './committed.ts';
 import { readJsonBody } from './decode.ts';
 import type { GatewayDeps } from './deps.ts';
-import { generationCost, newGeneration, type Generation } from './generation.ts';
+import { endGeneration, failed as failedWith, generationCost, newGeneration, served, type Generation } from './generation.ts';
 import { finishAfterReply } from './settle.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const now = deps.now();
-  const generation = newGeneration(deps.generationId(), now, false);
+  const generation = newGeneration(deps.generationId(), now);
   const headers: Record<string, string> = { 'x-generation-id': generation.id };
   try {
-    generation.key = await authenticate(httpRequest.headers, deps.keys, 'inference', now);
-    Object.assign(headers, await enforceRateLimit(deps.table, generation.key, now));
+    const key = await authenticate(httpRequest.headers, deps.keys, 'inference', now);
+    generation.caller = key;
+    Object.assign(headers, await enforceRateLimit(deps.table, key, now));
     const embedding = parseEmbeddingRequest(await readJsonBody(httpRequest, deps.settings.maxBodyBytes));
     const request = routingRequest(embedding);
-    generation.request = request;
     const tokensPerInput = embedding.inputs.map(estimateInputTokens);
-    generation.promptEstimate = tokensPerInput.reduce((sum, tokens) => sum + tokens, 0);
+    const promptEstimate = tokensPerInput.reduce((sum, tokens) => sum + tokens, 0);
+    generation.asked = { request, sessionId: undefined, sessionKey: undefined, promptEstimate };
     // Each input must fit the endpoint's input limit on its own: the largest decides.
     const { attempts: planned } = attemptPlan({
       request,
@@ -50,7 +51,7 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
     });
     const plan = withDimensions(planned, embedding);
     // Embeddings produce no output tokens: the hold is the prompt bound at the dearest input price.
-    generation.admission = await admitWorstCase({ key: generation.key, generationId: generation.id, request, plan, maxTokensFor: () => 0 }, deps);
+    generation.admission = await admitWorstCase({ key, generationId: generation.id, request, plan, maxTokensFor: () => 0 }, deps);
     const signal = AbortSignal.any([httpRequest.signal, AbortSignal.timeout(deps.settings.attempts.deadlineMs)]);
     const outcome = await runEmbeddingAttempts(
       { request: { inputs: embedding.inputs, dimensions: embedding.dimensions, inputType: embedding.inputType, user: embedding.user }, plan, signal },
@@ -68,16 +69,20 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
         },
       },
     );
-    generation.attempts = outcome.attempts;
+    const { reply } = generation;
+    reply.attempts = outcome.attempts;
     if (outcome.kind === 'failed') {
-      if (clientLeft(signal)) markCancelled(generation);
+      const watch = new StopWatch(signal, deps.settings.attempts.deadlineMs);
+      watch.dispose();
+      endGeneration(generation, watch.endingFor(outcome.error));
       return failed(generation, outcome.error, headers, deps);
     }
     const { endpoint, result } = outcome;
-    generation.endpoint = endpoint;
-    generation.usage = { ...emptyUsage(), promptTokens: result.promptTokens ?? generation.promptEstimate };
-    generation.finishReason = 'stop';
-    generation.firstByteAt = deps.now();
+    reply.endpoint = endpoint;
+    const usage = { ...emptyUsage(), promptTokens: result.promptTokens ?? promptEstimate };
+    reply.usage = usage;
+    reply.finishReason = 'stop';
+    reply.firstByteAt = deps.now();
     const cost = generationCost(generation);
     const body = embeddingsReplyBody({
       id: generation.id,
@@ -85,9 +90,10 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
       provider: endpoint.provider.name,
       vectors: result.vectors,
       encodingFormat: embedding.encodingFormat,
-      promptTokens: generation.usage.promptTokens,
+      promptTokens: usage.promptTokens,
       cost,
     });
+    endGeneration(generation, served());
     finishAfterReply(generation, deps);
     return { status: 200, headers: { ...JSON_HEADERS, ...headers, ...servedByHeaders(endpoint) }, body };
   } catch (thrown) {
@@ -117,8 +123,7 @@ function acceptsDimensions(capability: EmbeddingCapability | undefined, dimensio
 
 /** A failure before any byte was sent: its error reply, and still one record. */
 function failed(generation: Generation, error: GatewayError, headers: Record<string, string>, deps: GatewayDeps): Reply {
-  if (generation.status !== 499) generation.status = error.status;
-  generation.error = error;
+  endGeneration(generation, failedWith(error));
   finishAfterReply(generation, deps);
   if (error.status >= 500) deps.log({ level: 'error', message: error.message, type: error.type, generation: generation.id, cause: describeCause(error.cause) });
   return errorResponse(error, headers);

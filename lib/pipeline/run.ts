@@ -25,40 +25,39 @@ import { deliverJson } from './deliver-json.ts';
 import { deliverStream } from './deliver-stream.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { Door } from './door.ts';
-import { newGeneration, type Generation } from './generation.ts';
+import { endGeneration, failed, newGeneration, type Generation } from './generation.ts';
 import { finishAfterReply } from './settle.ts';
 
 export async function runInference(door: Door, httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const now = deps.now();
-  const generation = newGeneration(deps.generationId(), now, false);
+  const generation = newGeneration(deps.generationId(), now);
   try {
-    generation.key = await authenticate(httpRequest.headers, deps.keys, 'inference', now);
-    const rateLimitHeaders = await enforceRateLimit(deps.table, generation.key, now);
+    const key = await authenticate(httpRequest.headers, deps.keys, 'inference', now);
+    generation.caller = key;
+    const rateLimitHeaders = await enforceRateLimit(deps.table, key, now);
     // 1. decode
     const body = await readJsonBody(httpRequest, deps.settings.maxBodyBytes);
     generation.streamed = asksForStream(body);
     const { request, stream } = door.decode(body, httpRequest.headers);
-    generation.request = request;
-    generation.streamed = stream;
-    const session = sessionKeyFor(request, httpRequest.headers);
+    const sessionId = sessionKeyFor(request, httpRequest.headers);
     // Sessions are per account: two accounts' "session-1" are different conversations.
-    generation.sessionId = session;
-    generation.sessionKey = session === undefined ? undefined : `${generation.key.accountId}:${session}`;
-    generation.promptEstimate = estimatePromptTokens(request);
+    const sessionKey = sessionId === undefined ? undefined : `${key.accountId}:${sessionId}`;
+    const promptEstimate = estimatePromptTokens(request);
+    generation.asked = { request, sessionId, sessionKey, promptEstimate };
     // 2. plan
     const { attempts: plan } = attemptPlan({
       request,
       catalog: deps.catalog,
       health: deps.health,
       sticky: deps.sticky,
-      sessionKey: generation.sessionKey,
-      promptTokens: generation.promptEstimate,
+      sessionKey,
+      promptTokens: promptEstimate,
       now,
       random: deps.random,
     });
-    const maxTokensFor = (endpoint: Endpoint): number => outputCap(request, endpoint, generation.promptEstimate, deps.settings);
+    const maxTokensFor = (endpoint: Endpoint): number => outputCap(request, endpoint, promptEstimate, deps.settings);
     // 3. admit
-    generation.admission = await admitWorstCase({ key: generation.key, generationId: generation.id, request, plan, maxTokensFor }, deps);
+    generation.admission = await admitWorstCase({ key, generationId: generation.id, request, plan, maxTokensFor }, deps);
     // 4. attempt
     const { jsonUpstream } = deps.settings;
     const signal = AbortSignal.any([httpRequest.signal, AbortSignal.timeout(deps.settings.attempts.deadlineMs)]);
@@ -89,8 +88,7 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
 /** Refused before any attempt: the door's error reply, and still one record. */
 function refused(door: Door, generation: Generation, thrown: unknown, deps: GatewayDeps): Reply {
   const error = asGatewayError(thrown);
-  generation.status = error.status;
-  generation.error = error;
+  endGeneration(generation, failed(error));
   finishAfterReply(generation, deps);
   if (error.status >= 500) deps.log({ level: 'error', message: error.message, type: error.type, generation: generation.id, cause: describeCause(error.cause) });
   return door.errorReply(error, { 'x-generation-id': generation.id });

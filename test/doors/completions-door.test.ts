@@ -58,12 +58,17 @@ describe('the completions door', () => {
     ]);
   });
 
-  it('ends a failed stream with one error chunk and [DONE]', () => {
+  it('ends a failed stream with one error chunk carrying the usage billed so far, and [DONE]', () => {
     const encoder = completionsDoor.streamEncoder(meta, view);
     const error = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Upstream connection lost', provider: 'OpenAI' });
-    const [frame] = parseFrames(encoder.fail(error)) as { error: { code: number; message: string }; choices: { finish_reason: string }[] }[];
+    const text = encoder.fail(error, billed);
+    expect(text.endsWith(DONE_FRAME)).toBe(true);
+    const [frame] = parseFrames(text) as { error: { code: number; message: string }; choices: { finish_reason: string }[]; usage: unknown }[];
     expect(frame?.error).toMatchObject({ code: 502, message: 'Provider returned error (OpenAI)' });
     expect(frame?.choices[0]?.finish_reason).toBe('error');
+    expect(frame?.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 2, cost: 0.000016 });
+    // Nothing committed (every attempt failed after keep-alives): nothing billed, no usage.
+    expect(parseFrames(completionsDoor.streamEncoder(meta, view).fail(error, undefined))[0]).not.toHaveProperty('usage');
   });
 
   it('assembles the same events into one text_completion object', () => {

@@ -202,10 +202,18 @@ describe('ResponsesStreamEncoder', () => {
     expect(last.response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [{ type: 'message', status: 'incomplete' }] });
   });
 
+  it('fails past the commit point with the usage billed so far in response.usage', () => {
+    const encoder = new ResponsesStreamEncoder(meta, view);
+    const error = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Upstream connection lost', provider: 'OpenAI' });
+    const last = parse(encoder.open() + encoder.encode({ type: 'text', text: 'Par' }) + encoder.fail(error, billed)).at(-1) as { type: string; response: Record<string, unknown> };
+    expect(last.type).toBe('response.failed');
+    expect(last.response).toMatchObject({ status: 'failed', usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15, cost: 0.00004 } });
+  });
+
   it('fails with one response.failed that shows no upstream detail and marks open items incomplete', () => {
     const encoder = new ResponsesStreamEncoder(meta, view);
     const error = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'secret upstream body', provider: 'OpenAI' });
-    const all = parse(encoder.open() + encoder.encode({ type: 'text', text: 'Par' }) + encoder.fail(error));
+    const all = parse(encoder.open() + encoder.encode({ type: 'text', text: 'Par' }) + encoder.fail(error, undefined));
     const last = all.at(-1) as { type: string; sequence_number: number; response: Record<string, unknown> };
     expect(last.type).toBe('response.failed');
     expect(last.sequence_number).toBe(all.length - 1);

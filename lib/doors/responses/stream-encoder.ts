@@ -44,9 +44,14 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return this.frame({ type, response: this.response({ ...this.finished, output: this.builder.output(), billed }) });
   }
 
-  /** A failure once the stream is open: one `response.failed` with what was generated so far (items cut short are `incomplete`). */
-  fail(error: GatewayError): string {
-    return this.frame({ type: 'response.failed', response: this.response({ status: 'failed', output: this.builder.output('incomplete'), error }) });
+  /**
+   * A failure once the stream is open: one `response.failed` with what was
+   * generated so far (items cut short are `incomplete`) and, past the commit
+   * point, the usage billed for it in `response.usage`.
+   */
+  fail(error: GatewayError, billed: BilledUsage | undefined): string {
+    const state: ResponseState = { status: 'failed', output: this.builder.output('incomplete'), error, ...(billed === undefined ? {} : { billed }) };
+    return this.frame({ type: 'response.failed', response: this.response(state) });
   }
 
   private response(state: ResponseState): Record<string, unknown> {
