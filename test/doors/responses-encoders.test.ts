@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { chatRequest, type ChatRequest } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { ResponseAssembler } from '../../lib/doors/responses/json-assembler.ts';
-import { KEEP_ALIVE_FRAME, ResponsesStreamEncoder } from '../../lib/doors/responses/stream-encoder.ts';
+import { responsesDoor } from '../../lib/doors/responses/door.ts';
+import { ResponsesStreamEncoder } from '../../lib/doors/responses/stream-encoder.ts';
 import type { BilledUsage, ReplyView } from '../../lib/pipeline/door.ts';
 import { emptyUsage, type StreamEvent } from '../../lib/streaming/events.ts';
 
@@ -255,7 +256,7 @@ describe('ResponsesStreamEncoder', () => {
   });
 
   it('keeps alive with an SSE comment', () => {
-    expect(KEEP_ALIVE_FRAME).toBe(': OPENROUTER PROCESSING\n\n');
+    expect(responsesDoor.keepAliveFrame).toBe(': OPENROUTER PROCESSING\n\n');
   });
 });
 

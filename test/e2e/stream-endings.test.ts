@@ -15,7 +15,7 @@ import { defaultSettings } from '../../lib/settings.ts';
 import type { UsageRecord } from '../../lib/usage/record.ts';
 import { balance, startTestGateway, usageRecords } from '../support/local-gateway.ts';
 
-const DEADLINE_MS = 1_500;
+const DEADLINE_MS = 3_000;
 const DELIVERED = 5;
 const endpoint = (provider: string) => ({
   provider,

@@ -7,6 +7,7 @@ import type { BilledUsage, GenerationMeta, StreamEncoder } from '../../pipeline/
 import type { StreamEvent } from '../../streaming/events.ts';
 import { wireUsage, type WireUsage } from './wire-usage.ts';
 
+/** The comment OpenRouter sends while no provider has answered yet: the keep-alive of every door that speaks OpenAI's SSE (chat, completions, responses). */
 export const KEEP_ALIVE_FRAME = ': OPENROUTER PROCESSING\n\n';
 export const DONE_FRAME = 'data: [DONE]\n\n';
 

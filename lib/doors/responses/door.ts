@@ -9,7 +9,9 @@ import { responsesErrorReply } from './error-reply.ts';
 import { ResponseAssembler } from './json-assembler.ts';
 import { toChatRequest } from './request-conversion.ts';
 import { responsesRequest } from './request-schema.ts';
-import { KEEP_ALIVE_FRAME, ResponsesStreamEncoder } from './stream-encoder.ts';
+// The same comment OpenRouter sends on every SSE wire while no provider has answered yet.
+import { KEEP_ALIVE_FRAME } from '../chat/stream-encoder.ts';
+import { ResponsesStreamEncoder } from './stream-encoder.ts';
 
 export const responsesDoor: Door = {
   name: 'responses',

@@ -11,9 +11,6 @@ import type { StreamEvent } from '../../streaming/events.ts';
 import { OutputBuilder, type ResponsesEvent } from './output-items.ts';
 import { finishedState, responseObject, type ResponseState } from './response-object.ts';
 
-/** The same comment OpenRouter sends while no provider has answered yet. */
-export const KEEP_ALIVE_FRAME = ': OPENROUTER PROCESSING\n\n';
-
 export class ResponsesStreamEncoder implements StreamEncoder {
   private readonly meta: GenerationMeta;
   private readonly request: ChatRequest | undefined;
