@@ -1,6 +1,8 @@
 // The chat-completions request: OpenAI's wire format plus OpenRouter's
 // additions (openrouter-api.md §2). Strict on what we read, tolerant of
 // unknown top-level fields (OpenRouter passes provider-specific extras on).
+// Parsing it yields the canonical request (below): the wire with its aliases
+// resolved once.
 import { z } from 'zod';
 
 const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
@@ -176,51 +178,58 @@ export const openRouterRouting = {
   plugins: z.array(z.object({ id: z.string(), enabled: z.boolean().optional() }).loose()).optional(),
 };
 
-export const chatRequest = z
-  .object({
-    model: modelId.optional(),
-    models: z.array(modelId).max(16).optional(),
-    messages: z.array(message).min(1, 'must contain at least one message'),
-    stream: z.boolean().optional(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-    max_tokens: z.number().int().min(1).optional(),
-    max_completion_tokens: z.number().int().min(1).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    top_k: z.number().int().min(0).optional(),
-    frequency_penalty: z.number().min(-2).max(2).optional(),
-    presence_penalty: z.number().min(-2).max(2).optional(),
-    repetition_penalty: z.number().min(0).max(2).optional(),
-    min_p: z.number().min(0).max(1).optional(),
-    top_a: z.number().min(0).max(1).optional(),
-    seed: z.number().int().optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-    logit_bias: z.record(z.string(), z.number().min(-100).max(100)).optional(),
-    logprobs: z.boolean().optional(),
-    top_logprobs: z.number().int().min(0).max(20).optional(),
-    response_format: responseFormat.optional(),
-    tools: z.array(functionTool).optional(),
-    tool_choice: toolChoice.optional(),
-    parallel_tool_calls: z.boolean().optional(),
-    prediction: z
-      .object({ type: z.literal('content'), content: z.union([z.string(), z.array(textPart)]) })
-      .optional(),
-    modalities: z.array(z.enum(['text', 'image', 'audio'])).optional(),
-    metadata: z
-      .record(z.string().max(64), z.string().max(512))
-      .refine((record) => Object.keys(record).length <= 16, 'must have at most 16 pairs')
-      .optional(),
-    user: z.string().max(256).optional(),
-    service_tier: z.enum(['auto', 'default', 'fast', 'flex', 'priority', 'scale']).optional(),
-    prompt_cache_key: z.string().optional(),
-    cache_control: cacheControl.optional(),
-    verbosity: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
-    reasoning: reasoningConfig.optional(),
-    reasoning_effort: reasoningEffort.optional(),
-    include_reasoning: z.boolean().optional(),
-    usage: z.object({ include: z.boolean().optional() }).optional(),
-    ...openRouterRouting,
-  })
+/** The chat wire's own fields (without the unknown extras a caller may add). */
+export const chatRequestFields = z.object({
+  model: modelId.optional(),
+  models: z.array(modelId).max(16).optional(),
+  messages: z.array(message).min(1, 'must contain at least one message'),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().min(1).optional(),
+  max_completion_tokens: z.number().int().min(1).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(0).optional(),
+  frequency_penalty: z.number().min(-2).max(2).optional(),
+  presence_penalty: z.number().min(-2).max(2).optional(),
+  repetition_penalty: z.number().min(0).max(2).optional(),
+  min_p: z.number().min(0).max(1).optional(),
+  top_a: z.number().min(0).max(1).optional(),
+  seed: z.number().int().optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  logit_bias: z.record(z.string(), z.number().min(-100).max(100)).optional(),
+  logprobs: z.boolean().optional(),
+  top_logprobs: z.number().int().min(0).max(20).optional(),
+  response_format: responseFormat.optional(),
+  tools: z.array(functionTool).optional(),
+  tool_choice: toolChoice.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  prediction: z
+    .object({ type: z.literal('content'), content: z.union([z.string(), z.array(textPart)]) })
+    .optional(),
+  modalities: z.array(z.enum(['text', 'image', 'audio'])).optional(),
+  metadata: z
+    .record(z.string().max(64), z.string().max(512))
+    .refine((record) => Object.keys(record).length <= 16, 'must have at most 16 pairs')
+    .optional(),
+  user: z.string().max(256).optional(),
+  service_tier: z.enum(['auto', 'default', 'fast', 'flex', 'priority', 'scale']).optional(),
+  prompt_cache_key: z.string().optional(),
+  cache_control: cacheControl.optional(),
+  verbosity: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
+  reasoning: reasoningConfig.optional(),
+  reasoning_effort: reasoningEffort.optional(),
+  include_reasoning: z.boolean().optional(),
+  usage: z.object({ include: z.boolean().optional() }).optional(),
+  ...openRouterRouting,
+});
+
+/** A chat request as the wire has it: aliases unresolved. Doors that speak another wire build one of these. */
+export type ChatWireRequest = z.infer<typeof chatRequestFields>;
+
+const CHAT_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatRequestFields.shape));
+
+export const chatWireRequest = chatRequestFields
   // Unknown top-level fields are tolerated, as OpenRouter does.
   .loose()
   .superRefine((request, ctx) => {
@@ -251,9 +260,108 @@ export const chatRequest = z
     });
   });
 
-export type ChatRequest = z.infer<typeof chatRequest>;
+/** The chat wire → the canonical request: what the chat door decodes, and what a test builds a request with. */
+export const chatRequest = chatWireRequest.transform((wire) => canonicalRequest(wire));
 
-/** The output cap the caller asked for, whichever field they used. */
-export function requestedMaxTokens(request: ChatRequest): number | undefined {
-  return request.max_completion_tokens ?? request.max_tokens;
+// ─── The canonical request ──────────────────────────────────────────────
+// What every step after decoding reads (DESIGN "One request, end to end"):
+// the chat wire's request with each alias resolved once, here, so that the
+// hold, the adapters and the records cannot read one request differently:
+//
+//   max_tokens / max_completion_tokens                  → maxOutputTokens
+//   reasoning / reasoning_effort / include_reasoning    → reasoning
+//
+// It is strict: no index signature, so a misspelt field does not type-check.
+// The unknown top-level fields a caller sent (OpenRouter passes them on to
+// OpenAI-compatible hosts) are kept apart, in `extras`.
+
+export type ReasoningEffort = NonNullable<ReasoningConfig['effort']>;
+
+/** The caller's reasoning settings, folded from its three spellings (openrouter-api.md §2.7). */
+export interface ReasoningSettings {
+  /**
+   * `default`: the caller said nothing (each model reasons as it does by
+   * default). `off`: `enabled: false` or effort `none`. `on`: a `reasoning`
+   * object, an effort, or `include_reasoning: true` (the legacy `reasoning: {}`).
+   */
+  readonly mode: 'default' | 'off' | 'on';
+  /** The effort asked for; `enabled: true` alone is medium. Undefined: no effort given (a model's own, or a budget). */
+  readonly effort: ReasoningEffort | undefined;
+  /** `reasoning.max_tokens`: a thinking budget in tokens. */
+  readonly budgetTokens: number | undefined;
+  /** Reasoning text stays out of the reply (`reasoning.exclude`, `include_reasoning: false`); the model may still reason. */
+  readonly exclude: boolean;
+  readonly summary: ReasoningConfig['summary'];
 }
+
+/** Wire fields that the canonical request replaces with a resolved value, or that no later step reads. */
+type ResolvedOnDecode =
+  | 'max_tokens'
+  | 'max_completion_tokens'
+  | 'reasoning'
+  | 'reasoning_effort'
+  | 'include_reasoning'
+  // The door decides `stream` (DecodedRequest.stream); usage is always reported.
+  | 'stream'
+  | 'stream_options'
+  | 'usage';
+
+export interface ChatRequest extends Omit<ChatWireRequest, ResolvedOnDecode> {
+  /** The caller's output cap, whichever field they used (`max_completion_tokens` wins); undefined: none given. */
+  readonly maxOutputTokens: number | undefined;
+  readonly reasoning: ReasoningSettings;
+  /** Top-level fields the chat wire does not define, as sent (an OpenAI-compatible host may take them). */
+  readonly extras: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The wire request → the canonical request. Anything the caller sent that
+ * the wire does not define is an extra. Conflicts between
+ * aliases (`reasoning_effort` against `reasoning.effort`) are refused by the
+ * wire schema before this runs.
+ */
+export function canonicalRequest(wire: ChatWireRequest): ChatRequest {
+  const {
+    max_tokens: maxTokens,
+    max_completion_tokens: maxCompletionTokens,
+    reasoning,
+    reasoning_effort: reasoningEffort,
+    include_reasoning: includeReasoning,
+    stream: _stream,
+    stream_options: _streamOptions,
+    usage: _usage,
+    ...fields
+  } = wire;
+  const extras: Record<string, unknown> = {};
+  const canonical: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (CHAT_FIELDS.has(key)) canonical[key] = value;
+    else extras[key] = value;
+  }
+  return {
+    ...(canonical as Omit<ChatWireRequest, ResolvedOnDecode>),
+    maxOutputTokens: maxCompletionTokens ?? maxTokens,
+    reasoning: reasoningSettings(reasoning, reasoningEffort, includeReasoning),
+    extras,
+  };
+}
+
+export function reasoningSettings(
+  reasoning: ReasoningConfig | undefined,
+  shorthandEffort: ReasoningEffort | undefined,
+  include: boolean | undefined,
+): ReasoningSettings {
+  const given = reasoning?.effort ?? shorthandEffort;
+  const exclude = reasoning?.exclude ?? include === false;
+  const summary = reasoning?.summary;
+  const budgetTokens = reasoning?.max_tokens;
+  if (given === 'none' || reasoning?.enabled === false) return { mode: 'off', effort: given, budgetTokens: undefined, exclude, summary };
+  if (reasoning === undefined && given === undefined && include !== true) return { mode: 'default', effort: undefined, budgetTokens: undefined, exclude, summary };
+  // `enabled: true` alone means medium effort (§2.7); `{}` leaves the effort to the model.
+  const effort = given ?? (reasoning?.enabled === true && budgetTokens === undefined ? 'medium' : undefined);
+  return { mode: 'on', effort, budgetTokens, exclude, summary };
+}
+
+/** No reasoning setting at all: what a request built inside the gateway (a probe, embeddings) carries. */
+export const DEFAULT_REASONING: ReasoningSettings = { mode: 'default', effort: undefined, budgetTokens: undefined, exclude: false, summary: undefined };

@@ -33,7 +33,10 @@ const routeTable: [method: string, path: string, route: Route][] = [
   ['POST', '/responses', async (request, _url, deps) => runInference((await import('../doors/responses/door.ts')).responsesDoor, request, deps)],
   ['POST', '/messages', async (request, _url, deps) => runInference((await import('../doors/messages/door.ts')).messagesDoor, request, deps)],
   ['POST', '/completions', async (request, _url, deps) => runInference((await import('../doors/completions/door.ts')).completionsDoor, request, deps)],
-  ['POST', '/embeddings', async (request, _url, deps) => (await import('../pipeline/run-embeddings.ts')).runEmbeddings(request, deps)],
+  ['POST', '/embeddings', async (request, _url, deps) => {
+    const [{ runEmbeddings }, { embeddingsDoor }] = await Promise.all([import('../pipeline/run-embeddings.ts'), import('../doors/embeddings/door.ts')]);
+    return runEmbeddings(embeddingsDoor, request, deps);
+  }],
   ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
   ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
     json(modelEndpointsRoute(deps.catalog, deps.health, author, slug, deps.now()))],

@@ -1,7 +1,7 @@
 // Step 3: the credit hold. Before any upstream call, reserve what the most
 // expensive planned attempt could cost (DESIGN decision 5): 402 when the
 // account or the key cannot cover it.
-import { requestedMaxTokens, type ChatRequest } from '../api/chat-request.ts';
+import type { ChatRequest } from '../api/chat-request.ts';
 import { unauthorized } from '../api/errors.ts';
 import { worstCaseMicros } from '../billing/cost.ts';
 import type { Admission } from '../billing/credit-ledger.ts';
@@ -10,6 +10,7 @@ import { periodsAt, resetsAt } from '../billing/periods.ts';
 import { maxPromptTokens } from '../billing/prompt-size.ts';
 import { limitPeriod } from '../billing/reservation.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
+import { planThinking } from '../providers/anthropic/thinking-budget.ts';
 import type { Settings } from '../settings.ts';
 import { getAccount, reclaimExpiredHolds } from '../store/accounts.ts';
 import { spentIn } from '../store/key-spend.ts';
@@ -18,9 +19,25 @@ import type { GatewayDeps } from './deps.ts';
 
 /** The caller's cap, else the default; never more than the endpoint or its context allows. */
 export function outputCap(request: ChatRequest, endpoint: Endpoint, promptTokens: number, settings: Settings): number {
-  const requested = requestedMaxTokens(request) ?? settings.defaultMaxTokens;
+  const requested = request.maxOutputTokens ?? settings.defaultMaxTokens;
   const room = Math.max(1, endpoint.contextLength - promptTokens);
   return Math.max(1, Math.min(requested, endpoint.maxCompletionTokens, room));
+}
+
+/**
+ * The most output tokens an adapter asks the endpoint for, given the cap: the
+ * cap itself, or with reasoning on, the cap raised by the thinking budget
+ * where a wire counts thinking inside `max_tokens` (Anthropic and Claude on
+ * Bedrock, by `planThinking`: the cap is kept for the answer). Other wires
+ * send the cap and count reasoning inside it, so this bounds them too. The
+ * hold covers it: the charge for what was generated is never cut short by
+ * the hold.
+ */
+export function upstreamOutputBound(request: ChatRequest, endpoint: Endpoint, cap: number): number {
+  const supports = endpoint.supportedParameters;
+  const takesReasoning = supports.has('reasoning') || supports.has('reasoning_effort') || supports.has('include_reasoning');
+  if (request.reasoning.mode !== 'on' || !takesReasoning) return cap;
+  return planThinking(request, { maxTokens: cap, endpointMaxTokens: endpoint.maxCompletionTokens }).maxTokens;
 }
 
 export interface HoldInput {
@@ -35,10 +52,9 @@ export async function admitWorstCase(input: HoldInput, deps: GatewayDeps): Promi
   const { key, request, plan, maxTokensFor } = input;
   const promptBound = maxPromptTokens(request);
   let amountMicros = 0;
+  const outputFor = (endpoint: Endpoint): number => upstreamOutputBound(request, endpoint, maxTokensFor(endpoint));
   for (const endpoint of plan) {
-    // With reasoning on, an adapter may raise the output cap by the thinking
-    // budget, up to the endpoint's own limit: hold for that.
-    const output = reasoningRequested(request) ? endpoint.maxCompletionTokens : maxTokensFor(endpoint);
+    const output = outputFor(endpoint);
     amountMicros = Math.max(amountMicros, worstCaseMicros(promptBound, output, endpoint.pricing));
   }
   const now = deps.now();
@@ -49,7 +65,7 @@ export async function admitWorstCase(input: HoldInput, deps: GatewayDeps): Promi
   if (!reservation.ok && (await reclaimExpiredHolds(deps.table, key.accountId, now)) > 0) reservation = await reserve();
   if (reservation.ok) return reservation.admission;
   const first = plan[0] as Endpoint;
-  const question: AffordQuestion = { promptTokens: promptBound, pricing: first.pricing, requestedTokens: maxTokensFor(first) };
+  const question: AffordQuestion = { promptTokens: promptBound, pricing: first.pricing, requestedTokens: outputFor(first) };
   if (reservation.reason === 'credits') {
     const account = await getAccount(deps.table, key.accountId);
     throw insufficientCredits(account?.availableMicros ?? 0, question);
@@ -61,10 +77,4 @@ export async function admitWorstCase(input: HoldInput, deps: GatewayDeps): Promi
   const limitMicros = key.limitMicros ?? 0;
   const used = spentIn(stored.spend, limitPeriod(limitReset), periodsAt(now)).usedMicros;
   throw keyLimitReached({ limitMicros, remainingMicros: limitMicros - used, resetsAt: resetsAt(limitReset, now) }, question);
-}
-
-function reasoningRequested(request: ChatRequest): boolean {
-  const reasoning = request.reasoning;
-  if (reasoning === undefined) return request.reasoning_effort !== undefined && request.reasoning_effort !== 'none';
-  return reasoning.enabled !== false && reasoning.effort !== 'none';
 }

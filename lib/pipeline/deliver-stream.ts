@@ -1,17 +1,22 @@
 // Step 5, for a caller who asked for a stream: the door's SSE frames as the
 // committed attempt's events arrive. Before the commit point a failure keeps
 // its HTTP status, unless keep-alives had to start (then it comes in-band);
-// after it, a failure ends the stream with one in-band error.
+// after it, a failure ends the stream with one in-band error and the door's
+// terminator, the deadline passing included.
+import { asGatewayError } from '../api/errors.ts';
 import type { FrameSource, Reply } from '../api/reply.ts';
-import { clientGone, type AttemptsResult } from '../routing/attempt-loop.ts';
-import { endAttempt, learnFromSuccess, nextEvent, servedByHeaders } from './committed.ts';
+import type { AttemptsResult } from '../routing/attempt-loop.ts';
+import { CLIENT_LEFT, endAttempt, learnFromSuccess, nextEvent, servedByHeaders, StopWatch } from './committed.ts';
 import type { GatewayDeps } from './deps.ts';
 import { failedBeforeCommit } from './deliver-json.ts';
 import type { Door } from './door.ts';
-import { billed, countUnreported, generationMeta, observe, replyView, type Generation } from './generation.ts';
+import { billed, countUnreported, endGeneration, generationMeta, observe, replyView, served, type Generation } from './generation.ts';
 import { finishAfterReply } from './settle.ts';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
+/** How a stream ends when its reader went away: nobody is left to read a frame. */
+const READER_LEFT = { status: 499, error: undefined, cancelled: true } as const;
 
 export async function deliverStream(
   door: Door,
@@ -23,14 +28,16 @@ export async function deliverStream(
 ): Promise<Reply> {
   const early = await firstOf(attempts, deps.settings.keepAlive.firstAfterMs);
   if (early !== undefined && early.kind === 'failed') {
-    generation.attempts = early.attempts;
-    return failedBeforeCommit(door, generation, early.error, headers, deps, signal);
+    generation.reply.attempts = early.attempts;
+    const watch = new StopWatch(signal, deps.settings.attempts.deadlineMs);
+    watch.dispose();
+    return failedBeforeCommit(door, generation, early.error, headers, deps, watch);
   }
   const frames = sseFrames(door, generation, early, attempts, signal, deps);
   const source: FrameSource = {
     frames,
     cancel: async () => {
-      generation.cancelled = true;
+      endGeneration(generation, READER_LEFT);
       await frames.return(undefined);
     },
   };
@@ -47,14 +54,9 @@ async function* sseFrames(
   signal: AbortSignal,
   deps: GatewayDeps,
 ): AsyncGenerator<string> {
+  const { reply } = generation;
   let result = early;
-  // Read once per event: a flag set by the event, not the signal's getter
-  // (a combined signal's `aborted` consults its sources every time).
-  let aborted = signal.aborted;
-  const onAbort = (): void => {
-    aborted = true;
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
+  const watch = new StopWatch(signal, deps.settings.attempts.deadlineMs);
   try {
     // Still waiting once the 200 goes out: a comment at once, then one per
     // interval, so the client (and any proxy) sees bytes, not a silent 200.
@@ -62,44 +64,57 @@ async function* sseFrames(
       yield door.keepAliveFrame;
       result = await firstOf(attempts, deps.settings.keepAlive.intervalMs);
     }
-    generation.attempts = result.attempts;
+    reply.attempts = result.attempts;
     if (result.kind === 'failed') {
       // Keep-alives already committed a 200: the failure goes in-band.
-      generation.error = result.error;
-      generation.finishReason = 'error';
+      const error = watch.errorFor(result.error);
+      reply.error = error;
+      reply.finishReason = 'error';
+      endGeneration(generation, watch.endingFor(error, 200));
+      if (watch.stop === 'client-left') return;
       const encoder = door.streamEncoder(generationMeta(generation, result.attempts.at(-1)?.endpoint), { includeReasoning: false });
-      yield encoder.open() + encoder.fail(result.error);
+      yield encoder.open() + encoder.fail(error, undefined);
       return;
     }
-    generation.endpoint = result.endpoint;
+    reply.endpoint = result.endpoint;
     const encoder = door.streamEncoder(generationMeta(generation), replyView(generation));
-    generation.firstByteAt = deps.now();
+    reply.firstByteAt = deps.now();
     let frame = encoder.open();
     for (const event of result.head) {
-      observe(generation, event);
+      observe(reply, event);
       frame += encoder.encode(event);
     }
     if (frame !== '') yield frame;
-    while (generation.finishReason === null) {
-      const event = await nextEvent(result.rest, result.endpoint);
-      if (event === undefined) break;
-      if (aborted) throw clientGone();
-      observe(generation, event);
-      frame = event.type === 'error' ? encoder.fail(event.error) : encoder.encode(event);
-      if (frame !== '') yield frame;
-    }
-    if (generation.finishReason !== 'error') {
+    while (reply.finishReason === null) {
+      const event = await nextEvent(result.rest, result.endpoint, watch);
+      if (event === CLIENT_LEFT) {
+        endGeneration(generation, READER_LEFT);
+        return;
+      }
+      observe(reply, event);
+      if (event.type !== 'error') {
+        frame = encoder.encode(event);
+        if (frame !== '') yield frame;
+        continue;
+      }
+      // After the commit point: one in-band error with what was billed so far, then the terminator.
+      endGeneration(generation, watch.endingFor(event.error, 200));
       await countUnreported(generation, deps.tokenCounters);
-      yield encoder.close(billed(generation));
-      learnFromSuccess(generation, result, deps);
+      yield encoder.fail(event.error, billed(generation));
+      return;
     }
+    await countUnreported(generation, deps.tokenCounters);
+    yield encoder.close(billed(generation));
+    endGeneration(generation, served());
+    learnFromSuccess(generation, result, deps);
   } catch (error) {
-    if (signal.aborted || generation.cancelled) generation.cancelled = true;
-    else deps.log({ level: 'error', message: 'stream failed', generation: generation.id, error: String(error) });
+    if (watch.stop === undefined) deps.log({ level: 'error', message: 'stream failed', generation: generation.id, error: String(error) });
+    endGeneration(generation, watch.endingFor(asGatewayError(error), 200));
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    watch.dispose();
+    // Returned early (the reader went away while a frame was out) ends here with no decision yet.
+    endGeneration(generation, READER_LEFT);
     if (result?.kind === 'committed') endAttempt(generation, result);
-    if (generation.cancelled) generation.status = 499;
     finishAfterReply(generation, deps);
   }
 }

@@ -1,5 +1,6 @@
 // A door is one inference wire the gateway speaks (OpenAI chat completions,
-// the Responses API, Anthropic Messages, legacy completions). Every door opens
+// the Responses API, Anthropic Messages, legacy completions; embeddings,
+// below, with a door shape of its own). Every door opens
 // onto the same pipeline (run.ts): a door only translates, at the way in (its
 // body → the canonical chat request) and at the way out (canonical events →
 // its SSE frames or its JSON body, its errors in its own shape). Routing,
@@ -8,6 +9,7 @@ import type { ChatRequest } from '../api/chat-request.ts';
 import type { GatewayError } from '../api/errors.ts';
 import type { HeaderReader, Reply } from '../api/reply.ts';
 import type { CostBreakdown } from '../billing/cost.ts';
+import type { EmbeddingInputType } from '../providers/types.ts';
 import type { StreamEvent, Usage } from '../streaming/events.ts';
 
 /** What names one generation on every wire. */
@@ -50,8 +52,13 @@ export interface StreamEncoder {
   encode(event: StreamEvent): string;
   /** Frames after a successful finish: the usage (with cost) and the door's terminator. */
   close(billed: BilledUsage): string;
-  /** Frames that end the stream after a failure: one in-band error and the terminator. */
-  fail(error: GatewayError): string;
+  /**
+   * Frames that end the stream after a failure: one in-band error and the
+   * terminator. Past the commit point `billed` is what the generation is
+   * charged so far, for the wires that can say so in-band; undefined when
+   * nothing was (every attempt failed after keep-alives began).
+   */
+  fail(error: GatewayError, billed: BilledUsage | undefined): string;
 }
 
 /** Canonical events → one door's JSON body. */
@@ -76,5 +83,38 @@ export interface Door {
   streamEncoder(meta: GenerationMeta, view: ReplyView): StreamEncoder;
   jsonAssembler(meta: GenerationMeta, view: ReplyView): JsonAssembler;
   /** A failure before any byte was sent, as this door's error reply (status, body). */
+  errorReply(error: GatewayError, headers: Record<string, string>): Reply;
+}
+
+/** The /embeddings body, decoded: what routing, the hold and the records read, and what the adapters embed. */
+export interface DecodedEmbeddings {
+  /** The canonical request planning, the credit hold and the records read: each input one user message. It never reaches an adapter. */
+  request: ChatRequest;
+  /** The texts to embed, in order; none is empty. */
+  inputs: readonly string[];
+  dimensions: number | undefined;
+  inputType: EmbeddingInputType | undefined;
+  user: string | undefined;
+  /** Estimated tokens of each input, before any provider counted them. */
+  tokensPerInput: readonly number[];
+}
+
+/** The embeddings reply's parts, as the door writes them into its body. */
+export interface EmbeddingsReplyParts {
+  meta: GenerationMeta;
+  vectors: readonly (readonly number[])[];
+  billed: BilledUsage;
+}
+
+/**
+ * The embeddings door: OpenAI's /embeddings wire onto the same pipeline
+ * steps (key, plan, hold, the shared attempt loop, settle) with a delivery
+ * of its own (lib/pipeline/deliver-embeddings.ts): one JSON body, once
+ * every vector is in hand.
+ */
+export interface EmbeddingsDoor {
+  readonly name: 'embeddings';
+  /** The parsed JSON body → what the steps read, and the reply body's writer for this request; throws a 400 GatewayError naming the field. */
+  decode(body: unknown): { decoded: DecodedEmbeddings; replyBody: (parts: EmbeddingsReplyParts) => string };
   errorReply(error: GatewayError, headers: Record<string, string>): Reply;
 }

@@ -1,42 +1,39 @@
-// POST /embeddings through the pipeline's own steps: the key check, the body,
-// the plan (embedding endpoints only), the worst-case hold (every input
-// token at the dearest planned price), the attempts with fallback (nothing
-// is sent before all the vectors are in hand), then one JSON reply and the
-// settle: the cost of the prompt tokens, a generation record and a usage
-// record. Input text never reaches a log or a record.
-import { asGatewayError, describeCause, invalidRequest, type GatewayError } from '../api/errors.ts';
-import { errorResponse, type GatewayRequest, type Reply } from '../api/reply.ts';
+// POST /embeddings through the pipeline's steps (run.ts), with the
+// embeddings door (lib/doors/embeddings), the shared attempt loop and a
+// delivery of its own:
+//
+//   1. decode     the body → the inputs, and the canonical request routing and the hold read
+//   2. plan       embedding endpoints only, each input within the endpoint's input limit
+//   3. admit      the worst case: every input token at the dearest planned price
+//   4. attempt    the shared loop (lib/routing/attempt-loop.ts) until one endpoint returns every vector
+//   5. deliver    one JSON body (deliver-embeddings.ts)
+//   6. settle     the cost of the prompt tokens, a generation record and a usage record
+//
+// Loaded on the first /embeddings request. Input text never reaches a log or a record.
+import { invalidRequest } from '../api/errors.ts';
+import type { GatewayRequest, Reply } from '../api/reply.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { EmbeddingCapability } from '../catalog/schema.ts';
-import { runEmbeddingAttempts } from '../embeddings/attempts.ts';
-import { embeddingsReplyBody } from '../embeddings/reply-body.ts';
-import { estimateInputTokens, parseEmbeddingRequest, routingRequest, type EmbeddingRequest } from '../embeddings/request.ts';
-import { authenticate } from '../keys/authenticate.ts';
-import { enforceRateLimit } from '../keys/rate-limit.ts';
+import { runEmbeddingAttempts } from '../embeddings/attempt.ts';
 import { attemptPlan } from '../routing/plan.ts';
-import { emptyUsage } from '../streaming/events.ts';
 import { admitWorstCase } from './admit.ts';
-import { clientLeft, markCancelled, servedByHeaders } from './committed.ts';
-import { readJsonBody } from './decode.ts';
+import { deliverEmbeddings } from './deliver-embeddings.ts';
 import type { GatewayDeps } from './deps.ts';
-import { generationCost, newGeneration, type Generation } from './generation.ts';
-import { finishAfterReply } from './settle.ts';
+import type { DecodedEmbeddings, EmbeddingsDoor } from './door.ts';
+import { newGeneration } from './generation.ts';
+import { healthObserver, openRequest, refused, requestSignal } from './run.ts';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
+export async function runEmbeddings(door: EmbeddingsDoor, httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const now = deps.now();
-  const generation = newGeneration(deps.generationId(), now, false);
-  const headers: Record<string, string> = { 'x-generation-id': generation.id };
+  const generation = newGeneration(deps.generationId(), now);
   try {
-    generation.key = await authenticate(httpRequest.headers, deps.keys, 'inference', now);
-    Object.assign(headers, await enforceRateLimit(deps.table, generation.key, now));
-    const embedding = parseEmbeddingRequest(await readJsonBody(httpRequest, deps.settings.maxBodyBytes));
-    const request = routingRequest(embedding);
-    generation.request = request;
-    const tokensPerInput = embedding.inputs.map(estimateInputTokens);
-    generation.promptEstimate = tokensPerInput.reduce((sum, tokens) => sum + tokens, 0);
-    // Each input must fit the endpoint's input limit on its own: the largest decides.
+    const { key, body, rateLimitHeaders } = await openRequest(httpRequest, generation, deps);
+    // 1. decode
+    const { decoded, replyBody } = door.decode(body);
+    const { request, tokensPerInput } = decoded;
+    const promptEstimate = tokensPerInput.reduce((sum, tokens) => sum + tokens, 0);
+    generation.asked = { request, sessionId: undefined, sessionKey: undefined, promptEstimate };
+    // 2. plan: each input must fit the endpoint's input limit on its own, so the largest decides.
     const { attempts: planned } = attemptPlan({
       request,
       catalog: deps.catalog,
@@ -48,12 +45,14 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
       random: deps.random,
       output: 'embeddings',
     });
-    const plan = withDimensions(planned, embedding);
-    // Embeddings produce no output tokens: the hold is the prompt bound at the dearest input price.
-    generation.admission = await admitWorstCase({ key: generation.key, generationId: generation.id, request, plan, maxTokensFor: () => 0 }, deps);
-    const signal = AbortSignal.any([httpRequest.signal, AbortSignal.timeout(deps.settings.attempts.deadlineMs)]);
+    const plan = withDimensions(planned, decoded);
+    // 3. admit: embeddings produce no output tokens, so the hold is the prompt bound at the dearest input price.
+    generation.admission = await admitWorstCase({ key, generationId: generation.id, request, plan, maxTokensFor: () => 0 }, deps);
+    // 4. attempt
+    const signal = requestSignal(httpRequest, deps);
+    const { inputs, dimensions, inputType, user } = decoded;
     const outcome = await runEmbeddingAttempts(
-      { request: { inputs: embedding.inputs, dimensions: embedding.dimensions, inputType: embedding.inputType, user: embedding.user }, plan, signal },
+      { request: { inputs, dimensions, inputType, user }, plan, signal },
       {
         adapters: deps.embeddingAdapters,
         credentials: deps.credentials,
@@ -62,36 +61,13 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
         random: deps.random,
         sleep: deps.sleep,
         policy: deps.settings.attempts,
-        observer: {
-          success: (endpoint, latencyMs) => deps.health.recordSuccess(endpoint.id, { latencyMs, tokensPerSecond: undefined }),
-          failure: (endpoint, error) => deps.health.recordFailure(endpoint.id, { status: error.status, errorType: error.type }),
-        },
+        observer: healthObserver(deps),
       },
     );
-    generation.attempts = outcome.attempts;
-    if (outcome.kind === 'failed') {
-      if (clientLeft(signal)) markCancelled(generation);
-      return failed(generation, outcome.error, headers, deps);
-    }
-    const { endpoint, result } = outcome;
-    generation.endpoint = endpoint;
-    generation.usage = { ...emptyUsage(), promptTokens: result.promptTokens ?? generation.promptEstimate };
-    generation.finishReason = 'stop';
-    generation.firstByteAt = deps.now();
-    const cost = generationCost(generation);
-    const body = embeddingsReplyBody({
-      id: generation.id,
-      model: endpoint.modelId,
-      provider: endpoint.provider.name,
-      vectors: result.vectors,
-      encodingFormat: embedding.encodingFormat,
-      promptTokens: generation.usage.promptTokens,
-      cost,
-    });
-    finishAfterReply(generation, deps);
-    return { status: 200, headers: { ...JSON_HEADERS, ...headers, ...servedByHeaders(endpoint) }, body };
+    // 5. deliver (6, settle, starts once the reply is out)
+    return deliverEmbeddings(door, replyBody, generation, outcome, signal, { 'x-generation-id': generation.id, ...rateLimitHeaders }, deps);
   } catch (thrown) {
-    return failed(generation, asGatewayError(thrown), headers, deps);
+    return refused(door.errorReply, generation, thrown, deps);
   }
 }
 
@@ -100,7 +76,7 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
  * naming the field when none of the planned ones can (it is the request,
  * not a provider, that asks for what the model does not do).
  */
-function withDimensions(plan: readonly Endpoint[], request: EmbeddingRequest): Endpoint[] {
+function withDimensions(plan: readonly Endpoint[], request: DecodedEmbeddings): Endpoint[] {
   const { dimensions } = request;
   if (dimensions === undefined) return [...plan];
   const usable = plan.filter((endpoint) => acceptsDimensions(endpoint.embedding, dimensions));
@@ -113,13 +89,4 @@ function acceptsDimensions(capability: EmbeddingCapability | undefined, dimensio
   const accepted = capability?.dimensionsParameter;
   if (capability === undefined || accepted === undefined) return false;
   return accepted === 'any' ? dimensions <= capability.dimensions : accepted.includes(dimensions);
-}
-
-/** A failure before any byte was sent: its error reply, and still one record. */
-function failed(generation: Generation, error: GatewayError, headers: Record<string, string>, deps: GatewayDeps): Reply {
-  if (generation.status !== 499) generation.status = error.status;
-  generation.error = error;
-  finishAfterReply(generation, deps);
-  if (error.status >= 500) deps.log({ level: 'error', message: error.message, type: error.type, generation: generation.id, cause: describeCause(error.cause) });
-  return errorResponse(error, headers);
 }

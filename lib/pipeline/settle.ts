@@ -7,6 +7,9 @@ import type { UsageRecord } from '../usage/record.ts';
 import type { GatewayDeps } from './deps.ts';
 import { billableUsage, countUnreported, generationCost, type Generation } from './generation.ts';
 
+/** Generations whose bookkeeping has started: settle's own, so that it runs once. */
+const finished = new WeakSet<Generation>();
+
 /**
  * `finishGeneration` once the reply has gone out: started from a timer, so
  * not one step of the bookkeeping runs before the last byte is written.
@@ -19,8 +22,8 @@ export function finishAfterReply(generation: Generation, deps: GatewayDeps): voi
 
 /** Settle, record, report. Runs once; never throws (failures are logged, the hold expires and is reclaimed). */
 export async function finishGeneration(generation: Generation, deps: GatewayDeps): Promise<void> {
-  if (generation.finished) return;
-  generation.finished = true;
+  if (finished.has(generation)) return;
+  finished.add(generation);
   try {
     await countUnreported(generation, deps.tokenCounters);
   } catch (error) {
@@ -30,9 +33,9 @@ export async function finishGeneration(generation: Generation, deps: GatewayDeps
   const cost = generationCost(generation);
   const record = usageRecord(generation, cost, deps.now());
   const tasks: Promise<unknown>[] = [deps.usageSink.write(record)];
-  const { key, admission } = generation;
+  const { caller, admission } = generation;
   if (admission !== undefined) tasks.push(settleWithRetry(deps, admission, cost.totalMicros, generation.id));
-  if (key !== undefined && generation.request !== undefined) deps.generations.add(record, deps.now());
+  if (caller !== undefined && generation.asked !== undefined) deps.generations.add(record, deps.now());
   const results = await Promise.allSettled(tasks);
   for (const result of results) {
     if (result.status === 'rejected') {
@@ -59,31 +62,34 @@ async function settleWithRetry(deps: GatewayDeps, admission: Admission, charge: 
 
 function usageRecord(generation: Generation, cost: CostBreakdown, now: number): UsageRecord {
   const usage = billableUsage(generation);
-  const served = generation.endpoint;
-  const request = generation.request;
+  const { reply, caller } = generation;
+  const served = reply.endpoint;
+  const request = generation.asked?.request;
+  // Every path decides an ending before settling; a generation without one was abandoned mid-way.
+  const ending = generation.ending ?? { status: 499, error: undefined, cancelled: true };
   return {
     id: generation.id,
     created_at: new Date(generation.startedAt).toISOString(),
-    key_hash_prefix: generation.key?.hash.slice(0, 16) ?? '',
-    account_id: generation.key?.accountId ?? '',
+    key_hash_prefix: caller?.hash.slice(0, 16) ?? '',
+    account_id: caller?.accountId ?? '',
     model_requested: request?.model ?? request?.models?.[0] ?? '',
     model: served?.modelId ?? null,
     provider: served?.provider.name ?? null,
     endpoint: served?.id ?? null,
     streamed: generation.streamed,
-    status: generation.status,
-    error_code: generation.error?.type ?? null,
-    finish_reason: generation.finishReason,
-    native_finish_reason: generation.nativeFinishReason,
+    status: ending.status,
+    error_code: (ending.error ?? reply.error)?.type ?? null,
+    finish_reason: reply.finishReason,
+    native_finish_reason: reply.nativeFinishReason,
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
     cached_tokens: usage.cachedTokens,
     cache_write_tokens: usage.cacheWriteTokens,
     reasoning_tokens: usage.reasoningTokens,
     cost_micros: cost.totalMicros,
-    ttfb_ms: generation.firstByteAt === undefined ? null : generation.firstByteAt - generation.startedAt,
+    ttfb_ms: reply.firstByteAt === undefined ? null : reply.firstByteAt - generation.startedAt,
     latency_ms: now - generation.startedAt,
-    attempts: generation.attempts.map((attempt) => ({
+    attempts: reply.attempts.map((attempt) => ({
       endpoint: attempt.endpoint.id,
       provider: attempt.endpoint.provider.name,
       model: attempt.endpoint.modelId,
@@ -91,9 +97,9 @@ function usageRecord(generation: Generation, cost: CostBreakdown, now: number): 
       error_code: attempt.errorType,
       latency_ms: attempt.latencyMs,
     })),
-    fallback: generation.attempts.length > 1 && served !== undefined,
-    cancelled: generation.cancelled,
-    session_id: generation.sessionId ?? null,
+    fallback: reply.attempts.length > 1 && served !== undefined,
+    cancelled: ending.cancelled,
+    session_id: generation.asked?.sessionId ?? null,
     user: request?.user ?? null,
   };
 }

@@ -79,57 +79,65 @@ export type AttemptsResult = (CommittedAttempts | FailedAttempts) & {
 };
 
 export async function runAttempts(input: AttemptInput, deps: AttemptDeps): Promise<AttemptsResult> {
-  return { ...(await attemptInTurn(input, deps)), signal: input.signal };
+  const outcome = await tryInTurn(input.plan, input.signal, (endpoint, credential) => attempt(endpoint, credential, input, deps), deps);
+  if (outcome.kind === 'failed') return { ...outcome, signal: input.signal };
+  const { value, ...committed } = outcome;
+  return { ...committed, ...value, signal: input.signal };
 }
 
-async function attemptInTurn(input: AttemptInput, deps: AttemptDeps): Promise<CommittedAttempts | FailedAttempts> {
+// ── The loop over the plan, shared by every kind of attempt (chat's stream
+// of events, embeddings' vectors): the credential, the attempt records, the
+// health reports, the backoff and when to stop. What one attempt does is the
+// caller's `TryEndpoint`. ──────────────────────────────────────────────────
+
+/** One endpoint tried: committed with what it produced, or failed. */
+export type EndpointOutcome<T> =
+  | { kind: 'committed'; value: T; latencyMs: number }
+  | { kind: 'failed'; error: GatewayError; latencyMs: number; countsAgainstHealth: boolean };
+
+/** Tries one endpoint, with its provider's credential (read by the loop). */
+export type TryEndpoint<T> = (endpoint: Endpoint, credential: string | undefined) => Promise<EndpointOutcome<T>>;
+
+export type InTurn<T> = { kind: 'committed'; endpoint: Endpoint; value: T; attempts: AttemptRecord[]; committedAt: number } | FailedAttempts;
+
+export type LoopDeps = Pick<AttemptDeps, 'credentials' | 'now' | 'random' | 'sleep' | 'policy' | 'observer'>;
+
+export async function tryInTurn<T>(plan: readonly Endpoint[], signal: AbortSignal, tryEndpoint: TryEndpoint<T>, deps: LoopDeps): Promise<InTurn<T>> {
   const attempts: AttemptRecord[] = [];
   let lastError: GatewayError | undefined;
-  const plan = input.plan.slice(0, deps.policy.maxAttempts);
-  for (let index = 0; index < plan.length; index += 1) {
-    const endpoint = plan[index] as Endpoint;
-    if (input.signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
-    const outcome = await attempt(endpoint, input, deps);
+  const planned = plan.slice(0, deps.policy.maxAttempts);
+  for (let index = 0; index < planned.length; index += 1) {
+    const endpoint = planned[index] as Endpoint;
+    if (signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
+    const credential = await credentialOf(endpoint, deps);
+    const outcome = credential.kind === 'failed' ? credential : await tryEndpoint(endpoint, credential.value);
     if (outcome.kind === 'committed') {
       attempts.push({ endpoint, status: 200, errorType: null, latencyMs: outcome.latencyMs });
       deps.observer?.success(endpoint, outcome.latencyMs);
-      return {
-        kind: 'committed',
-        endpoint,
-        head: outcome.head,
-        rest: outcome.rest,
-        attempts,
-        abort: outcome.abort,
-        release: outcome.release,
-        committedAt: deps.now(),
-      };
+      return { kind: 'committed', endpoint, value: outcome.value, attempts, committedAt: deps.now() };
     }
     const { error } = outcome;
-    if (clientLeft(input.signal)) {
+    if (clientLeft(signal)) {
       // The client gave up, not the provider: the attempt says so, and the provider's health is not charged.
       attempts.push({ endpoint, status: CLIENT_CLOSED_STATUS, errorType: 'client_closed', latencyMs: outcome.latencyMs });
       return { kind: 'failed', error: clientGone(), attempts };
     }
     attempts.push({ endpoint, status: statusOf(error), errorType: error.type, latencyMs: outcome.latencyMs });
     lastError = error;
-    if (input.signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
+    if (signal.aborted) return { kind: 'failed', error: clientGone(), attempts };
     if (outcome.countsAgainstHealth) deps.observer?.failure(endpoint, error);
     if (credentialRejected(error)) deps.credentials.refresh();
     if (!error.retryable) return { kind: 'failed', error, attempts };
-    const next = plan[index + 1];
+    const next = planned[index + 1];
     if (next === undefined) break;
-    await deps.sleep(backoffMs(index, error, endpoint, next, deps), input.signal).catch(() => undefined);
+    await deps.sleep(backoffMs(index, error, endpoint, next, deps), signal).catch(() => undefined);
   }
   return { kind: 'failed', error: lastError ?? noEndpoint(), attempts };
 }
 
-type AttemptOutcome =
-  | { kind: 'committed'; head: StreamEvent[]; rest: AsyncIterator<StreamEvent>; abort: () => void; release: () => void; latencyMs: number }
-  | { kind: 'failed'; error: GatewayError; latencyMs: number; countsAgainstHealth: boolean };
+type CredentialOutcome = { kind: 'read'; value: string | undefined } | Extract<EndpointOutcome<never>, { kind: 'failed' }>;
 
-async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDeps): Promise<AttemptOutcome> {
-  const startedAt = deps.now();
-  const elapsed = (): number => deps.now() - startedAt;
+async function credentialOf(endpoint: Endpoint, deps: LoopDeps): Promise<CredentialOutcome> {
   const provider = endpoint.provider;
   let credential: string | undefined;
   try {
@@ -157,6 +165,22 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
     });
     return { kind: 'failed', error, latencyMs: 0, countsAgainstHealth: false };
   }
+  return { kind: 'read', value: credential };
+}
+
+// ── One chat attempt: the adapter's events up to the first content event. ──
+
+interface CommittedStream {
+  head: StreamEvent[];
+  rest: AsyncIterator<StreamEvent>;
+  abort: () => void;
+  release: () => void;
+}
+
+async function attempt(endpoint: Endpoint, credential: string | undefined, input: AttemptInput, deps: AttemptDeps): Promise<EndpointOutcome<CommittedStream>> {
+  const startedAt = deps.now();
+  const elapsed = (): number => deps.now() - startedAt;
+  const provider = endpoint.provider;
   const controller = new AbortController();
   const onClientAbort = (): void => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', onClientAbort, { once: true });
@@ -174,7 +198,7 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
     controller.abort(new Error('first event timeout'));
   };
   let timer = setTimeout(onSilence, timeoutMs);
-  const fail = (error: GatewayError): AttemptOutcome => {
+  const fail = (error: GatewayError): EndpointOutcome<CommittedStream> => {
     clearTimeout(timer);
     input.signal.removeEventListener('abort', onClientAbort);
     controller.abort();
@@ -209,16 +233,18 @@ async function attempt(endpoint: Endpoint, input: AttemptInput, deps: AttemptDep
     clearTimeout(timer);
     return {
       kind: 'committed',
-      head,
-      rest: iterator,
       latencyMs: elapsed(),
-      abort: () => {
-        input.signal.removeEventListener('abort', onClientAbort);
-        controller.abort();
-      },
-      release: () => {
-        input.signal.removeEventListener('abort', onClientAbort);
-        void iterator.return?.(undefined);
+      value: {
+        head,
+        rest: iterator,
+        abort: () => {
+          input.signal.removeEventListener('abort', onClientAbort);
+          controller.abort();
+        },
+        release: () => {
+          input.signal.removeEventListener('abort', onClientAbort);
+          void iterator.return?.(undefined);
+        },
       },
     };
   } catch (error) {

@@ -1,7 +1,7 @@
 // What a request needs from an endpoint: the parameters it uses (for
 // `require_parameters`), the capabilities it cannot do without (tools,
 // input modalities) and its size (context length, output cap).
-import { requestedMaxTokens, type ChatRequest, type ContentPart } from '../api/chat-request.ts';
+import type { ChatRequest, ContentPart } from '../api/chat-request.ts';
 import type { SupportedParameter } from '../catalog/schema.ts';
 
 export type InputModality = 'image' | 'audio' | 'video' | 'file';
@@ -42,8 +42,6 @@ const plainParameters = [
   'frequency_penalty',
   'presence_penalty',
   'repetition_penalty',
-  'max_tokens',
-  'max_completion_tokens',
   'logit_bias',
   'logprobs',
   'top_logprobs',
@@ -52,12 +50,8 @@ const plainParameters = [
   'stop',
   'tool_choice',
   'parallel_tool_calls',
-  'include_reasoning',
-  'reasoning',
-  'reasoning_effort',
   'verbosity',
-  'web_search_options',
-] as const satisfies readonly SupportedParameter[];
+] as const satisfies readonly (keyof ChatRequest & SupportedParameter)[];
 
 const partModality: Record<ContentPart['type'], InputModality | undefined> = {
   text: undefined,
@@ -69,8 +63,14 @@ const partModality: Record<ContentPart['type'], InputModality | undefined> = {
 };
 
 export function requestNeeds(request: ChatRequest, promptTokens: number, output: OutputModality = 'text'): RequestNeeds {
-  const fields = request as Record<string, unknown>;
-  const used = new Set<SupportedParameter>(plainParameters.filter((name) => fields[name] != null));
+  const used = new Set<SupportedParameter>(plainParameters.filter((name) => request[name] != null));
+  // The resolved aliases: one need each, whichever spelling the caller used.
+  if (request.maxOutputTokens !== undefined) used.add('max_tokens');
+  const { reasoning } = request;
+  if (reasoning.effort !== undefined && reasoning.effort !== 'none') used.add('reasoning_effort');
+  else if (reasoning.mode !== 'default' || reasoning.exclude) used.add('reasoning');
+  // Not a field of the chat wire: OpenRouter's web search options arrive as an extra.
+  if (request.extras.web_search_options != null) used.add('web_search_options');
   const tools = (request.tools?.length ?? 0) > 0;
   if (tools) used.add('tools');
   if (request.response_format !== undefined && request.response_format.type !== 'text') used.add('response_format');
@@ -80,7 +80,7 @@ export function requestNeeds(request: ChatRequest, promptTokens: number, output:
     tools,
     modalities: inputModalities(request),
     promptTokens,
-    maxTokens: requestedMaxTokens(request),
+    maxTokens: request.maxOutputTokens,
     output,
   };
 }

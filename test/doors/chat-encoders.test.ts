@@ -81,6 +81,17 @@ describe('ChunkEncoder', () => {
     expect(DONE_FRAME).toBe('data: [DONE]\n\n');
     expect(KEEP_ALIVE_FRAME).toBe(': OPENROUTER PROCESSING\n\n');
   });
+
+  it('ends a stream that failed past the commit point with the error chunk carrying the usage billed so far, then [DONE]', () => {
+    const encoder = new ChunkEncoder(meta, { includeReasoning: true });
+    const billed = { usage: { ...emptyUsage(), promptTokens: 10, completionTokens: 5 }, cost: { promptMicros: 2, completionMicros: 3, totalMicros: 5 } };
+    const error = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Upstream connection lost', provider: 'OpenAI' });
+    const text = encoder.fail(error, billed);
+    expect(text.endsWith(DONE_FRAME)).toBe(true);
+    const errorChunk = JSON.parse(text.slice(6, -DONE_FRAME.length)) as Record<string, unknown>;
+    expect(errorChunk).toMatchObject({ choices: [{ finish_reason: 'error' }], usage: wireUsage(billed.usage, billed.cost) });
+    expect(errorChunk.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 5, cost: 0.000005 });
+  });
 });
 
 describe('CompletionAssembler', () => {

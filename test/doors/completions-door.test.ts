@@ -1,10 +1,10 @@
 // The /completions door without HTTP: the request → the canonical chat
 // request, and canonical events → text_completion frames and body.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_REASONING } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { DONE_FRAME } from '../../lib/doors/chat/stream-encoder.ts';
 import { completionsDoor } from '../../lib/doors/completions/door.ts';
-import { toChatRequest } from '../../lib/doors/completions/request.ts';
 import type { StreamEvent } from '../../lib/streaming/events.ts';
 
 const meta = { id: 'gen-1700000000-abcdefghijklmnopqrst', created: 1700000000, model: 'openai/gpt-4o-mini', provider: 'OpenAI' };
@@ -28,15 +28,20 @@ const parseFrames = (text: string): unknown[] =>
 
 describe('the completions door', () => {
   it('turns the prompt into the one user message of a chat request, with the sampling fields', () => {
-    expect(toChatRequest({ model: 'a/b', prompt: ['Say hi'], max_tokens: 9, temperature: 0.5, top_p: 0.9, stop: '\n', n: 1, suffix: null, stream: true, user: 'u1' })).toEqual({
-      model: 'a/b',
-      messages: [{ role: 'user', content: 'Say hi' }],
-      max_tokens: 9,
-      temperature: 0.5,
-      top_p: 0.9,
-      stop: '\n',
+    const body = { model: 'a/b', prompt: ['Say hi'], max_tokens: 9, temperature: 0.5, top_p: 0.9, stop: '\n', n: 1, suffix: null, stream: true, user: 'u1' };
+    expect(completionsDoor.decode(body, new Headers())).toEqual({
       stream: true,
-      user: 'u1',
+      request: {
+        model: 'a/b',
+        messages: [{ role: 'user', content: 'Say hi' }],
+        maxOutputTokens: 9,
+        temperature: 0.5,
+        top_p: 0.9,
+        stop: '\n',
+        user: 'u1',
+        reasoning: DEFAULT_REASONING,
+        extras: {},
+      },
     });
   });
 
@@ -53,12 +58,17 @@ describe('the completions door', () => {
     ]);
   });
 
-  it('ends a failed stream with one error chunk and [DONE]', () => {
+  it('ends a failed stream with one error chunk carrying the usage billed so far, and [DONE]', () => {
     const encoder = completionsDoor.streamEncoder(meta, view);
     const error = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Upstream connection lost', provider: 'OpenAI' });
-    const [frame] = parseFrames(encoder.fail(error)) as { error: { code: number; message: string }; choices: { finish_reason: string }[] }[];
+    const text = encoder.fail(error, billed);
+    expect(text.endsWith(DONE_FRAME)).toBe(true);
+    const [frame] = parseFrames(text) as { error: { code: number; message: string }; choices: { finish_reason: string }[]; usage: unknown }[];
     expect(frame?.error).toMatchObject({ code: 502, message: 'Provider returned error (OpenAI)' });
     expect(frame?.choices[0]?.finish_reason).toBe('error');
+    expect(frame?.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 2, cost: 0.000016 });
+    // Nothing committed (every attempt failed after keep-alives): nothing billed, no usage.
+    expect(parseFrames(completionsDoor.streamEncoder(meta, view).fail(error, undefined))[0]).not.toHaveProperty('usage');
   });
 
   it('assembles the same events into one text_completion object', () => {

@@ -1,6 +1,7 @@
 // The Messages door's way in: Anthropic's request → the canonical chat
 // request, and every wrong field a 400 that names it.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_REASONING } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { messagesDoor } from '../../lib/doors/messages/door.ts';
 
@@ -12,7 +13,13 @@ describe('the Messages door decodes', () => {
   it('a plain request: model, max_tokens, a string message, not streamed', () => {
     expect(decode(base)).toEqual({
       stream: false,
-      request: { model: 'anthropic/claude-sonnet-4.5', max_tokens: 512, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] },
+      request: {
+        model: 'anthropic/claude-sonnet-4.5',
+        maxOutputTokens: 512,
+        reasoning: DEFAULT_REASONING,
+        extras: {},
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+      },
     });
   });
 
@@ -44,8 +51,8 @@ describe('the Messages door decodes', () => {
       cache_control: { type: 'ephemeral' },
     });
     expect(stream).toBe(true);
+    expect(request).not.toHaveProperty('stream');
     expect(request).toMatchObject({
-      stream: true,
       temperature: 0.3,
       top_p: 0.9,
       top_k: 40,
@@ -174,9 +181,14 @@ describe('the Messages door decodes', () => {
   });
 
   it('thinking: a budget is the canonical reasoning budget; adaptive asks for reasoning; disabled for none', () => {
-    expect(decode({ ...base, max_tokens: 16000, thinking: { type: 'enabled', budget_tokens: 10000 } }).request.reasoning).toEqual({ max_tokens: 10000 });
-    expect(decode({ ...base, thinking: { type: 'adaptive' } }).request.reasoning).toEqual({ enabled: true });
-    expect(decode({ ...base, thinking: { type: 'disabled' } }).request).not.toHaveProperty('reasoning');
+    expect(decode({ ...base, max_tokens: 16000, thinking: { type: 'enabled', budget_tokens: 10000 } }).request.reasoning).toEqual({
+      ...DEFAULT_REASONING,
+      mode: 'on',
+      budgetTokens: 10000,
+    });
+    // `enabled: true` alone is medium effort (openrouter-api.md §2.7).
+    expect(decode({ ...base, thinking: { type: 'adaptive' } }).request.reasoning).toEqual({ ...DEFAULT_REASONING, mode: 'on', effort: 'medium' });
+    expect(decode({ ...base, thinking: { type: 'disabled' } }).request.reasoning).toEqual(DEFAULT_REASONING);
   });
 
   it('thinking and redacted thinking blocks of an earlier turn as reasoning_details, signatures kept', () => {

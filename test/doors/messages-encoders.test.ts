@@ -33,7 +33,7 @@ function frames(text: string): [string, unknown][] {
 function stream(events: StreamEvent[], view = shown): [string, unknown][] {
   const encoder = messagesDoor.streamEncoder(meta, view);
   let text = encoder.open();
-  for (const event of events) text += event.type === 'error' ? encoder.fail(event.error) : encoder.encode(event);
+  for (const event of events) text += event.type === 'error' ? encoder.fail(event.error, undefined) : encoder.encode(event);
   if (events.at(-1)?.type === 'finish') text += encoder.close(billed);
   return frames(text);
 }
@@ -205,6 +205,17 @@ describe('MessagesStreamEncoder', () => {
       messageStart,
       start(0, { type: 'text', text: '' }),
       delta(0, { type: 'text_delta', text: 'Hel' }),
+      ['error', { type: 'error', error: { type: 'api_error', message: 'Provider returned error (OpenAI)' } }],
+    ]);
+  });
+
+  it('puts the usage billed so far in a message_delta (no stop reason) just before the error, where the wire has a place for it', () => {
+    const encoder = messagesDoor.streamEncoder(meta, shown);
+    encoder.open();
+    encoder.encode({ type: 'text', text: 'Hel' });
+    const failure = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Upstream connection lost', provider: 'OpenAI' });
+    expect(frames(encoder.fail(failure, billed))).toEqual([
+      ['message_delta', { type: 'message_delta', delta: { stop_reason: null, stop_sequence: null }, usage: wireUsage }],
       ['error', { type: 'error', error: { type: 'api_error', message: 'Provider returned error (OpenAI)' } }],
     ]);
   });

@@ -1,15 +1,16 @@
 // Canonical events → Responses SSE frames and the `response` JSON body:
 // pure translation, fed arrays of events, asserting the exact frames.
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../lib/api/chat-request.ts';
+import { chatRequest, type ChatRequest } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { ResponseAssembler } from '../../lib/doors/responses/json-assembler.ts';
-import { KEEP_ALIVE_FRAME, ResponsesStreamEncoder } from '../../lib/doors/responses/stream-encoder.ts';
+import { responsesDoor } from '../../lib/doors/responses/door.ts';
+import { ResponsesStreamEncoder } from '../../lib/doors/responses/stream-encoder.ts';
 import type { BilledUsage, ReplyView } from '../../lib/pipeline/door.ts';
 import { emptyUsage, type StreamEvent } from '../../lib/streaming/events.ts';
 
 const meta = { id: 'gen-1700000000-abcdefghijklmnopqrst', created: 1700000000, model: 'openai/gpt-4o-mini', provider: 'OpenAI' };
-const request: ChatRequest = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
+const request: ChatRequest = chatRequest.parse({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
 const view: ReplyView = { includeReasoning: true, request };
 const billed: BilledUsage = {
   usage: { ...emptyUsage(), promptTokens: 10, completionTokens: 5, cachedTokens: 4, reasoningTokens: 2 },
@@ -202,10 +203,18 @@ describe('ResponsesStreamEncoder', () => {
     expect(last.response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [{ type: 'message', status: 'incomplete' }] });
   });
 
+  it('fails past the commit point with the usage billed so far in response.usage', () => {
+    const encoder = new ResponsesStreamEncoder(meta, view);
+    const error = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Upstream connection lost', provider: 'OpenAI' });
+    const last = parse(encoder.open() + encoder.encode({ type: 'text', text: 'Par' }) + encoder.fail(error, billed)).at(-1) as { type: string; response: Record<string, unknown> };
+    expect(last.type).toBe('response.failed');
+    expect(last.response).toMatchObject({ status: 'failed', usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15, cost: 0.00004 } });
+  });
+
   it('fails with one response.failed that shows no upstream detail and marks open items incomplete', () => {
     const encoder = new ResponsesStreamEncoder(meta, view);
     const error = new GatewayError({ status: 502, type: 'provider_unavailable', message: 'secret upstream body', provider: 'OpenAI' });
-    const all = parse(encoder.open() + encoder.encode({ type: 'text', text: 'Par' }) + encoder.fail(error));
+    const all = parse(encoder.open() + encoder.encode({ type: 'text', text: 'Par' }) + encoder.fail(error, undefined));
     const last = all.at(-1) as { type: string; sequence_number: number; response: Record<string, unknown> };
     expect(last.type).toBe('response.failed');
     expect(last.sequence_number).toBe(all.length - 1);
@@ -219,8 +228,9 @@ describe('ResponsesStreamEncoder', () => {
   });
 
   it('echoes the request parameters in the response object', () => {
-    const asked: ChatRequest = {
-      ...request,
+    const asked: ChatRequest = chatRequest.parse({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
       temperature: 0.5,
       top_p: 0.9,
       max_tokens: 100,
@@ -230,7 +240,7 @@ describe('ResponsesStreamEncoder', () => {
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
       reasoning: { effort: 'low' },
       response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
-    };
+    });
     const [created] = frames([], { view: { includeReasoning: true, request: asked }, close: false }) as [{ response: Record<string, unknown> }];
     expect(created.response).toMatchObject({
       temperature: 0.5,
@@ -246,7 +256,7 @@ describe('ResponsesStreamEncoder', () => {
   });
 
   it('keeps alive with an SSE comment', () => {
-    expect(KEEP_ALIVE_FRAME).toBe(': OPENROUTER PROCESSING\n\n');
+    expect(responsesDoor.keepAliveFrame).toBe(': OPENROUTER PROCESSING\n\n');
   });
 });
 

@@ -1,6 +1,7 @@
 // A Responses request → the canonical chat request, and the 400s that name
 // the field for what the door refuses. Pure: the door's decode, no HTTP.
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_REASONING } from '../../lib/api/chat-request.ts';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { responsesDoor } from '../../lib/doors/responses/door.ts';
 
@@ -50,12 +51,12 @@ describe('responses request → canonical request', () => {
         { role: 'system', content: 'Answer in French' },
         { role: 'user', content: 'Hello' },
       ],
-      stream: true,
-      max_tokens: 300,
+      maxOutputTokens: 300,
       temperature: 0.2,
       top_p: 0.5,
       metadata: { team: 'rail' },
-      reasoning: { effort: 'high', summary: 'auto' },
+      reasoning: { mode: 'on', effort: 'high', budgetTokens: undefined, exclude: false, summary: 'auto' },
+      extras: {},
       verbosity: 'low',
       response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
       tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object' }, strict: true } }],
@@ -134,6 +135,9 @@ describe('responses request → canonical request', () => {
       tools: [{ type: 'function', function: { name: 'f' } }],
       tool_choice: 'required',
       response_format: { type: 'json_object' },
+      maxOutputTokens: undefined,
+      reasoning: DEFAULT_REASONING,
+      extras: {},
     });
   });
 });

@@ -255,10 +255,25 @@ async function rawStream(body: unknown): Promise<[string, string][]> {
 }
 
 describe('after the stream began', () => {
-  it('a dropped upstream ends the stream with one error event (no message_stop); the SDK throws it', async () => {
+  it('a dropped upstream ends the stream with one error event (no message_stop), the usage billed just before it; the SDK throws it', async () => {
     const frames = await rawStream({ ...valid, model: 'test/drop' });
-    expect(frames.map(([event]) => event)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'error']);
+    expect(frames.map(([event]) => event)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'message_delta',
+      'error',
+    ]);
     expect(JSON.parse(frames.at(-1)?.[1] ?? '')).toEqual({ type: 'error', error: { type: 'api_error', message: 'Provider returned error (Sim Drop)' } });
+    // Anthropic's error event has no usage: what the account is charged goes in the message_delta before it.
+    const delta = JSON.parse(frames.at(-2)?.[1] ?? '') as { delta: unknown; usage: { output_tokens: number } };
+    expect(delta.delta).toEqual({ stop_reason: null, stop_sequence: null });
+    const dropped = (await usageRecords(gateway)).filter((record) => record.provider === 'Sim Drop' && record.streamed);
+    expect(dropped).toHaveLength(1);
+    expect(delta.usage.output_tokens).toBe(dropped[0]?.completion_tokens);
+    expect(delta.usage.output_tokens).toBeGreaterThan(0);
 
     const thrown = await client.messages
       .stream({ ...valid, model: 'test/drop' })

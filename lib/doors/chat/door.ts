@@ -1,7 +1,8 @@
 // POST /chat/completions: OpenAI's chat wire with OpenRouter's additions is
-// the canonical request itself, so this door only validates on the way in
-// and encodes chunks or one `chat.completion` on the way out.
-import { chatRequest } from '../../api/chat-request.ts';
+// the canonical request with its aliases unresolved, so this door only
+// validates and resolves on the way in and encodes chunks or one
+// `chat.completion` on the way out.
+import { canonicalRequest, chatWireRequest } from '../../api/chat-request.ts';
 import { errorResponse } from '../../api/reply.ts';
 import { parseOrThrow } from '../../api/validate.ts';
 import type { Door } from '../../pipeline/door.ts';
@@ -13,8 +14,8 @@ export const chatDoor: Door = {
   name: 'chat',
   keepAliveFrame: KEEP_ALIVE_FRAME,
   decode(body) {
-    const request = parseOrThrow(chatRequest, body);
-    return { request, stream: request.stream === true };
+    const wire = parseOrThrow(chatWireRequest, body);
+    return { request: canonicalRequest(wire), stream: wire.stream === true };
   },
   streamEncoder: (meta, view) => new ChunkEncoder(meta, view),
   jsonAssembler(meta, view) {

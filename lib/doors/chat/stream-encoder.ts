@@ -7,6 +7,7 @@ import type { BilledUsage, GenerationMeta, StreamEncoder } from '../../pipeline/
 import type { StreamEvent } from '../../streaming/events.ts';
 import { wireUsage, type WireUsage } from './wire-usage.ts';
 
+/** The comment OpenRouter sends while no provider has answered yet: the keep-alive of every door that speaks OpenAI's SSE (chat, completions, responses). */
 export const KEEP_ALIVE_FRAME = ': OPENROUTER PROCESSING\n\n';
 export const DONE_FRAME = 'data: [DONE]\n\n';
 
@@ -35,8 +36,8 @@ export class ChunkEncoder implements StreamEncoder {
     return this.usage(wireUsage(billed.usage, billed.cost)) + DONE_FRAME;
   }
 
-  fail(error: GatewayError): string {
-    return this.error(error) + DONE_FRAME;
+  fail(error: GatewayError, billed: BilledUsage | undefined): string {
+    return this.error(error, billed === undefined ? undefined : wireUsage(billed.usage, billed.cost)) + DONE_FRAME;
   }
 
   /** The SSE frame for one event, or '' when the event shows nothing to the client. */
@@ -82,9 +83,14 @@ export class ChunkEncoder implements StreamEncoder {
     return `data: ${this.envelope},"choices":[],"usage":${JSON.stringify(usage)}}\n\n`;
   }
 
-  /** One error chunk after the commit point: the stream ends after it (and [DONE]). */
-  error(error: GatewayError): string {
-    return `data: ${this.envelope},"error":${JSON.stringify(error.toWire())},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`;
+  /**
+   * One error chunk after the commit point: the stream ends after it (and
+   * [DONE]). It carries the usage billed so far, with its cost, as the final
+   * chunk of a finished stream does.
+   */
+  error(error: GatewayError, usage?: WireUsage): string {
+    const billed = usage === undefined ? '' : `,"usage":${JSON.stringify(usage)}`;
+    return `data: ${this.envelope},"error":${JSON.stringify(error.toWire())},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error","native_finish_reason":null,"logprobs":null}]${billed}}\n\n`;
   }
 
   private delta(fields: string): string {

@@ -2,19 +2,20 @@
 // pipeline as chat. Its prompt is the one user message of the canonical
 // request; its replies are `text_completion` chunks or one such object.
 import { errorResponse } from '../../api/reply.ts';
+import { parseOrThrow } from '../../api/validate.ts';
 import type { Door } from '../../pipeline/door.ts';
 import { KEEP_ALIVE_FRAME } from '../chat/stream-encoder.ts';
 import { wireUsage } from '../chat/wire-usage.ts';
 import { TextCompletionAssembler } from './json-assembler.ts';
-import { toChatRequest } from './request.ts';
+import { completionsRequest, toChatRequest } from './request.ts';
 import { TextCompletionEncoder } from './stream-encoder.ts';
 
 export const completionsDoor: Door = {
   name: 'completions',
   keepAliveFrame: KEEP_ALIVE_FRAME,
   decode(body) {
-    const request = toChatRequest(body);
-    return { request, stream: request.stream === true };
+    const request = parseOrThrow(completionsRequest, body);
+    return { request: toChatRequest(request), stream: request.stream === true };
   },
   streamEncoder: (meta, view) => new TextCompletionEncoder(meta, view),
   jsonAssembler(meta, view) {

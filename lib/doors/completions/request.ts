@@ -54,8 +54,7 @@ export type CompletionsRequest = z.infer<typeof completionsRequest>;
  * 400 naming the field, never silently dropped: more than one prompt or
  * choice, token prompts, `suffix`, `echo`, `best_of`, `logprobs`.
  */
-export function toChatRequest(body: unknown): ChatRequest {
-  const request = parseOrThrow(completionsRequest, body);
+export function toChatRequest(request: CompletionsRequest): ChatRequest {
   const text = promptText(request.prompt);
   unsupported(request.suffix != null && request.suffix !== '', 'suffix', 'is not supported: the gateway serves completions through chat models, which have no insertion');
   unsupported(request.n != null && request.n !== 1, 'n', 'must be 1: one choice per request');
@@ -66,7 +65,6 @@ export function toChatRequest(body: unknown): ChatRequest {
     model: request.model,
     models: request.models,
     messages: [{ role: 'user', content: text }],
-    stream: request.stream ?? undefined,
     max_tokens: request.max_tokens ?? undefined,
     temperature: request.temperature ?? undefined,
     top_p: request.top_p ?? undefined,

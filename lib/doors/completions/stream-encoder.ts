@@ -47,15 +47,17 @@ export class TextCompletionEncoder implements StreamEncoder {
     return `data: ${this.envelope},"choices":[],"usage":${JSON.stringify(wireUsage(billed.usage, billed.cost))}}\n\n${DONE_FRAME}`;
   }
 
-  fail(error: GatewayError): string {
-    return this.error(error) + DONE_FRAME;
+  fail(error: GatewayError, billed: BilledUsage | undefined): string {
+    return this.error(error, billed) + DONE_FRAME;
   }
 
   private choice(fields: string): string {
     return `data: ${this.envelope},"choices":[{"index":0,${fields},"logprobs":null}]}\n\n`;
   }
 
-  private error(error: GatewayError): string {
-    return `data: ${this.envelope},"error":${JSON.stringify(error.toWire())},"choices":[{"index":0,"text":"","finish_reason":"error","native_finish_reason":null,"logprobs":null}]}\n\n`;
+  /** The in-band error chunk; after the commit point it carries the usage billed so far, as chat's does. */
+  private error(error: GatewayError, billed?: BilledUsage): string {
+    const usage = billed === undefined ? '' : `,"usage":${JSON.stringify(wireUsage(billed.usage, billed.cost))}`;
+    return `data: ${this.envelope},"error":${JSON.stringify(error.toWire())},"choices":[{"index":0,"text":"","finish_reason":"error","native_finish_reason":null,"logprobs":null}]${usage}}\n\n`;
   }
 }

@@ -2,12 +2,12 @@
 // step reads. Anthropic's parameters map one to one where the chat wire has
 // them; `thinking` becomes OpenRouter's `reasoning`, which each provider
 // adapter turns back into its own (for Claude: the same budget).
-import type { ChatRequest, FunctionTool, ReasoningConfig, ToolChoice } from '../../api/chat-request.ts';
+import { canonicalRequest, type ChatRequest, type ChatWireRequest, type FunctionTool, type ReasoningConfig, type ToolChoice } from '../../api/chat-request.ts';
 import { convertMessages, systemMessage } from './message-conversion.ts';
 import type { MessagesRequest, MessagesToolChoice } from './request-schema.ts';
 
 export function toChatRequest(request: MessagesRequest): ChatRequest {
-  const chat: ChatRequest = {
+  const chat: ChatWireRequest = {
     messages: [...systemMessage(request.system), ...convertMessages(request.messages)],
     max_tokens: request.max_tokens,
   };
@@ -15,7 +15,6 @@ export function toChatRequest(request: MessagesRequest): ChatRequest {
   if (request.models !== undefined) chat.models = request.models;
   if (request.provider !== undefined) chat.provider = request.provider;
   if (request.session_id !== undefined) chat.session_id = request.session_id;
-  if (request.stream === true) chat.stream = true;
   if (request.stop_sequences !== undefined && request.stop_sequences.length > 0) chat.stop = request.stop_sequences;
   if (request.temperature !== undefined) chat.temperature = request.temperature;
   if (request.top_p !== undefined) chat.top_p = request.top_p;
@@ -38,7 +37,7 @@ export function toChatRequest(request: MessagesRequest): ChatRequest {
   if (reasoning !== undefined) chat.reasoning = reasoning;
   if (request.metadata?.user_id != null) chat.user = request.metadata.user_id;
   if (request.cache_control !== undefined) chat.cache_control = request.cache_control;
-  return chat;
+  return canonicalRequest(chat);
 }
 
 function toolChoice(choice: MessagesToolChoice): ToolChoice {

@@ -2,6 +2,9 @@
 // each content block's start / deltas / stop, then `message_delta` (stop
 // reason, usage) and `message_stop`; `ping` while waiting; a failure after
 // the stream began is one `event: error` frame, as Anthropic sends it.
+// Anthropic's error event has no usage field: the usage billed so far goes in
+// a `message_delta` just before it (with no stop reason), where a Messages
+// client accumulates usage anyway.
 // https://docs.anthropic.com/en/docs/build-with-claude/streaming
 import type { GatewayError } from '../../api/errors.ts';
 import type { BilledUsage, GenerationMeta, ReplyView, StreamEncoder } from '../../pipeline/door.ts';
@@ -46,7 +49,7 @@ export class MessagesStreamEncoder implements StreamEncoder {
   }
 
   encode(event: StreamEvent): string {
-    if (event.type === 'error') return this.fail(event.error);
+    if (event.type === 'error') return this.fail(event.error, undefined);
     if (event.type === 'finish') this.stop = stopReason(event.reason, event.nativeReason);
     return this.frames(this.blocks.add(event));
   }
@@ -58,9 +61,10 @@ export class MessagesStreamEncoder implements StreamEncoder {
     );
   }
 
-  fail(error: GatewayError): string {
+  fail(error: GatewayError, billed: BilledUsage | undefined): string {
     const { type, error: detail } = anthropicErrorBody(error, this.meta.id);
-    return sseFrame({ type, error: detail });
+    const usage = billed === undefined ? '' : sseFrame({ type: 'message_delta', delta: { stop_reason: null, stop_sequence: null }, usage: messagesUsage(billed.usage) });
+    return usage + sseFrame({ type, error: detail });
   }
 
   private frames(operations: readonly BlockOperation[]): string {

@@ -9,14 +9,16 @@ import { responsesErrorReply } from './error-reply.ts';
 import { ResponseAssembler } from './json-assembler.ts';
 import { toChatRequest } from './request-conversion.ts';
 import { responsesRequest } from './request-schema.ts';
-import { KEEP_ALIVE_FRAME, ResponsesStreamEncoder } from './stream-encoder.ts';
+// The same comment OpenRouter sends on every SSE wire while no provider has answered yet.
+import { KEEP_ALIVE_FRAME } from '../chat/stream-encoder.ts';
+import { ResponsesStreamEncoder } from './stream-encoder.ts';
 
 export const responsesDoor: Door = {
   name: 'responses',
   keepAliveFrame: KEEP_ALIVE_FRAME,
   decode(body) {
-    const request = toChatRequest(parseOrThrow(responsesRequest, body));
-    return { request, stream: request.stream === true };
+    const request = parseOrThrow(responsesRequest, body);
+    return { request: toChatRequest(request), stream: request.stream === true };
   },
   streamEncoder: (meta, view) => new ResponsesStreamEncoder(meta, view),
   jsonAssembler: (meta, view) => new ResponseAssembler(meta, view),

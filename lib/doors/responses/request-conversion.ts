@@ -4,7 +4,16 @@
 // tool message, an earlier reasoning item rides on the next assistant turn as
 // `reasoning_details`); the parameters map one to one. Only fields named here
 // reach the canonical request: its unknown keys would be forwarded upstream.
-import type { ChatRequest, ContentPart, Message, ReasoningDetailInput, ResponseFormat, ToolCall } from '../../api/chat-request.ts';
+import {
+  canonicalRequest,
+  type ChatRequest,
+  type ChatWireRequest,
+  type ContentPart,
+  type Message,
+  type ReasoningDetailInput,
+  type ResponseFormat,
+  type ToolCall,
+} from '../../api/chat-request.ts';
 import type {
   FunctionCallItem,
   FunctionCallOutputItem,
@@ -19,13 +28,12 @@ import type {
 type AssistantMessage = Extract<Message, { role: 'assistant' }>;
 
 export function toChatRequest(request: ResponsesRequest): ChatRequest {
-  const chat: ChatRequest = { messages: toMessages(request) };
-  const set = <K extends keyof ChatRequest>(key: K, value: ChatRequest[K] | null | undefined): void => {
+  const chat: ChatWireRequest = { messages: toMessages(request) };
+  const set = <K extends keyof ChatWireRequest>(key: K, value: ChatWireRequest[K] | null | undefined): void => {
     if (value != null) chat[key] = value;
   };
   set('model', request.model);
   set('models', request.models);
-  set('stream', request.stream);
   set('max_tokens', request.max_output_tokens);
   set('temperature', request.temperature);
   set('top_p', request.top_p);
@@ -60,7 +68,7 @@ export function toChatRequest(request: ResponsesRequest): ChatRequest {
   }
   const choice = request.tool_choice;
   if (choice !== undefined) chat.tool_choice = typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
-  return chat;
+  return canonicalRequest(chat);
 }
 
 function responseFormat(format: TextFormat): ResponseFormat {

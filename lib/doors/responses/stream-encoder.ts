@@ -11,9 +11,6 @@ import type { StreamEvent } from '../../streaming/events.ts';
 import { OutputBuilder, type ResponsesEvent } from './output-items.ts';
 import { finishedState, responseObject, type ResponseState } from './response-object.ts';
 
-/** The same comment OpenRouter sends while no provider has answered yet. */
-export const KEEP_ALIVE_FRAME = ': OPENROUTER PROCESSING\n\n';
-
 export class ResponsesStreamEncoder implements StreamEncoder {
   private readonly meta: GenerationMeta;
   private readonly request: ChatRequest | undefined;
@@ -44,9 +41,14 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     return this.frame({ type, response: this.response({ ...this.finished, output: this.builder.output(), billed }) });
   }
 
-  /** A failure once the stream is open: one `response.failed` with what was generated so far (items cut short are `incomplete`). */
-  fail(error: GatewayError): string {
-    return this.frame({ type: 'response.failed', response: this.response({ status: 'failed', output: this.builder.output('incomplete'), error }) });
+  /**
+   * A failure once the stream is open: one `response.failed` with what was
+   * generated so far (items cut short are `incomplete`) and, past the commit
+   * point, the usage billed for it in `response.usage`.
+   */
+  fail(error: GatewayError, billed: BilledUsage | undefined): string {
+    const state: ResponseState = { status: 'failed', output: this.builder.output('incomplete'), error, ...(billed === undefined ? {} : { billed }) };
+    return this.frame({ type: 'response.failed', response: this.response(state) });
   }
 
   private response(state: ResponseState): Record<string, unknown> {

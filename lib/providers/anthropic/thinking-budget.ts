@@ -26,17 +26,14 @@ export interface ThinkingLimits {
 
 export function planThinking(request: ChatRequest, limits: ThinkingLimits): ThinkingPlan {
   const none: ThinkingPlan = { thinking: undefined, maxTokens: limits.maxTokens };
-  const reasoning = request.reasoning;
-  const effort = reasoning?.effort ?? request.reasoning_effort;
-  if (effort === 'none' || reasoning?.enabled === false) return none;
   // `reasoning: {}` (and its legacy spelling `include_reasoning: true`) asks
   // for reasoning at the default effort; `exclude` only hides it from the reply.
-  const requested = reasoning !== undefined || effort !== undefined || request.include_reasoning === true;
-  if (!requested) return none;
+  const { mode, effort, budgetTokens } = request.reasoning;
+  if (mode !== 'on' || effort === 'none') return none;
 
   let budget =
-    reasoning?.max_tokens !== undefined
-      ? Math.max(reasoning.max_tokens, MIN_THINKING_BUDGET)
+    budgetTokens !== undefined
+      ? Math.max(budgetTokens, MIN_THINKING_BUDGET)
       : Math.max(Math.min(Math.floor(limits.maxTokens * effortRatios[effort ?? 'medium']), MAX_EFFORT_BUDGET), MIN_THINKING_BUDGET);
   // Thinking counts against max_tokens: keep the caller's cap for the answer itself.
   let maxTokens = limits.maxTokens > budget ? limits.maxTokens : budget + limits.maxTokens;

@@ -3,7 +3,7 @@
 // parameters go only to endpoints whose catalog entry lists them (the rest are
 // dropped silently, as OpenRouter does, openrouter-api.md §2.3); unknown
 // top-level extras (Mistral's `safe_prompt`, vLLM's `guided_json`) pass through.
-import { chatRequest, type ChatRequest, type ContentPart, type Message } from '../../api/chat-request.ts';
+import type { ChatRequest, ContentPart, Message } from '../../api/chat-request.ts';
 import type { SupportedParameter } from '../../catalog/schema.ts';
 import type { ProviderCall } from '../types.ts';
 
@@ -86,18 +86,14 @@ const PLAIN_PARAMETERS = [
 ] as const satisfies readonly (keyof ChatRequest & SupportedParameter)[];
 
 /**
- * Fields of the request schema this conversion reads or deliberately drops;
- * anything else at the top level is an extra and passes through. Dropped
- * without a capability to gate them: `user` (OpenRouter never forwards it raw),
- * `metadata` (caller bookkeeping), `service_tier` (a routing choice: the
- * endpoint's price assumes its own tier), `modalities` (text only here),
- * `prompt_cache_key` and `cache_control` (not in the capability vocabulary).
- */
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(chatRequest.shape));
-
-/**
- * Extras that are not the caller's to pass: OpenRouter's own (`debug`,
- * `preset`) and `n`, because the gateway relays exactly one choice.
+ * The request's `extras` (top-level fields the chat wire does not define)
+ * pass through, except those that are not the caller's to pass: OpenRouter's
+ * own (`debug`, `preset`) and `n`, because the gateway relays exactly one
+ * choice. Of the wire's own fields, dropped without a capability to gate
+ * them: `user` (OpenRouter never forwards it raw), `metadata` (caller
+ * bookkeeping), `service_tier` (a routing choice: the endpoint's price
+ * assumes its own tier), `modalities` (text only here), `prompt_cache_key`
+ * and `cache_control` (not in the capability vocabulary).
  */
 const WITHHELD_EXTRAS: ReadonlySet<string> = new Set(['debug', 'preset', 'n']);
 
@@ -106,8 +102,8 @@ export function convertRequest(call: Pick<ProviderCall, 'request' | 'endpoint' |
   const supports = (parameter: SupportedParameter): boolean => endpoint.supportedParameters.has(parameter);
 
   const body: OpenaiChatBody = { model: endpoint.upstreamModel, messages: request.messages.map(convertMessage) };
-  for (const [key, value] of Object.entries(request)) {
-    if (!KNOWN_FIELDS.has(key) && !WITHHELD_EXTRAS.has(key) && value !== undefined) body[key] = value;
+  for (const [key, value] of Object.entries(request.extras)) {
+    if (!WITHHELD_EXTRAS.has(key) && value !== undefined) body[key] = value;
   }
 
   if (supports('max_completion_tokens')) body.max_completion_tokens = call.maxTokens;
@@ -154,8 +150,8 @@ function clampLevel(level: 'low' | 'medium' | 'high' | 'xhigh' | 'max'): 'low' |
 }
 
 function reasoningEffort(request: ChatRequest): OpenaiReasoningEffort | undefined {
-  if (request.reasoning?.enabled === false) return undefined;
-  const effort = request.reasoning?.effort ?? request.reasoning_effort;
+  const { mode, effort } = request.reasoning;
+  if (mode !== 'on') return undefined;
   switch (effort) {
     case undefined:
     case 'none':

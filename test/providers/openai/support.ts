@@ -2,7 +2,7 @@
 // upstream fed recorded bytes, and an event summary for assertions.
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { ChatRequest } from '../../../lib/api/chat-request.ts';
+import { chatRequest, type ChatWireRequest } from '../../../lib/api/chat-request.ts';
 import { createCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
 import type { SupportedParameter } from '../../../lib/catalog/schema.ts';
 import type { ProviderCall } from '../../../lib/providers/types.ts';
@@ -54,10 +54,10 @@ export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
   return endpoint;
 }
 
-export function chatCall(overrides: Omit<Partial<ProviderCall>, 'request'> & { request?: Partial<ChatRequest> } = {}): ProviderCall {
+export function chatCall(overrides: Omit<Partial<ProviderCall>, 'request'> & { request?: Partial<ChatWireRequest> } = {}): ProviderCall {
   const { request, ...rest } = overrides;
   return {
-    request: { model: 'acme/chat-1', messages: [{ role: 'user', content: 'Hello' }], ...request },
+    request: chatRequest.parse({ model: 'acme/chat-1', messages: [{ role: 'user', content: 'Hello' }], ...request }),
     endpoint: openaiEndpoint(),
     stream: true,
     maxTokens: 1024,

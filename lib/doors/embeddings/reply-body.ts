@@ -1,7 +1,7 @@
 // The /embeddings reply in OpenAI's shape with OpenRouter's additions:
 // `id`, `provider`, and `usage.cost` in USD.
-import { microsToUsd, type CostBreakdown } from '../billing/cost.ts';
-import { encodeFloat32Base64 } from './vectors.ts';
+import { microsToUsd, type CostBreakdown } from '../../billing/cost.ts';
+import { encodeFloat32Base64 } from '../../embeddings/vectors.ts';
 
 export interface EmbeddingsReplyInput {
   id: string;

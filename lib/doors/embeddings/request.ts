@@ -2,10 +2,10 @@
 // (`provider`, `models`, `input_type`; openrouter-api.md §1.6). Text only:
 // token-id inputs and multimodal inputs are 400s that say so.
 import { z } from 'zod';
-import { providerPreferences, type ChatRequest } from '../api/chat-request.ts';
-import { invalidRequest } from '../api/errors.ts';
-import { parseOrThrow } from '../api/validate.ts';
-import type { EmbeddingInputType } from '../providers/types.ts';
+import { DEFAULT_REASONING, providerPreferences, type ChatRequest } from '../../api/chat-request.ts';
+import { invalidRequest } from '../../api/errors.ts';
+import { parseOrThrow } from '../../api/validate.ts';
+import type { EmbeddingInputType } from '../../providers/types.ts';
 
 /** OpenAI's limit of inputs per request. */
 export const MAX_INPUTS = 2048;
@@ -92,6 +92,9 @@ export function routingRequest(request: EmbeddingRequest): ChatRequest {
     ...(request.provider === undefined ? {} : { provider: request.provider }),
     ...(request.user === undefined ? {} : { user: request.user }),
     messages: request.inputs.map((content) => ({ role: 'user' as const, content })),
+    maxOutputTokens: undefined,
+    reasoning: DEFAULT_REASONING,
+    extras: {},
   };
 }
 

@@ -1,9 +1,9 @@
-// The embeddings attempt loop without HTTP: adapters that answer or fail as
+// Embeddings through the shared attempt loop, without HTTP: adapters that answer or fail as
 // each test says, a clock and a sleep that record, the settings' policy.
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../lib/api/errors.ts';
 import { createCatalog, type Endpoint } from '../../lib/catalog/catalog.ts';
-import { runEmbeddingAttempts, type EmbeddingAttemptDeps } from '../../lib/embeddings/attempts.ts';
+import { runEmbeddingAttempts, type EmbeddingAttemptDeps } from '../../lib/embeddings/attempt.ts';
 import type { EmbeddingAdapter, EmbeddingCall } from '../../lib/providers/types.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 
@@ -67,7 +67,7 @@ describe('runEmbeddingAttempts', () => {
     const { deps, seen, health, sleeps } = harness({ openai: unavailable, gemini: two });
     const outcome = await runEmbeddingAttempts({ request, plan: [first, second], signal: new AbortController().signal }, deps);
 
-    expect(outcome).toMatchObject({ kind: 'embedded', endpoint: second, result: { vectors: [[1, 0], [0, 1]], promptTokens: 2 } });
+    expect(outcome).toMatchObject({ kind: 'committed', endpoint: second, value: { vectors: [[1, 0], [0, 1]], promptTokens: 2 } });
     expect(outcome.attempts.map((attempt) => [attempt.endpoint.id, attempt.status, attempt.errorType])).toEqual([
       [first.id, 503, 'provider_overloaded'],
       [second.id, 200, null],
@@ -89,7 +89,7 @@ describe('runEmbeddingAttempts', () => {
   it('treats a reply with the wrong number of vectors as a retryable provider failure', async () => {
     const { deps } = harness({ openai: () => Promise.resolve({ vectors: [[1, 0]], promptTokens: 1 }), gemini: two });
     const outcome = await runEmbeddingAttempts({ request, plan: [first, second], signal: new AbortController().signal }, deps);
-    expect(outcome.kind).toBe('embedded');
+    expect(outcome.kind).toBe('committed');
     expect(outcome.attempts[0]).toMatchObject({ status: 502, errorType: 'provider_unavailable' });
   });
 
@@ -104,6 +104,20 @@ describe('runEmbeddingAttempts', () => {
     ]);
     expect(seen.map((entry) => entry.provider)).toEqual(['first']);
     expect(health).toEqual([`failed ${first.id} 503`]);
+  });
+
+  it('keeps the cause when the credentials store cannot be read, and falls over to a provider that needs no key', async () => {
+    const { deps, seen } = harness({ openai: two });
+    const unreadable = new Error('secret not found');
+    deps.credentials = { get: () => Promise.reject(unreadable), refresh: () => undefined };
+    const outcome = await runEmbeddingAttempts({ request, plan: [second, first], signal: new AbortController().signal }, deps);
+
+    expect(outcome).toMatchObject({ kind: 'committed', endpoint: first });
+    expect(outcome.attempts[0]).toMatchObject({ status: 503, errorType: 'provider_unavailable' });
+    expect(seen.map((entry) => entry.provider)).toEqual(['first']);
+    const failedOnly = await runEmbeddingAttempts({ request, plan: [second], signal: new AbortController().signal }, deps);
+    expect(failedOnly).toMatchObject({ kind: 'failed', error: { status: 503, message: 'The credentials of Second could not be read' } });
+    expect(failedOnly.kind === 'failed' && failedOnly.error.cause).toBe(unreadable);
   });
 
   it('ends with the client gone when the request is aborted before an attempt', async () => {
