@@ -65,6 +65,7 @@ export class SwitchyardStack extends Stack {
     this.gateway = new GatewayFunction(this, 'Gateway', {
       codePath: props.gatewayCodePath ?? path.join(repositoryRoot, 'dist/gateway'),
       table: this.state.table,
+      listingIndexArn: this.state.listingIndexArn,
       providerSecret: this.providerSecret.secret,
       usageStream: this.usage.deliveryStream,
       cors: props.cors ?? DEFAULT_CORS,
@@ -81,6 +82,7 @@ export class SwitchyardStack extends Stack {
     this.reclaimSweep = new ReclaimSweep(this, 'ReclaimSweep', {
       codePath: props.reclaimCodePath ?? path.join(repositoryRoot, 'dist/reclaim'),
       table: this.state.table,
+      listingIndexArn: this.state.listingIndexArn,
       logRetention,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
