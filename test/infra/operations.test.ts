@@ -93,7 +93,7 @@ describe('least privilege', () => {
       /^arn:<AWS::Partition>:bedrock:\*::foundation-model\/\*$/,
       /^arn:<AWS::Partition>:bedrock:\*:<AWS::AccountId>:inference-profile\/\*$/,
       // Firehose names its objects itself, under two prefixes (infra/constructs/usage-delivery.ts).
-      /^<[A-Za-z0-9]+\.Arn>\/usage\/\*$/,
+      /^<[A-Za-z0-9]+\.Arn>\/usage-parquet\/\*$/,
       /^<[A-Za-z0-9]+\.Arn>\/usage-errors\/\*$/,
       // grantInvoke adds the ARN of every version of the one scheduled function (health-probe.ts, reclaim-sweep.ts).
       /^<[A-Za-z0-9]+\.Arn>:\*$/,
