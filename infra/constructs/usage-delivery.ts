@@ -3,7 +3,7 @@
 // schema (Firehose's own record-format conversion: OpenX JSON SerDe in,
 // Parquet SerDe out, Snappy), buffers up to 60 s / 64 MiB, and writes into
 // date/hour partitions of the usage bucket (reliability.md §1.6).
-import { Arn, Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
