@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CellResult } from './grid.ts';
+import { parquetScanSection } from './parquet-report.ts';
 import type { BenchResults } from './results.ts';
 import { checkTargets, TARGETS_ISSUE } from './targets.ts';
 import { MODES, TARGET_LETTERS, type TargetName } from './workload.ts';
@@ -273,6 +274,7 @@ export async function renderReport(results: BenchResults, resultsFile: string, b
     bundle: bundleSection(results),
     profile: profileSection(results),
     gaps: gapsSection(results),
+    parquetScan: await parquetScanSection(benchDirectory),
     analysis: analysis.trim(),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (match, key: string) => values[key] ?? match);

@@ -136,7 +136,7 @@ export type ReserveResult = { ok: true; availableMicros: number } | { ok: false 
 
 /**
  * Hold `amountMicros` for generation `holdId`: one conditional write that
- * fails when the balance cannot cover it (`balanceCovers`).
+ * fails when the balance cannot cover it (`conditions.balanceCovers`).
  */
 export async function reserveCredits(table: Table, accountId: string, hold: Hold): Promise<ReserveResult> {
   try {
@@ -166,7 +166,7 @@ export type SettleResult = { settled: true; availableMicros: number } | { settle
 /**
  * Charge `chargeMicros` (at most the hold) and release the rest, on the
  * account and on the key the hold points at. Idempotent per hold and per
- * item: a second settlement finds no hold (`notYetSettled`) and changes
+ * item: a second settlement finds no hold (`conditions.notYetSettled`) and changes
  * nothing, and a retry after a failure half way moves only what is left.
  */
 export async function settleHold(table: Table, accountId: string, hold: Hold, chargeMicros: number): Promise<SettleResult> {

@@ -98,7 +98,7 @@ export interface KeyLimitCheck {
 /**
  * Hold `amountMicros` on the key for generation `hold.id`: one conditional
  * write that fails when the key is gone or, with a limit, when what the
- * period has used leaves too little (`keyLimitCovers`).
+ * period has used leaves too little (`conditions.keyLimitCovers`).
  */
 export async function reserveKeySpend(
   table: Table,
@@ -138,7 +138,7 @@ export async function reserveKeySpend(
 
 /**
  * Turn the key's hold into a charge of `chargeMicros` (at most the hold).
- * Idempotent per hold (`notYetSettled`): false when it was settled already,
+ * Idempotent per hold (`conditions.notYetSettled`): false when it was settled already,
  * never made, or the key is gone. Counters of long-past periods are dropped
  * on the way (a hold lives minutes, so nothing open can count in them).
  */

@@ -1,7 +1,7 @@
 // A lease is an account hold (lib/store/accounts.ts) that many requests are
 // admitted against. Its charges move from the hold to `spent` in batches; the
 // condition on the hold's current amount makes each batch apply once
-// (`leaseStillHolds`), so a retried batch never charges twice.
+// (`conditions.leaseStillHolds`), so a retried batch never charges twice.
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { accountKey } from './accounts.ts';
 import { isConditionFailure, map, N, num, type Table } from './dynamo.ts';

@@ -5,7 +5,7 @@
 // and local mode's table upgrade (cli/local-dynamo.ts) through
 // `listingAttributes`. It is the one place that reads the whole table — a
 // one-time migration run by hand, never on a request path or a schedule.
-import { ScanCommand, UpdateItemCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateItemCommand, type AttributeValue, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { accountListing } from './accounts.ts';
 import { isConditionFailure, S, str, type Item, type Table } from './dynamo.ts';
 import { keyListing } from './keys.ts';
@@ -25,6 +25,14 @@ export function listingAttributes(item: Item): Item | undefined {
     default:
       return undefined;
   }
+}
+
+/** The two values of `listingAttributes`, for an update expression. */
+function listingValues(item: Item): { listing: AttributeValue; order: AttributeValue } | undefined {
+  const attributes = listingAttributes(item);
+  const listing = attributes?.[LISTING_INDEX.partitionKey];
+  const order = attributes?.[LISTING_INDEX.sortKey];
+  return listing === undefined || order === undefined ? undefined : { listing, order };
 }
 
 /** Named condition of the backfill's write. */
@@ -57,7 +65,7 @@ export async function backfillListing(table: Table): Promise<BackfillSummary> {
     );
     summary.scanned += page.ScannedCount ?? 0;
     for (const item of page.Items ?? []) {
-      const listing = listingAttributes(item);
+      const listing = listingValues(item);
       const pk = item[PARTITION_KEY];
       const sk = item[SORT_KEY];
       if (listing === undefined || pk === undefined || sk === undefined) continue;
@@ -69,10 +77,7 @@ export async function backfillListing(table: Table): Promise<BackfillSummary> {
             UpdateExpression: 'SET #listing = :listing, #order = :order',
             ConditionExpression: conditions.notYetListed,
             ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#listing': LISTING_INDEX.partitionKey, '#order': LISTING_INDEX.sortKey },
-            ExpressionAttributeValues: {
-              ':listing': listing[LISTING_INDEX.partitionKey] ?? S(''),
-              ':order': listing[LISTING_INDEX.sortKey] ?? S(''),
-            },
+            ExpressionAttributeValues: { ':listing': listing.listing, ':order': listing.order },
           }),
         );
         if (str(item, 'type') === 'account') summary.accounts += 1;

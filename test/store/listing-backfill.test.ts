@@ -13,24 +13,12 @@ import { listKeys, putKey, type KeyRecord } from '../../lib/store/keys.ts';
 import { backfillListing } from '../../lib/store/listing-backfill.ts';
 import { LISTING_INDEX } from '../../lib/store/table.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { keyRecord } from '../support/key-record.ts';
 import { usageRecord } from '../support/usage-record.ts';
 
 const NOW = '2026-08-22T10:00:00.000Z';
 
-const key = (accountId: string, index: number): KeyRecord => ({
-  hash: `${accountId}-${index}`.padEnd(64, 'f'),
-  kind: 'inference',
-  accountId,
-  name: `key ${index}`,
-  label: 'sk-sy-v1-000...0000',
-  disabled: false,
-  limitMicros: null,
-  limitReset: null,
-  expiresAt: null,
-  createdAt: NOW,
-  updatedAt: NOW,
-  requestsPerMinute: null,
-});
+const key = (accountId: string, index: number): KeyRecord => keyRecord(`${accountId}-${index}`.padEnd(64, 'f'), accountId, NOW, { name: `key ${index}` });
 
 /** An account with two keys, as a version before the listing index wrote them: without its attributes. */
 async function writeLegacyAccount(table: Table, accountId: string): Promise<void> {

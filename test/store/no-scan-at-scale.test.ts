@@ -16,6 +16,7 @@ import { createHealthStore } from '../../lib/store/health.ts';
 import { reserveKeySpend } from '../../lib/store/key-spend.ts';
 import { getStoredKey, listStoredKeys, putKey, type KeyRecord } from '../../lib/store/keys.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { keyRecord } from '../support/key-record.ts';
 import { usageRecord } from '../support/usage-record.ts';
 
 const GENERATION_ITEMS = 100_000;
@@ -84,22 +85,9 @@ async function fillWithGenerations(): Promise<void> {
   await Promise.all(Array.from({ length: 4 }, writeAll));
 }
 
-function keyRecord(accountId: string, index: number): KeyRecord {
+function accountKey(accountId: string, index: number): KeyRecord {
   const at = new Date(NOW - (KEYS_PER_ACCOUNT - index) * 86_400_000).toISOString();
-  return {
-    hash: `${accountId}-${index}`.padEnd(64, '0'),
-    kind: index === 0 ? 'management' : 'inference',
-    accountId,
-    name: `key ${index}`,
-    label: 'sk-sy-v1-000...0000',
-    disabled: false,
-    limitMicros: null,
-    limitReset: null,
-    expiresAt: null,
-    createdAt: at,
-    updatedAt: at,
-    requestsPerMinute: null,
-  };
+  return keyRecord(`${accountId}-${index}`.padEnd(64, '0'), accountId, at, { name: `key ${index}`, kind: index === 0 ? 'management' : 'inference' });
 }
 
 beforeAll(async () => {
@@ -109,7 +97,7 @@ beforeAll(async () => {
   for (const accountId of ACCOUNTS) {
     await createAccount(table, accountId, new Date(NOW).toISOString());
     await addCredits(table, accountId, 1_000_000);
-    const keys = Array.from({ length: KEYS_PER_ACCOUNT }, (_, index) => keyRecord(accountId, index));
+    const keys = Array.from({ length: KEYS_PER_ACCOUNT }, (_, index) => accountKey(accountId, index));
     for (const key of keys) await putKey(table, key);
     keysOf.set(accountId, keys);
   }
