@@ -42,6 +42,9 @@ export function queryColumns(sql: string, columns: readonly string[], attemptFie
 }
 
 const megabytes = (bytes: number): string => `${(bytes / 1_000_000).toFixed(1)} MB`;
+const gigabytes = (bytes: number): string => `${(bytes / 1_000_000_000).toFixed(1)} GB`;
+/** At Athena's $5 per TB scanned. */
+const dollars = (bytes: number): string => ((bytes / 1e12) * 5).toFixed(3);
 const table = (header: string[], rows: string[][]): string =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 
@@ -53,6 +56,7 @@ export async function parquetScanSection(benchDirectory: string): Promise<string
     return 'Not measured yet: run `node bench/parquet-scan.ts`, then render this report again.';
   }
   const gzip = results.json.gzipBytesPerMillion;
+  const worst = Math.max(...results.queries.map((query) => query.parquetBytesPerMillion));
   const rows = results.queries.map((query) => [
     `\`${query.name}\``,
     query.columns.map((column) => `\`${column}\``).join(', '),
@@ -65,13 +69,13 @@ export async function parquetScanSection(benchDirectory: string): Promise<string
     .slice(0, 8)
     .map(([column, bytes]) => `\`${column}\` ${megabytes(bytes)}`)
     .join(', ');
-  return `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${results.commit}\` by \`node bench/parquet-scan.ts\` (${results.seconds} s, DuckDB ${results.duckdb}); raw numbers: [\`bench/results/${PARQUET_RESULTS_FILE}\`](bench/results/${PARQUET_RESULTS_FILE}).
+  return `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${results.commit}\` by \`npm run bench -- --parquet\` (${results.seconds} s, DuckDB ${results.duckdb}); raw numbers: [\`bench/results/${PARQUET_RESULTS_FILE}\`](bench/results/${PARQUET_RESULTS_FILE}).
 
-${results.records.toLocaleString('en')} generated usage records (ten models over seven providers, 40 keys of three accounts, 5 % with a failed attempt first, 1.5 % failing outright, sessions and users on some), written as Firehose writes them: before, gzipped JSON lines in objects of 5 MiB of JSON (${results.json.objects} objects); now, Parquet with the Glue table's schema, ${results.codecs.join('/')}-compressed, one object per 64 MiB of JSON input, its conversion buffer (${results.parquet.objects} objects, ${results.parquet.rowGroups} row groups). Per million records that is ${megabytes(results.json.bytesPerMillion)} of JSON, ${megabytes(gzip)} gzipped, ${megabytes(results.parquet.bytesPerMillion)} as Parquet.
+${results.records.toLocaleString('en')} generated usage records (ten models over seven providers, 40 keys of three accounts, 5 % with a failed attempt first, 1.5 % failing outright, sessions and users on some), written as Firehose writes them: before, gzipped JSON lines in objects of 5 MiB of JSON (${results.json.objects} objects); now, Parquet with the Glue table's schema, ${results.codecs.join('/').toLowerCase()}-compressed, one object per 64 MiB of JSON input, its conversion buffer (${results.parquet.objects} objects, ${results.parquet.rowGroups} row groups). Per million records that is ${megabytes(results.json.bytesPerMillion)} of JSON, ${megabytes(gzip)} gzipped, ${megabytes(results.parquet.bytesPerMillion)} as Parquet.
 
 Athena bills the bytes it reads from S3. Over gzipped JSON every query reads every byte of every object in its partitions; over Parquet it reads the column chunks of the columns the query names (and each object's footer, a few KB). Bytes each saved query scans per million records, from the compressed size of every column chunk (DuckDB's \`parquet_metadata\`):
 
 ${table(['Saved query', 'Columns it reads', 'Parquet', 'gzipped JSON (before)', 'Parquet ÷ JSON'], rows)}
 
-The largest columns per million records: ${widest}. Athena charges at least 10 MB per query, so at this size a query over a month of a million records costs that minimum either way; the ratio is what carries to larger tables (at $5 per TB scanned, 100 million records a month is ${megabytes(gzip * 100)} a query before, ${megabytes(Math.max(...results.queries.map((query) => query.parquetBytesPerMillion)) * 100)} at most now).`;
+Every saved query keeps one row per generation \`id\` (Firehose delivers at least once), so every one reads the \`id\` column, ${megabytes(results.columnBytesPerMillion.id ?? 0)} of its bytes: random ids compress least. The largest columns per million records: ${widest}. At Athena's $5 per TB scanned, a saved query over a month of 100 million records scans ${gigabytes(gzip * 100)} ($${dollars(gzip * 100)}) over gzipped JSON and at most ${gigabytes(worst * 100)} ($${dollars(worst * 100)}) over Parquet; Athena bills at least 10 MB a query.`;
 }
