@@ -7,6 +7,12 @@
 import { BatchWriteItemCommand, DynamoDBClient, ScanCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReclaimHandler } from '../../functions/reclaim/handler.ts';
+import { createCatalog } from '../../lib/catalog/catalog.ts';
+import { createHealthTracker } from '../../lib/health/index.ts';
+import { assembleGateway } from '../../lib/http/assemble.ts';
+import { generateApiKey, hashApiKey, keyLabel } from '../../lib/keys/api-key.ts';
+import { environmentCredentials } from '../../lib/providers/credentials/index.ts';
+import { settingsWith } from '../../lib/settings.ts';
 import { periodsAt } from '../../lib/billing/periods.ts';
 import { reserveForRequest } from '../../lib/billing/reservation.ts';
 import { addCredits, createAccount, getAccount, listAccountIds, reclaimExpiredHolds } from '../../lib/store/accounts.ts';
@@ -17,6 +23,7 @@ import { reserveKeySpend } from '../../lib/store/key-spend.ts';
 import { getStoredKey, listStoredKeys, putKey, type KeyRecord } from '../../lib/store/keys.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { keyRecord } from '../support/key-record.ts';
+import { testCatalog } from '../support/local-gateway.ts';
 import { usageRecord } from '../support/usage-record.ts';
 
 const GENERATION_ITEMS = 100_000;
@@ -85,7 +92,7 @@ async function fillWithGenerations(): Promise<void> {
   await Promise.all(Array.from({ length: 4 }, writeAll));
 }
 
-function accountKey(accountId: string, index: number): KeyRecord {
+function accountKeyRecord(accountId: string, index: number): KeyRecord {
   const at = new Date(NOW - (KEYS_PER_ACCOUNT - index) * 86_400_000).toISOString();
   return keyRecord(`${accountId}-${index}`.padEnd(64, '0'), accountId, at, { name: `key ${index}`, kind: index === 0 ? 'management' : 'inference' });
 }
@@ -97,7 +104,7 @@ beforeAll(async () => {
   for (const accountId of ACCOUNTS) {
     await createAccount(table, accountId, new Date(NOW).toISOString());
     await addCredits(table, accountId, 1_000_000);
-    const keys = Array.from({ length: KEYS_PER_ACCOUNT }, (_, index) => accountKey(accountId, index));
+    const keys = Array.from({ length: KEYS_PER_ACCOUNT }, (_, index) => accountKeyRecord(accountId, index));
     for (const key of keys) await putKey(table, key);
     keysOf.set(accountId, keys);
   }
@@ -192,5 +199,49 @@ describe(`with ${GENERATION_ITEMS.toLocaleString('en')} generation items in the 
     expect(itemsRead).toBe(ACCOUNTS.length + ACCOUNTS.length * (1 + 2 * KEYS_PER_ACCOUNT));
     expect((await getAccount(table, 'acct-0'))?.availableMicros).toBe(1_000_000);
     for (const key of [whole, orphan]) expect((await getStoredKey(table, key.hash))?.spend.holds).toEqual([]);
+  });
+
+  it('refuses a request the balance cannot cover (402), and lists keys for the management API, through the gateway with no scan', async () => {
+    // acct-2 keeps 10 µ$ of its credits: less than any request's worst case.
+    await addCredits(table, 'acct-2', -999_990);
+    const [apiKey, managementKey] = [generateApiKey(), generateApiKey()];
+    for (const [key, kind] of [[apiKey, 'inference'], [managementKey, 'management']] as const) {
+      await putKey(table, { ...accountKeyRecord('acct-2', 10), hash: await hashApiKey(key), kind, label: keyLabel(key), name: kind });
+    }
+    const catalog = createCatalog(testCatalog(), { simulatorUrl: 'http://127.0.0.1:9' });
+    const { gateway, drain } = assembleGateway({
+      catalog,
+      table: counted.table,
+      credentials: environmentCredentials({}),
+      usageSink: { write: async () => undefined, flush: async () => undefined },
+      health: createHealthTracker({ now: () => NOW, endpointIds: catalog.endpoints.map((endpoint) => endpoint.id) }),
+      awsCredentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }),
+      settings: settingsWith({}),
+      log: () => undefined,
+      now: () => NOW,
+    });
+    counted.reset();
+
+    const refused = await gateway.handle(
+      new Request('http://gateway.test/api/v1/chat/completions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'test/one', messages: [{ role: 'user', content: 'Hi' }] }),
+      }),
+    );
+    expect([refused.status, await refused.text()]).toEqual([402, expect.stringContaining('credits')]);
+    const onRefusal = counted.read();
+    // The key; the two refused reservations (account and key); the reclaim's account and key; the account for the message.
+    expect(Object.fromEntries(onRefusal.calls)).toEqual({ GetItem: 4, UpdateItem: 2 });
+    expect(onRefusal.itemsRead).toBe(4);
+
+    counted.reset();
+    const listed = await gateway.handle(new Request('http://gateway.test/api/v1/keys', { headers: { authorization: `Bearer ${managementKey}` } }));
+    expect(listed.status).toBe(200);
+    const { data } = (await listed.json()) as { data: Array<{ name: string }> };
+    expect(data.map((key) => key.name)).toContain('inference');
+    expect(counted.read().calls.get('Scan')).toBeUndefined();
+    expect(counted.read().itemsRead).toBeLessThanOrEqual(2 * (KEYS_PER_ACCOUNT + 2) + 1);
+    await drain();
   });
 });
