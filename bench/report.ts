@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CellResult } from './grid.ts';
+import { parquetScanSection } from './parquet-report.ts';
 import type { BenchResults } from './results.ts';
 import { scaleSections } from './scale-report.ts';
 import { checkTargets, TARGETS_ISSUE } from './targets.ts';
@@ -274,6 +275,7 @@ export async function renderReport(results: BenchResults, resultsFile: string, b
     bundle: bundleSection(results),
     profile: profileSection(results),
     gaps: gapsSection(results),
+    parquetScan: await parquetScanSection(benchDirectory),
     analysis: analysis.trim(),
     // The Lambda sizes, bill, fleet and hot-account runs (bench/scale.ts): each from its own newest results file.
     ...(await scaleSections(benchDirectory)),

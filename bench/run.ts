@@ -27,6 +27,13 @@ const startedAt = performance.now();
 const date = new Date();
 const log = (line: string): void => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
+// `--parquet`: only measure what Athena scans per million usage records
+// (bench/parquet-scan.ts writes bench/results/parquet-scan.json; every report rendered after shows it).
+if (process.argv.includes('--parquet')) {
+  await import('./parquet-scan.ts');
+  process.exit(0);
+}
+
 // `--report <results file>`: only render the report again (after editing the template or analysis.md).
 const reportIndex = process.argv.indexOf('--report');
 if (reportIndex >= 0) {

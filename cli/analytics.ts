@@ -1,13 +1,17 @@
 // Local analytics (DESIGN decision 12): the saved Athena queries of
-// infra/queries.ts, run with DuckDB over local mode's usage files. The files
-// have Firehose's layout (`usage/dt=YYYY-MM-DD/hour=HH/*.jsonl`) and are read
-// with the Glue table's column types, so a query that works here reads the
-// same columns on Athena.
+// infra/queries.ts, run with DuckDB over local mode's usage as Parquet. The
+// sink's logs are first published as Parquet the way Firehose writes it on
+// AWS (cli/usage-parquet.ts: the Glue table's schema, Snappy, the bucket's
+// layout `usage-parquet/dt=YYYY-MM-DD/hour=HH/`), so the same queries run
+// over the same format and read the same columns as on Athena.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DUCKDB_COMPATIBILITY, renderQuery, USAGE_QUERIES, type UsageQuery } from '../infra/queries.ts';
 import { PARTITION_KEYS, USAGE_COLUMNS, USAGE_DATA_PREFIX } from '../infra/usage-layout.ts';
+import { duckdbType, publishUsageParquet, quoteIdentifier, quoteString } from './usage-parquet.ts';
+
+export { duckdbType };
 
 export type Cell = string | number | boolean | null;
 
@@ -23,8 +27,9 @@ const TABLE = 'usage_records';
 export const queryNames = (): string[] => USAGE_QUERIES.map((query) => query.name);
 
 /**
- * Runs every saved query, or the one named, over the usage files under
- * `dataDir` (local mode's data folder). No files: every query answers no rows.
+ * Runs every saved query, or the one named, over the usage under `dataDir`
+ * (local mode's data folder), after publishing the hours whose Parquet is
+ * behind their log. No usage: every query answers no rows.
  */
 export async function runUsageQueries(dataDir: string, name?: string): Promise<QueryResult[]> {
   const queries = name === undefined ? USAGE_QUERIES : USAGE_QUERIES.filter((query) => query.name === name);
@@ -32,6 +37,7 @@ export async function runUsageQueries(dataDir: string, name?: string): Promise<Q
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
+    await publishUsageParquet(connection, dataDir);
     await createUsageTable(connection, path.join(dataDir, USAGE_DATA_PREFIX));
     for (const statement of DUCKDB_COMPATIBILITY) await connection.run(statement);
     const results: QueryResult[] = [];
@@ -49,76 +55,26 @@ export async function runUsageQueries(dataDir: string, name?: string): Promise<Q
 }
 
 async function createUsageTable(connection: DuckDBConnection, usageDirectory: string): Promise<void> {
-  const columns = USAGE_COLUMNS.map((column) => `${quoteIdentifier(column.name)} ${duckdbType(column.type)}`);
-  if (!(await hasUsageFiles(usageDirectory))) {
-    // read_json fails on a glob that matches nothing; an empty table answers every query.
+  if (!(await hasUsageObjects(usageDirectory))) {
+    // read_parquet fails on a glob that matches nothing; an empty table answers every query.
+    const columns = USAGE_COLUMNS.map((column) => `${quoteIdentifier(column.name)} ${duckdbType(column.type)}`);
     const partitions = PARTITION_KEYS.map((key) => `${key.name} VARCHAR`);
     await connection.run(`CREATE TABLE ${TABLE} (${[...columns, ...partitions].join(', ')})`);
     return;
   }
-  const files = path.join(usageDirectory, 'dt=*', 'hour=*', '*.jsonl');
-  const columnMap = USAGE_COLUMNS.map((column) => `${quoteString(column.name)}: ${quoteString(duckdbType(column.type))}`).join(', ');
-  await connection.run(
-    `CREATE VIEW ${TABLE} AS SELECT * FROM read_json(${quoteString(files)}, format = 'newline_delimited', columns = {${columnMap}}, hive_partitioning = true, hive_types_autocast = false)`,
-  );
+  const files = path.join(usageDirectory, 'dt=*', 'hour=*', '*.parquet');
+  // Partition keys come from the path, as strings, as Glue declares them.
+  await connection.run(`CREATE VIEW ${TABLE} AS SELECT * FROM read_parquet(${quoteString(files)}, hive_partitioning = true, hive_types_autocast = false)`);
 }
 
-async function hasUsageFiles(usageDirectory: string): Promise<boolean> {
+async function hasUsageObjects(usageDirectory: string): Promise<boolean> {
   try {
     const entries = await readdir(usageDirectory, { recursive: true });
-    return entries.some((entry) => entry.endsWith('.jsonl'));
+    return entries.some((entry) => entry.endsWith('.parquet'));
   } catch {
     return false;
   }
 }
-
-const SCALAR_TYPES: Readonly<Record<string, string>> = {
-  string: 'VARCHAR',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  boolean: 'BOOLEAN',
-  double: 'DOUBLE',
-};
-
-/** A Glue (Hive) column type in DuckDB's spelling: `array<struct<a:int>>` → `STRUCT(a INTEGER)[]`. */
-export function duckdbType(hiveType: string): string {
-  const type = hiveType.trim();
-  const array = /^array<(.*)>$/s.exec(type);
-  if (array?.[1] !== undefined) return `${duckdbType(array[1])}[]`;
-  const struct = /^struct<(.*)>$/s.exec(type);
-  if (struct?.[1] !== undefined) {
-    const fields = splitTopLevel(struct[1]).map((field) => {
-      const colon = field.indexOf(':');
-      if (colon < 0) throw new Error(`Malformed struct field "${field}" in ${hiveType}`);
-      return `${quoteIdentifier(field.slice(0, colon).trim())} ${duckdbType(field.slice(colon + 1))}`;
-    });
-    return `STRUCT(${fields.join(', ')})`;
-  }
-  const scalar = SCALAR_TYPES[type];
-  if (scalar === undefined) throw new Error(`No DuckDB type for the Glue type ${hiveType}`);
-  return scalar;
-}
-
-/** Splits on commas outside angle brackets. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index];
-    if (character === '<') depth++;
-    else if (character === '>') depth--;
-    else if (character === ',' && depth === 0) {
-      parts.push(text.slice(start, index));
-      start = index + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
-}
-
-const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const quoteString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** DuckDB's JS values as plain JSON-safe cells: big integers become numbers while exact. */
 function toCell(value: unknown): Cell {

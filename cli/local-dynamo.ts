@@ -5,8 +5,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PARTITION_KEY, SORT_KEY } from '../lib/store/table.ts';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+  type ScanCommandOutput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import type { Item } from '../lib/store/dynamo.ts';
+import { listingAttributes } from '../lib/store/listing-backfill.ts';
+import { LISTING_INDEX, PARTITION_KEY, SORT_KEY } from '../lib/store/table.ts';
 
 export interface LocalDynamo {
   client: DynamoDBClient;
@@ -17,7 +28,14 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-export const LOCAL_TABLE = 'switchyard';
+/**
+ * The local table. Its name carries the schema's version: dynalite cannot add
+ * an index to an existing table, so a data folder from before the listing
+ * index (table `switchyard`) is upgraded by copying into a new table.
+ */
+export const LOCAL_TABLE = 'switchyard-v2';
+/** Tables of earlier schemas, upgraded into LOCAL_TABLE at start. */
+export const LEGACY_LOCAL_TABLES: readonly string[] = ['switchyard'];
 
 const PROCESS_SCRIPT = path.join(import.meta.dirname, 'local-dynamo-process.ts');
 const START_TIMEOUT_MS = 30_000;
@@ -79,17 +97,52 @@ function readyPort(child: ChildProcess): Promise<number> {
   });
 }
 
-async function ensureTable(client: DynamoDBClient, name: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    return;
-  } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ResourceNotFoundException') throw error;
+/** The table, created if absent; a legacy table is copied into it (with listing attributes) and dropped. */
+export async function ensureTable(client: DynamoDBClient, name: string, legacyNames: readonly string[] = LEGACY_LOCAL_TABLES): Promise<void> {
+  if (!(await tableExists(client, name))) await createTable(client, name);
+  for (const legacy of legacyNames) {
+    // Present only until an upgrade finished: the gateway never ran on `name`
+    // while it is here, so copying it again after an interrupted upgrade
+    // overwrites nothing newer.
+    if (await tableExists(client, legacy)) await upgradeLegacyTable(client, legacy, name);
   }
-  await createTable(client, name);
 }
 
-/** The gateway's table: `pk`/`sk` string keys, on demand; resolves once it is ACTIVE. */
+async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return false;
+    throw error;
+  }
+}
+
+/** Copy every item of `from` into `to`, account and key items with their listing attributes; then drop `from`. */
+async function upgradeLegacyTable(client: DynamoDBClient, from: string, to: string): Promise<void> {
+  let start: Item | undefined;
+  let copied = 0;
+  do {
+    const page: ScanCommandOutput = await client.send(new ScanCommand({ TableName: from, ExclusiveStartKey: start, ConsistentRead: true }));
+    const items = page.Items ?? [];
+    for (let first = 0; first < items.length; first += 25) {
+      let pending: WriteRequest[] = items.slice(first, first + 25).map((item) => ({ PutRequest: { Item: { ...item, ...listingAttributes(item) } } }));
+      for (let round = 0; pending.length > 0; round += 1) {
+        if (round === 10) throw new Error(`upgrading the local table ${from}: ${pending.length} items stayed unprocessed`);
+        const result = await client.send(new BatchWriteItemCommand({ RequestItems: { [to]: pending } }));
+        pending = result.UnprocessedItems?.[to] ?? [];
+      }
+    }
+    copied += items.length;
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  await client.send(new DeleteTableCommand({ TableName: from }));
+  // Serve only once it is gone, so an interrupted upgrade is redone, not half-kept.
+  for (let check = 0; check < 1_000 && (await tableExists(client, from)); check += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  console.error(JSON.stringify({ level: 'info', message: 'local table upgraded', from, to, items: copied }));
+}
+
+/** The gateway's table: `pk`/`sk` string keys and the listing index, on demand; resolves once it is ACTIVE. */
 export async function createTable(client: DynamoDBClient, name: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
@@ -98,10 +151,22 @@ export async function createTable(client: DynamoDBClient, name: string): Promise
       AttributeDefinitions: [
         { AttributeName: PARTITION_KEY, AttributeType: 'S' },
         { AttributeName: SORT_KEY, AttributeType: 'S' },
+        { AttributeName: LISTING_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: LISTING_INDEX.sortKey, AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
         { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: LISTING_INDEX.name,
+          KeySchema: [
+            { AttributeName: LISTING_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: LISTING_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
     }),
   );

@@ -55,16 +55,24 @@ export class SwitchyardStack extends Stack {
     this.state = new StateTable(this, 'State');
     this.providerSecret = new ProviderSecret(this, 'ProviderCredentials', { existingSecretArn: props.providerSecretArn });
     const accessLogs = new AccessLogBucket(this, 'AccessLogs');
+    let analytics: UsageAnalytics | undefined;
     this.usage = new UsageDelivery(this, 'Usage', {
       accessLogBucket: accessLogs.bucket,
       transitionToInfrequentAccessAfter: props.usageTransitionToInfrequentAccessAfter ?? Duration.days(30),
       expireAfter: props.usageExpireAfter ?? Duration.days(400),
       logRetention,
+      // The Glue table reads the bucket and the stream converts with the table's schema: built in between.
+      recordSchema: (usageBucket) => {
+        analytics = new UsageAnalytics(this, 'UsageAnalytics', { usageBucket, accessLogBucket: accessLogs.bucket });
+        return analytics.table;
+      },
     });
-    this.analytics = new UsageAnalytics(this, 'UsageAnalytics', { usageBucket: this.usage.bucket, accessLogBucket: accessLogs.bucket });
+    if (analytics === undefined) throw new Error('UsageDelivery builds the record schema as it is constructed');
+    this.analytics = analytics;
     this.gateway = new GatewayFunction(this, 'Gateway', {
       codePath: props.gatewayCodePath ?? path.join(repositoryRoot, 'dist/gateway'),
       table: this.state.table,
+      listingIndexArn: this.state.listingIndexArn,
       providerSecret: this.providerSecret.secret,
       usageStream: this.usage.deliveryStream,
       cors: props.cors ?? DEFAULT_CORS,
@@ -81,6 +89,7 @@ export class SwitchyardStack extends Stack {
     this.reclaimSweep = new ReclaimSweep(this, 'ReclaimSweep', {
       codePath: props.reclaimCodePath ?? path.join(repositoryRoot, 'dist/reclaim'),
       table: this.state.table,
+      listingIndexArn: this.state.listingIndexArn,
       logRetention,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -1,12 +1,19 @@
 // Where usage records land in S3 and how Athena reads them back. Firehose
-// writes `usage/dt=YYYY-MM-DD/hour=HH/` (UTC arrival time of the oldest record
-// in each object); the Glue table projects exactly those partitions, so no
-// crawler or MSCK REPAIR is ever needed (reliability.md §1.7).
+// converts each record to Parquet (Snappy) with the Glue table's columns and
+// writes `usage-parquet/dt=YYYY-MM-DD/hour=HH/` (UTC arrival time of the
+// oldest record in each object); the Glue table projects exactly those
+// partitions, so no crawler or MSCK REPAIR is ever needed (reliability.md
+// §1.7). Athena then reads only the columns a query names.
+//
+// Before Parquet, Firehose wrote gzipped JSON lines under `usage/`; those
+// objects stay where they are, readable as the JSON history table.
 //
 // The columns repeat the fields of `UsageRecord` (lib/usage/record.ts); infra/
 // imports nothing from lib/, so test/infra asserts the two agree.
 
-export const USAGE_DATA_PREFIX = 'usage/';
+export const USAGE_DATA_PREFIX = 'usage-parquet/';
+/** Where the gzipped JSON objects of the versions before Parquet are (read-only history). */
+export const JSON_HISTORY_PREFIX = 'usage/';
 export const FIREHOSE_DATA_PREFIX = `${USAGE_DATA_PREFIX}dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/`;
 // Outside `usage/`, so failed deliveries never show up as rows.
 export const FIREHOSE_ERROR_PREFIX = 'usage-errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
@@ -29,9 +36,19 @@ export const PARTITION_PROJECTION: Readonly<Record<string, string>> = {
 };
 
 /** The projected partition's location; `${dt}`/`${hour}` are Athena's placeholders, not JS ones. */
-export function storageLocationTemplate(bucketName: string): string {
-  return `s3://${bucketName}/${USAGE_DATA_PREFIX}dt=\${dt}/hour=\${hour}/`;
+export function storageLocationTemplate(bucketName: string, prefix: string = USAGE_DATA_PREFIX): string {
+  return `s3://${bucketName}/${prefix}dt=\${dt}/hour=\${hour}/`;
 }
+
+/** Hive's Parquet classes: what the Glue table declares and Athena reads the Firehose objects with. */
+export const PARQUET_STORAGE = {
+  inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+  serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+} as const;
+
+/** The compression of the Parquet column chunks (Firehose's default, and local mode's). */
+export const PARQUET_COMPRESSION = 'SNAPPY';
 
 export interface UsageColumn {
   name: string;

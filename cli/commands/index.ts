@@ -2,6 +2,7 @@
 // A new module adds one line here.
 import type { Command } from 'commander';
 import { registerAnalytics } from './analytics.ts';
+import { registerBackfillListing } from './backfill-listing.ts';
 import { registerBootstrap } from './bootstrap.ts';
 import { registerCredits } from './credits.ts';
 import { registerKeys, registerSpend } from './keys.ts';
@@ -12,4 +13,5 @@ export const commandModules: readonly ((program: Command) => unknown)[] = [
   registerSpend,
   (program) => registerAnalytics(program),
   (program) => registerBootstrap(program),
+  (program) => registerBackfillListing(program),
 ];

@@ -22,16 +22,18 @@ export const DEFAULT_CORS: lambda.FunctionUrlCorsOptions = {
 };
 
 /**
- * The table calls of the gateway's request path: keys, balances, holds,
- * generations (BatchWriteItem), health (BatchGetItem), and listing an
- * account's keys for the management API (Scan; it names no partition key, so
- * no LeadingKeys condition could narrow this statement).
+ * The table calls of the gateway's request path and management API: keys,
+ * balances, holds, generations (BatchWriteItem; listed by Query per account
+ * and day), activity rollups (Query), health (BatchGetItem), an account's
+ * keys (BatchGetItem after a Query of the listing index, below). No Scan.
  */
-export const GATEWAY_TABLE_ACTIONS = ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Scan', 'UpdateItem'] as const;
+export const GATEWAY_TABLE_ACTIONS = ['BatchGetItem', 'BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'] as const;
 
 export interface GatewayFunctionProps {
   codePath: string;
   table: dynamodb.ITable;
+  /** The table's listing index (infra/constructs/state-table.ts): an account's keys. */
+  listingIndexArn: string;
   providerSecret: secretsmanager.ISecret;
   usageStream: firehose.IDeliveryStream;
   /** CORS on the Function URL; `false` for none (server-to-server callers only). */
@@ -76,6 +78,9 @@ export class GatewayFunction extends Construct {
         actions: GATEWAY_TABLE_ACTIONS.map((action) => `dynamodb:${action}`),
         resources: [props.table.tableArn],
       }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ListAccountKeys', actions: ['dynamodb:Query'], resources: [props.listingIndexArn] }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadProviderCredentials', actions: ['secretsmanager:GetSecretValue'], resources: [props.providerSecret.secretArn] }),

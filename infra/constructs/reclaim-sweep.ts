@@ -21,6 +21,8 @@ export const HOLD_KEY_PREFIXES = ['ACCOUNT#', 'KEY#'] as const;
 export interface ReclaimSweepProps {
   codePath: string;
   table: dynamodb.ITable;
+  /** The table's listing index (infra/constructs/state-table.ts): accounts and their keys. */
+  listingIndexArn: string;
   logRetention: logs.RetentionDays;
   /** How often the sweep runs. Default: every five minutes, against holds that live 20. */
   rate?: Duration;
@@ -50,26 +52,23 @@ export class ReclaimSweep extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AccountAndKeyItemsOnly',
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': HOLD_KEY_PREFIXES.map((prefix) => `${prefix}*`) },
         },
       }),
     );
-    // Listing the accounts and each account's keys is a Scan, and a Scan names
-    // no partition key: `dynamodb:LeadingKeys` is absent from its request, and
-    // `ForAllValues` over an absent key is true, so the condition above would
-    // not restrict it but only pretend to. (`dynamodb:Attributes` cannot
-    // narrow it either: key holds are attributes named per request,
-    // `hold:<id>`.) So Scan gets its own statement without a condition: the
-    // role can read every item of the table (API keys are stored only as
-    // hashes) but get and change only account and key items.
+    // Accounts and each account's keys are listed by the listing index, which
+    // holds the primary keys of account and key items and nothing else (it is
+    // sparse and keys-only), so a Query of it needs no condition to stay
+    // within them. The role cannot read the table at large: no Scan, no
+    // Query on the table.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListAccountsAndKeys',
-        actions: ['dynamodb:Scan'],
-        resources: [props.table.tableArn],
+        actions: ['dynamodb:Query'],
+        resources: [props.listingIndexArn],
       }),
     );
 

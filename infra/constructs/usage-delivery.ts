@@ -1,7 +1,10 @@
 // Usage records from the gateway to S3: a Firehose (Direct PUT) delivery
-// stream that buffers up to 60 s / 5 MiB, gzips, and writes into date/hour
-// partitions of the usage bucket (reliability.md §1.6).
+// stream that converts each JSON record to Parquet with the Glue table's
+// schema (Firehose's own record-format conversion: OpenX JSON SerDe in,
+// Parquet SerDe out, Snappy), buffers up to 60 s / 64 MiB, and writes into
+// date/hour partitions of the usage bucket (reliability.md §1.6).
 import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,7 +19,19 @@ export interface UsageDeliveryProps {
   transitionToInfrequentAccessAfter: Duration;
   expireAfter: Duration;
   logRetention: logs.RetentionDays;
+  /**
+   * The Glue table whose columns Firehose converts records with, built once
+   * the bucket exists (it reads from the bucket): UsageAnalytics' table.
+   */
+  recordSchema: (bucket: s3.IBucket) => glue.CfnTable;
 }
+
+/**
+ * Firehose's minimum buffer when it converts record formats (reliability.md
+ * fact 9); below 128 MiB, the most it takes, so an object holds about 90,000
+ * records (≈ 700 bytes of JSON each) in a few row groups.
+ */
+const CONVERSION_BUFFER = Size.mebibytes(64);
 
 export class UsageDelivery extends Construct {
   readonly bucket: s3.Bucket;
@@ -54,6 +69,23 @@ export class UsageDelivery extends Construct {
     );
     const deliveryLogs = new logs.LogGroup(this, 'DeliveryLogs', { retention: props.logRetention });
     deliveryLogs.grantWrite(role);
+    // Reading the schema: the three Glue calls conversion makes, on this one
+    // table only (the destination's own grant would add glue:GetSchemaVersion
+    // on every resource, for schema registries this stream does not use).
+    const schemaTable = props.recordSchema(this.bucket);
+    const stack = Stack.of(this);
+    const databaseName = schemaTable.databaseName;
+    const tableName = (schemaTable.tableInput as glue.CfnTable.TableInputProperty).name ?? '';
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/${tableName}` }),
+        ],
+      }),
+    );
     for (const objectArn of objectArns) {
       acknowledgeWildcardResource(role, objectArn, 'Firehose names objects itself (date, hour, random suffix); the grant stops at its two prefixes.');
     }
@@ -64,9 +96,14 @@ export class UsageDelivery extends Construct {
         role: role.withoutPolicyUpdates(),
         dataOutputPrefix: FIREHOSE_DATA_PREFIX,
         errorOutputPrefix: FIREHOSE_ERROR_PREFIX,
-        compression: firehose.Compression.GZIP,
+        // No S3 compression: with conversion, Parquet compresses its own column chunks.
+        dataFormatConversion: {
+          schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(schemaTable),
+          inputFormat: firehose.InputFormat.OPENX_JSON,
+          outputFormat: new firehose.ParquetOutputFormat({ compression: firehose.ParquetCompression.SNAPPY }),
+        },
         bufferingInterval: Duration.seconds(60),
-        bufferingSize: Size.mebibytes(5),
+        bufferingSize: CONVERSION_BUFFER,
         loggingConfig: new firehose.EnableLogging(deliveryLogs),
       }),
     });

@@ -5,6 +5,7 @@
 // request (lib/pipeline/admit.ts).
 import { listAccountIds, reclaimExpiredHolds } from '../store/accounts.ts';
 import type { Table } from '../store/dynamo.ts';
+import { reclaimExpiredKeyHolds } from '../store/keys.ts';
 
 export interface ReclaimSummary {
   /** Accounts looked at. */
@@ -20,13 +21,18 @@ export interface ReclaimOptions {
   onError?: (accountId: string, error: unknown) => void;
 }
 
-/** Reclaim every hold, on every account and key, that expired before `now` (epoch ms). */
+/**
+ * Reclaim every hold, on every account and key, that expired before `now`
+ * (epoch ms). Accounts and their keys come from the listing index: the sweep
+ * reads each account's item and keys, never the generations beside them.
+ */
 export async function reclaimAllExpiredHolds(table: Table, now: number, options: ReclaimOptions = {}): Promise<ReclaimSummary> {
   const summary: ReclaimSummary = { accounts: 0, reclaimed: 0, failed: 0 };
   for (const accountId of await listAccountIds(table)) {
     summary.accounts += 1;
     try {
       summary.reclaimed += await reclaimExpiredHolds(table, accountId, now);
+      await reclaimExpiredKeyHolds(table, accountId, now);
     } catch (error) {
       summary.failed += 1;
       options.onError?.(accountId, error);

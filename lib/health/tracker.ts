@@ -25,16 +25,20 @@ export interface HealthTracker extends HealthView {
   flush(): Promise<void>;
 }
 
-export interface HealthTrackerOptions {
-  store?: HealthStore;
+export type HealthTrackerOptions = {
   now: () => number;
   cacheTtlMs?: number;
   policy?: HealthPolicyInput;
-  /** Load these endpoints' records by key; without it, `refresh` scans for every health record. */
-  endpointIds?: readonly string[];
   /** Where store failures go; health must never fail a request. */
   onError?: (error: unknown) => void;
-}
+} & (
+  | { store?: undefined; endpointIds?: readonly string[] }
+  | {
+      store: HealthStore;
+      /** The endpoints whose shared records `refresh` loads, by key (the catalog's). */
+      endpointIds: readonly string[];
+    }
+);
 
 interface LocalHealth {
   breaker: BreakerState;
@@ -129,7 +133,7 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
       if (at - loadedAt < policy.cacheTtlMs) return Promise.resolve();
       loading = (async () => {
         try {
-          const records = options.endpointIds === undefined ? await store.list(at) : await store.getMany(options.endpointIds, at);
+          const records = await store.getMany(options.endpointIds ?? [], at);
           snapshot = new Map(records.map((record) => [record.endpointId, record]));
         } catch (error) {
           onError(error);

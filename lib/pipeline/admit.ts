@@ -62,7 +62,7 @@ export async function admitWorstCase(input: HoldInput, deps: GatewayDeps): Promi
   let reservation = await reserve();
   // Holds abandoned by a crash or a timeout must not refuse a request once
   // they have expired: reclaim them, then ask once more (refusals only).
-  if (!reservation.ok && (await reclaimExpiredHolds(deps.table, key.accountId, now)) > 0) reservation = await reserve();
+  if (!reservation.ok && (await reclaimExpiredHolds(deps.table, key.accountId, now, key.hash)) > 0) reservation = await reserve();
   if (reservation.ok) return reservation.admission;
   const first = plan[0] as Endpoint;
   const question: AffordQuestion = { promptTokens: promptBound, pricing: first.pricing, requestedTokens: outputFor(first) };

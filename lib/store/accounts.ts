@@ -7,10 +7,15 @@
 // A request also holds the same amount on its key (lib/store/keys.ts): the
 // account's hold points at it, so settling or reclaiming the account's hold
 // settles the key's too, and every caller moves both.
-import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+//
+// Accounts are listed (the reclaim sweep) through the listing index
+// (lib/store/table.ts), never by a scan.
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { isConditionFailure, map, N, num, S, str, type Item, type Table } from './dynamo.ts';
-import { reclaimExpiredKeyHolds } from './keys.ts';
+import { decodeHold, encodeHold } from './holds.ts';
+import { reclaimExpiredHoldsOfKey } from './keys.ts';
 import { settleKeySpend, type KeyHoldRef } from './key-spend.ts';
+import { LISTING_INDEX } from './table.ts';
 
 export interface Hold {
   /** The generation id the hold is for. */
@@ -34,22 +39,36 @@ export interface Account {
   createdAt: string;
 }
 
-const accountKey = (id: string): Item => ({ pk: S(`ACCOUNT#${id}`), sk: S('ACCOUNT') });
+/** The primary key of an account's item. */
+export const accountKey = (id: string): Item => ({ pk: S(`ACCOUNT#${id}`), sk: S('ACCOUNT') });
+
+/** Where every account is listed in the listing index. */
+const ACCOUNTS_LISTING = 'ACCOUNTS';
+
+/** The listing-index attributes of an account's item (written at creation, and by the backfill). */
+export const accountListing = (id: string): Item => ({ [LISTING_INDEX.partitionKey]: S(ACCOUNTS_LISTING), [LISTING_INDEX.sortKey]: S(id) });
+
+/** Named conditions of the account item's writes: what each guarantees. */
+const conditions = {
+  /** Creating never overwrites an account (and its balance). */
+  accountIsNew: 'attribute_not_exists(pk)',
+  accountExists: 'attribute_exists(pk)',
+  /** A negative correction may not take the balance below zero. */
+  correctionCovered: 'attribute_exists(pk) AND available >= :needed',
+  /** The balance covers the hold, and this generation holds nothing yet (a retry never holds twice). */
+  balanceCovers: 'available >= :amount AND attribute_not_exists(holds.#hold)',
+  /** The hold is still there with its amount: a settlement applies once. */
+  notYetSettled: 'holds.#hold.a = :amount',
+} as const;
 
 function accountFromItem(item: Item): Account | undefined {
   const id = str(item, 'accountId');
   if (id === undefined) return undefined;
   const holds: Hold[] = [];
   for (const [holdId, value] of Object.entries(map(item, 'holds') ?? {})) {
-    const hold = value.M;
-    if (hold === undefined) continue;
-    const keyHash = str(hold, 'k');
-    holds.push({
-      id: holdId,
-      amountMicros: num(hold, 'a') ?? 0,
-      expiresAt: num(hold, 'x') ?? 0,
-      key: keyHash === undefined ? undefined : { hash: keyHash, day: str(hold, 'd') ?? '', week: str(hold, 'w') ?? '', month: str(hold, 'm') ?? '' },
-    });
+    if (value.M === undefined) continue;
+    const { amountMicros, expiresAt, periods, keyHash } = decodeHold(value.M);
+    holds.push({ id: holdId, amountMicros, expiresAt, key: keyHash === undefined ? undefined : { hash: keyHash, ...periods } });
   }
   return {
     id,
@@ -74,6 +93,7 @@ export async function createAccount(table: Table, id: string, now: string): Prom
         TableName: table.name,
         Item: {
           ...accountKey(id),
+          ...accountListing(id),
           type: S('account'),
           accountId: S(id),
           credits: N(0),
@@ -82,7 +102,7 @@ export async function createAccount(table: Table, id: string, now: string): Prom
           holds: { M: {} },
           createdAt: S(now),
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: conditions.accountIsNew,
       }),
     );
     return true;
@@ -100,8 +120,7 @@ export async function addCredits(table: Table, id: string, micros: number): Prom
         TableName: table.name,
         Key: accountKey(id),
         UpdateExpression: 'ADD credits :amount, available :amount',
-        // A correction may not take the balance below zero.
-        ConditionExpression: micros >= 0 ? 'attribute_exists(pk)' : 'attribute_exists(pk) AND available >= :needed',
+        ConditionExpression: micros >= 0 ? conditions.accountExists : conditions.correctionCovered,
         ExpressionAttributeValues: micros >= 0 ? { ':amount': N(micros) } : { ':amount': N(micros), ':needed': N(-micros) },
         ReturnValues: 'ALL_NEW',
       }),
@@ -117,7 +136,7 @@ export type ReserveResult = { ok: true; availableMicros: number } | { ok: false 
 
 /**
  * Hold `amountMicros` for generation `holdId`: one conditional write that
- * fails when the balance cannot cover it (`balanceCovers`).
+ * fails when the balance cannot cover it (`conditions.balanceCovers`).
  */
 export async function reserveCredits(table: Table, accountId: string, hold: Hold): Promise<ReserveResult> {
   try {
@@ -126,11 +145,11 @@ export async function reserveCredits(table: Table, accountId: string, hold: Hold
         TableName: table.name,
         Key: accountKey(accountId),
         UpdateExpression: 'SET available = available - :amount, holds.#hold = :hold',
-        ConditionExpression: 'available >= :amount AND attribute_not_exists(holds.#hold)',
+        ConditionExpression: conditions.balanceCovers,
         ExpressionAttributeNames: { '#hold': hold.id },
         ExpressionAttributeValues: {
           ':amount': N(hold.amountMicros),
-          ':hold': { M: holdToMap(hold) },
+          ':hold': { M: encodeHold({ amountMicros: hold.amountMicros, expiresAt: hold.expiresAt, keyHash: hold.key?.hash, periods: hold.key }) },
         },
         ReturnValues: 'UPDATED_NEW',
       }),
@@ -142,18 +161,12 @@ export async function reserveCredits(table: Table, accountId: string, hold: Hold
   }
 }
 
-function holdToMap(hold: Hold): Item {
-  const entry: Item = { a: N(hold.amountMicros), x: N(hold.expiresAt) };
-  if (hold.key !== undefined) Object.assign(entry, { k: S(hold.key.hash), d: S(hold.key.day), w: S(hold.key.week), m: S(hold.key.month) });
-  return entry;
-}
-
 export type SettleResult = { settled: true; availableMicros: number } | { settled: false };
 
 /**
  * Charge `chargeMicros` (at most the hold) and release the rest, on the
  * account and on the key the hold points at. Idempotent per hold and per
- * item: a second settlement finds no hold (`notYetSettled`) and changes
+ * item: a second settlement finds no hold (`conditions.notYetSettled`) and changes
  * nothing, and a retry after a failure half way moves only what is left.
  */
 export async function settleHold(table: Table, accountId: string, hold: Hold, chargeMicros: number): Promise<SettleResult> {
@@ -170,7 +183,7 @@ async function settleAccountHold(table: Table, accountId: string, hold: Hold, ch
         TableName: table.name,
         Key: accountKey(accountId),
         UpdateExpression: 'SET available = available + :refund, spent = spent + :charge REMOVE holds.#hold',
-        ConditionExpression: 'holds.#hold.a = :amount',
+        ConditionExpression: conditions.notYetSettled,
         ExpressionAttributeNames: { '#hold': hold.id },
         ExpressionAttributeValues: {
           ':refund': N(hold.amountMicros - charge),
@@ -189,40 +202,41 @@ async function settleAccountHold(table: Table, accountId: string, hold: Hold, ch
 
 /**
  * Release every hold of `accountId` that expired before `now` (a crash or a
- * timeout between reserve and settle), with the key holds they point at,
- * then key holds left without an account hold. Returns how many account
- * holds were reclaimed.
+ * timeout between reserve and settle), with the key holds they point at;
+ * with `keyHash`, also that key's expired holds left without an account hold
+ * (lib/store/keys.ts `reclaimExpiredHoldsOfKey`). Two item reads at most,
+ * however large the table: this runs when a request would be refused.
+ * Returns how many holds were reclaimed.
  */
-export async function reclaimExpiredHolds(table: Table, accountId: string, now: number): Promise<number> {
+export async function reclaimExpiredHolds(table: Table, accountId: string, now: number, keyHash?: string): Promise<number> {
   const account = await getAccount(table, accountId);
-  if (account === undefined) return 0;
   let reclaimed = 0;
-  for (const hold of account.holds) {
+  for (const hold of account?.holds ?? []) {
     if (hold.expiresAt > now) continue;
     const result = await settleHold(table, accountId, hold, 0);
     if (result.settled) reclaimed += 1;
   }
-  await reclaimExpiredKeyHolds(table, accountId, now);
+  if (keyHash !== undefined) reclaimed += await reclaimExpiredHoldsOfKey(table, keyHash, now);
   return reclaimed;
 }
 
-/** Ids of every account (management traffic and the reclaim sweep only). */
+/** Ids of every account, from the listing index (management traffic and the reclaim sweep only). */
 export async function listAccountIds(table: Table): Promise<string[]> {
   const ids: string[] = [];
   let start: Item | undefined;
   do {
-    const page = await table.client.send(
-      new ScanCommand({
+    const page: QueryCommandOutput = await table.client.send(
+      new QueryCommand({
         TableName: table.name,
-        FilterExpression: '#type = :account',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':account': S('account') },
-        ProjectionExpression: 'accountId',
+        IndexName: LISTING_INDEX.name,
+        KeyConditionExpression: '#listing = :accounts',
+        ExpressionAttributeNames: { '#listing': LISTING_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':accounts': S(ACCOUNTS_LISTING) },
         ExclusiveStartKey: start,
       }),
     );
     for (const item of page.Items ?? []) {
-      const id = str(item, 'accountId');
+      const id = str(item, LISTING_INDEX.sortKey);
       if (id !== undefined) ids.push(id);
     }
     start = page.LastEvaluatedKey;

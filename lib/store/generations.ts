@@ -127,7 +127,8 @@ export function createGenerationWriter(
     writing = true;
     try {
       // splice, not slice: a long queue is not copied once per batch.
-      while (queue.length > 0) await writeBatch(queue.splice(0, RECORDS_PER_BATCH).flatMap(({ record, ttl }) => writeRequests(record, ttl)));
+      while (queue.length > 0)
+        await writeBatch(queue.splice(0, RECORDS_PER_BATCH).flatMap(({ record, ttl }) => generationItems(record, ttl).map((item) => ({ PutRequest: { Item: item } }))));
       if (rollups === 'always' || latestNowMs - rollupsWrittenAt >= ROLLUP_INTERVAL_MS) {
         rollupsWrittenAt = latestNowMs;
         await writeRollups(latestNowMs);
@@ -162,7 +163,8 @@ export function createGenerationWriter(
   };
 }
 
-function writeRequests(record: UsageRecord, ttl: number): WriteRequest[] {
+/** The two items of one generation record: by id, and in its account's day. */
+export function generationItems(record: UsageRecord, ttl: number): Item[] {
   const byId: Item = {
     ...genKey(record.id),
     type: S('generation'),
@@ -170,7 +172,7 @@ function writeRequests(record: UsageRecord, ttl: number): WriteRequest[] {
     record: S(JSON.stringify(record)),
     [TTL_ATTRIBUTE]: N(ttl),
   };
-  return [{ PutRequest: { Item: byId } }, { PutRequest: { Item: listingItem(record, ttl) } }];
+  return [byId, listingItem(record, ttl)];
 }
 
 export interface StoredGeneration {

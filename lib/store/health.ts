@@ -1,5 +1,7 @@
 // Endpoint health records: one item per endpoint (`HEALTH#<endpoint id>`,
-// `HEALTH`), shared by every container and the probe. Writes are
+// `HEALTH`), shared by every container and the probe. Records are read by
+// key: the catalog names the endpoints, so no read ever looks for them
+// (a scan would read every generation item too). Writes are
 // read-modify-write under an optimistic version check, so concurrent
 // writers never lose each other's failures. Reads skip expired records
 // even before DynamoDB's lazy TTL deletion removes them.
@@ -7,7 +9,6 @@ import {
   BatchGetItemCommand,
   GetItemCommand,
   PutItemCommand,
-  ScanCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
@@ -56,8 +57,6 @@ export interface HealthStore {
   get(endpointId: string, now: number): Promise<HealthRecord | undefined>;
   /** The records of these endpoints; missing and expired ones are left out. */
   getMany(endpointIds: readonly string[], now: number): Promise<HealthRecord[]>;
-  /** Every live health record (a filtered scan: use `getMany` when the endpoints are known). */
-  list(now: number): Promise<HealthRecord[]>;
   /**
    * Read the record (undefined when absent or expired), compute its next
    * content and write it unless someone wrote in between; then try again.
@@ -112,28 +111,6 @@ export function createHealthStore(table: Table): HealthStore {
           keys = result.UnprocessedKeys?.[table.name]?.Keys;
         }
       }
-      return records;
-    },
-
-    async list(now) {
-      const records: HealthRecord[] = [];
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await table.client.send(
-          new ScanCommand({
-            TableName: table.name,
-            FilterExpression: 'begins_with(#pk, :prefix) AND #sk = :sk',
-            ExpressionAttributeNames: { '#pk': PARTITION_KEY, '#sk': SORT_KEY },
-            ExpressionAttributeValues: { ':prefix': S(PREFIX), ':sk': S(SK) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const record = live(item, now);
-          if (record !== undefined) records.push(record);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
       return records;
     },
 

@@ -2,7 +2,8 @@
 // exactly as an account's balance is (DESIGN decision 5).
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { pastPeriods, type PeriodIds } from '../billing/periods.ts';
-import { isConditionFailure, N, num, S, str, type Item, type Table } from './dynamo.ts';
+import { isConditionFailure, N, S, type Item, type Table } from './dynamo.ts';
+import { decodeHold, encodeHold } from './holds.ts';
 
 /** The primary key of a key's item. */
 export const keyItemKey = (hash: string): Item => ({ pk: S(`KEY#${hash}`), sk: S('KEY') });
@@ -39,6 +40,17 @@ export interface KeySpend {
 const HOLD_PREFIX = 'hold:';
 const USED_PREFIX = 'used:';
 
+/** Named conditions of the key item's spend writes: what each guarantees. */
+const conditions = {
+  /** The key still exists, and this generation holds nothing on it yet (a retry never holds twice). */
+  keyHoldIsNew: 'attribute_exists(pk) AND attribute_not_exists(#hold)',
+  /** The period's counter leaves room for the hold under the key's limit. */
+  keyLimitCovers: '(attribute_not_exists(#limited) OR #limited <= :ceiling)',
+  /** The hold is still there with its amount: a settlement applies once. */
+  notYetSettled: '#hold.a = :amount',
+  keyExists: 'attribute_exists(pk)',
+} as const;
+
 export function counterName(period: SpendPeriod, periods: PeriodIds): string {
   return period === 'total' ? `${USED_PREFIX}total` : `${USED_PREFIX}${period}:${periods[period]}`;
 }
@@ -50,12 +62,8 @@ export function keySpendFromItem(item: Item): KeySpend {
     if (name.startsWith(USED_PREFIX) && value.N !== undefined) counters.set(name, Number(value.N));
     const hold = value.M;
     if (name.startsWith(HOLD_PREFIX) && hold !== undefined) {
-      holds.push({
-        id: name.slice(HOLD_PREFIX.length),
-        amountMicros: num(hold, 'a') ?? 0,
-        expiresAt: num(hold, 'x') ?? 0,
-        periods: { day: str(hold, 'd') ?? '', week: str(hold, 'w') ?? '', month: str(hold, 'm') ?? '' },
-      });
+      const { amountMicros, expiresAt, periods } = decodeHold(hold);
+      holds.push({ id: name.slice(HOLD_PREFIX.length), amountMicros, expiresAt, periods });
     }
   }
   return { counters, holds };
@@ -90,7 +98,7 @@ export interface KeyLimitCheck {
 /**
  * Hold `amountMicros` on the key for generation `hold.id`: one conditional
  * write that fails when the key is gone or, with a limit, when what the
- * period has used leaves too little (`keyLimitCovers`).
+ * period has used leaves too little (`conditions.keyLimitCovers`).
  */
 export async function reserveKeySpend(
   table: Table,
@@ -102,13 +110,13 @@ export async function reserveKeySpend(
   const names: Record<string, string> = { ...counterNames(ref), '#hold': HOLD_PREFIX + hold.id };
   const values: Item = {
     ':amount': N(hold.amountMicros),
-    ':hold': { M: { a: N(hold.amountMicros), x: N(hold.expiresAt), d: S(ref.day), w: S(ref.week), m: S(ref.month) } },
+    ':hold': { M: encodeHold({ amountMicros: hold.amountMicros, expiresAt: hold.expiresAt, periods: ref }) },
   };
-  let condition = 'attribute_exists(pk) AND attribute_not_exists(#hold)';
+  let condition: string = conditions.keyHoldIsNew;
   if (limit !== undefined) {
     names['#limited'] = counterName(limit.period, ref);
     values[':ceiling'] = N(limit.ceilingMicros);
-    condition += ' AND (attribute_not_exists(#limited) OR #limited <= :ceiling)';
+    condition += ` AND ${conditions.keyLimitCovers}`;
   }
   try {
     await table.client.send(
@@ -130,7 +138,7 @@ export async function reserveKeySpend(
 
 /**
  * Turn the key's hold into a charge of `chargeMicros` (at most the hold).
- * Idempotent per hold (`notYetSettled`): false when it was settled already,
+ * Idempotent per hold (`conditions.notYetSettled`): false when it was settled already,
  * never made, or the key is gone. Counters of long-past periods are dropped
  * on the way (a hold lives minutes, so nothing open can count in them).
  */
@@ -150,7 +158,7 @@ export async function settleKeySpend(table: Table, ref: KeyHoldRef, holdId: stri
         TableName: table.name,
         Key: keyItemKey(ref.hash),
         UpdateExpression: `${ADD_TO_COUNTERS(':delta')} REMOVE ${['#hold', ...removals.map((_, index) => `#stale${index}`)].join(', ')}`,
-        ConditionExpression: '#hold.a = :amount',
+        ConditionExpression: conditions.notYetSettled,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ':delta': N(charge - amountMicros), ':amount': N(amountMicros) },
       }),
@@ -174,7 +182,7 @@ export async function addKeySpend(table: Table, ref: KeyHoldRef, micros: number)
         TableName: table.name,
         Key: keyItemKey(ref.hash),
         UpdateExpression: ADD_TO_COUNTERS(':amount'),
-        ConditionExpression: 'attribute_exists(pk)',
+        ConditionExpression: conditions.keyExists,
         ExpressionAttributeNames: counterNames(ref),
         ExpressionAttributeValues: { ':amount': N(micros) },
       }),

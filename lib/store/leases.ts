@@ -1,11 +1,18 @@
 // A lease is an account hold (lib/store/accounts.ts) that many requests are
 // admitted against. Its charges move from the hold to `spent` in batches; the
 // condition on the hold's current amount makes each batch apply once
-// (`leaseStillHolds`), so a retried batch never charges twice.
+// (`conditions.leaseStillHolds`), so a retried batch never charges twice.
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, map, N, num, S, type Table } from './dynamo.ts';
+import { accountKey } from './accounts.ts';
+import { isConditionFailure, map, N, num, type Table } from './dynamo.ts';
 
-const accountKey = (id: string) => ({ pk: S(`ACCOUNT#${id}`), sk: S('ACCOUNT') });
+/** Named conditions of a lease's writes: what each guarantees. */
+const conditions = {
+  /** The lease's hold still has the amount this batch was counted against: the batch applies once. */
+  leaseStillHolds: 'holds.#lease.a = :held',
+  /** Charged without the lease, the balance still never goes below zero. */
+  balanceCoversCharge: 'available >= :charge',
+} as const;
 
 export type LeaseCharge = 'applied' | 'charged-directly' | 'lost';
 
@@ -22,7 +29,7 @@ export async function chargeLease(table: Table, accountId: string, leaseId: stri
         TableName: table.name,
         Key: accountKey(accountId),
         UpdateExpression: 'SET spent = spent + :charge, holds.#lease.a = holds.#lease.a - :charge',
-        ConditionExpression: 'holds.#lease.a = :held',
+        ConditionExpression: conditions.leaseStillHolds,
         ExpressionAttributeNames: { '#lease': leaseId },
         ExpressionAttributeValues: { ':charge': N(chargeMicros), ':held': N(heldMicros) },
       }),
@@ -42,7 +49,7 @@ export async function chargeLease(table: Table, accountId: string, leaseId: stri
         TableName: table.name,
         Key: accountKey(accountId),
         UpdateExpression: 'SET spent = spent + :charge, available = available - :charge',
-        ConditionExpression: 'available >= :charge',
+        ConditionExpression: conditions.balanceCoversCharge,
         ExpressionAttributeValues: { ':charge': N(chargeMicros) },
       }),
     );
@@ -61,7 +68,7 @@ export async function releaseLease(table: Table, accountId: string, leaseId: str
         TableName: table.name,
         Key: accountKey(accountId),
         UpdateExpression: 'SET available = available + :held REMOVE holds.#lease',
-        ConditionExpression: 'holds.#lease.a = :held',
+        ConditionExpression: conditions.leaseStillHolds,
         ExpressionAttributeNames: { '#lease': leaseId },
         ExpressionAttributeValues: { ':held': N(heldMicros) },
         ReturnValues: 'UPDATED_NEW',

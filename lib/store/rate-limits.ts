@@ -8,9 +8,15 @@ import { TTL_ATTRIBUTE, ttlAfter } from './table.ts';
 
 export const RATE_WINDOW_MS = 60_000;
 
+/** Named condition of the count: what it guarantees. */
+const conditions = {
+  /** Fewer than the limit are counted in this window: the limit+1st request is never let through. */
+  underRateLimit: 'attribute_not_exists(#n) OR #n < :limit',
+} as const;
+
 export type CountResult = { allowed: true; count: number } | { allowed: false };
 
-/** Count one request of the window `now` falls in, unless `limit` are counted already (`underRateLimit`). */
+/** Count one request of the window `now` falls in, unless `limit` are counted already (`conditions.underRateLimit`). */
 export async function countRequest(table: Table, keyHash: string, limit: number, now: number): Promise<CountResult> {
   const window = Math.floor(now / RATE_WINDOW_MS);
   try {
@@ -19,7 +25,7 @@ export async function countRequest(table: Table, keyHash: string, limit: number,
         TableName: table.name,
         Key: { pk: S(`RATE#${keyHash}#${window}`), sk: S('RATE') },
         UpdateExpression: 'ADD #n :one SET #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+        ConditionExpression: conditions.underRateLimit,
         ExpressionAttributeNames: { '#n': 'n', '#ttl': TTL_ATTRIBUTE },
         ExpressionAttributeValues: {
           ':one': N(1),

@@ -1,13 +1,15 @@
 // The saved usage queries over the files a real local gateway wrote: several
 // requests from two keys, a fallback and a failure, then every query run with
 // DuckDB through cli/analytics.ts and the `switchyard analytics` command.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTable, runUsageQueries, type QueryResult } from '../../cli/analytics.ts';
 import { registerAnalytics } from '../../cli/commands/analytics.ts';
+import { USAGE_DATA_PREFIX } from '../../infra/usage-layout.ts';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
 import { generateApiKey, hashApiKey, keyLabel } from '../../lib/keys/api-key.ts';
 import { defaultSettings } from '../../lib/settings.ts';
@@ -198,6 +200,47 @@ describe('local analytics over the local gateway\'s usage files', () => {
       { provider: 'Broken', error_code: 'provider_unavailable', status: 500, failures: 2 },
       { provider: 'Unavailable', error_code: 'provider_overloaded', status: 503, failures: 1 },
     ]);
+  });
+});
+
+describe('the Parquet the queries read', () => {
+  const parquetObjects = (): string[] =>
+    readdirSync(path.join(dataDir, USAGE_DATA_PREFIX), { recursive: true })
+      .map(String)
+      .filter((entry) => entry.endsWith('.parquet'));
+
+  it("is each hour's log as Firehose would write it: one object per hour, in the bucket's layout, every record in it", async () => {
+    const day = records[0]?.created_at.slice(0, 10) ?? '';
+    const hours = [...new Set(records.map((record) => record.created_at.slice(11, 13)))];
+    expect(parquetObjects().sort()).toEqual(hours.map((hour) => path.join(`dt=${day}`, `hour=${hour}`, 'usage.parquet')).sort());
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const glob = path.join(dataDir, USAGE_DATA_PREFIX, '*', '*', '*.parquet');
+      const ids = (await connection.runAndReadAll(`SELECT id FROM read_parquet('${glob}') ORDER BY id`)).getRowObjectsJson().map((row) => row.id);
+      expect(ids).toEqual(records.map((record) => record.id).sort());
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('catches up with records logged since, and leaves up-to-date hours alone', async () => {
+    const before = new Map(parquetObjects().map((entry) => [entry, statSync(path.join(dataDir, USAGE_DATA_PREFIX, entry)).mtimeMs]));
+    await complete(gateway.keys.apiKey, { model: 'test/other' });
+    const latest = (await usageRecords(gateway)).at(-1) as UsageRecord;
+
+    const again = await runUsageQueries(dataDir, 'tokens-and-cost-per-model');
+
+    const other = again[0]?.rows.find((row) => row.model === latest.model);
+    expect(Number(other?.requests)).toBe(records.filter((record) => record.model === latest.model).length + 1);
+    const hourOfLatest = path.join(`dt=${latest.created_at.slice(0, 10)}`, `hour=${latest.created_at.slice(11, 13)}`, 'usage.parquet');
+    for (const [entry, mtime] of before) {
+      if (entry !== hourOfLatest) expect(statSync(path.join(dataDir, USAGE_DATA_PREFIX, entry)).mtimeMs).toBe(mtime);
+    }
+    // Put back what the other tests read.
+    results = new Map((await runUsageQueries(dataDir)).map((result) => [result.query.name, result]));
+    records = await usageRecords(gateway);
   });
 });
 

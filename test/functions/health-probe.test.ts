@@ -104,7 +104,7 @@ describe('the health-probe function', () => {
 
     expect(summary).toEqual({ ok: 1, failed: 1, skipped: 1 });
     expect(secretReads).toBe(1);
-    const records = await createHealthStore({ client: dynamo.client, name: dynamo.tableName }).list(Date.now());
+    const records = await createHealthStore({ client: dynamo.client, name: dynamo.tableName }).getMany(['probe/down@down', 'probe/healthy@healthy', 'probe/keyless@keyless'], Date.now());
     const byEndpoint = new Map(records.map((record) => [record.endpointId, record]));
     expect([...byEndpoint.keys()].sort()).toEqual(['probe/down@down', 'probe/healthy@healthy']);
     expect(byEndpoint.get('probe/healthy@healthy')?.latencySamples).toHaveLength(1);

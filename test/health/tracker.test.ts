@@ -4,6 +4,8 @@ import { createHealthStore, type HealthStore } from '../../lib/store/health.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 const T0 = 1_750_000_000_000;
+/** The catalog's endpoints, as the gateway hands them to its tracker. */
+const ENDPOINTS = ['shared@a', 'shared@b', 'shared@c', 'shared@d'];
 const SECOND = 1000;
 
 function fakeClock(start = T0) {
@@ -13,12 +15,11 @@ function fakeClock(start = T0) {
 
 /** Counts store calls, and can be told to fail. */
 function instrumented(inner: HealthStore) {
-  const calls = { list: 0, getMany: 0, update: 0 };
+  const calls = { getMany: 0, update: 0 };
   let failing = false;
   const store: HealthStore = {
     get: (id, now) => inner.get(id, now),
     getMany: (ids, now) => (calls.getMany++, inner.getMany(ids, now)),
-    list: (now) => (calls.list++, inner.list(now)),
     update: (id, now, change, options) => {
       calls.update++;
       return failing ? Promise.reject(new Error('store down')) : inner.update(id, now, change, options);
@@ -90,9 +91,9 @@ describe('health tracker with the shared store (dynalite)', () => {
 
   it('adds up failures from several containers into one breaker', async () => {
     const clock = fakeClock();
-    const first = createHealthTracker({ store, now: clock.now });
-    const second = createHealthTracker({ store, now: clock.now });
-    const third = createHealthTracker({ store, now: clock.now });
+    const first = createHealthTracker({ store, now: clock.now, endpointIds: ENDPOINTS });
+    const second = createHealthTracker({ store, now: clock.now, endpointIds: ENDPOINTS });
+    const third = createHealthTracker({ store, now: clock.now, endpointIds: ENDPOINTS });
     for (let index = 0; index < 3; index++) first.recordFailure('shared@a', { status: 502 });
     for (let index = 0; index < 2; index++) second.recordFailure('shared@a', { status: 503 });
     expect(first.endpoint('shared@a', clock.now()).degraded).toBe(false);
@@ -109,8 +110,8 @@ describe('health tracker with the shared store (dynalite)', () => {
 
   it('shares latency samples and serves percentiles of all containers', async () => {
     const clock = fakeClock();
-    const first = createHealthTracker({ store, now: clock.now });
-    const second = createHealthTracker({ store, now: clock.now });
+    const first = createHealthTracker({ store, now: clock.now, endpointIds: ENDPOINTS });
+    const second = createHealthTracker({ store, now: clock.now, endpointIds: ENDPOINTS });
     first.recordSuccess('shared@b', { latencyMs: 100, tokensPerSecond: 40 });
     clock.advance(1);
     second.recordSuccess('shared@b', { latencyMs: 300, tokensPerSecond: 60 });
@@ -126,22 +127,22 @@ describe('health tracker with the shared store (dynalite)', () => {
   it('reads the store at most once per cache TTL, off the request path', async () => {
     const clock = fakeClock();
     const { store: counted, calls } = instrumented(store);
-    const tracker = createHealthTracker({ store: counted, now: clock.now, cacheTtlMs: 5000 });
+    const tracker = createHealthTracker({ store: counted, now: clock.now, cacheTtlMs: 5000, endpointIds: ENDPOINTS });
     await Promise.all([tracker.refresh(), tracker.refresh()]);
     tracker.endpoint('shared@a', clock.now());
     clock.advance(4999);
     await tracker.refresh();
-    expect(calls.list).toBe(1);
+    expect(calls.getMany).toBe(1);
     clock.advance(1);
     await tracker.refresh();
-    expect(calls.list).toBe(2);
+    expect(calls.getMany).toBe(2);
   });
 
-  it('loads known endpoints by key instead of scanning', async () => {
+  it('loads the endpoints it is told of by key', async () => {
     const { store: counted, calls } = instrumented(store);
     const tracker = createHealthTracker({ store: counted, now: () => T0, endpointIds: ['shared@a', 'shared@b'] });
     await tracker.refresh();
-    expect(calls).toMatchObject({ list: 0, getMany: 1 });
+    expect(calls).toMatchObject({ getMany: 1 });
     expect(tracker.endpoint('shared@a', T0).degraded).toBe(true);
   });
 
@@ -149,7 +150,7 @@ describe('health tracker with the shared store (dynalite)', () => {
     const clock = fakeClock();
     const { store: flaky, fail } = instrumented(store);
     const errors: unknown[] = [];
-    const tracker = createHealthTracker({ store: flaky, now: clock.now, onError: (error) => errors.push(error) });
+    const tracker = createHealthTracker({ store: flaky, now: clock.now, onError: (error) => errors.push(error), endpointIds: ENDPOINTS });
     fail(true);
     for (let index = 0; index < 5; index++) tracker.recordFailure('shared@c', { status: 500 });
     await expect(tracker.flush()).resolves.toBeUndefined();
@@ -163,10 +164,10 @@ describe('health tracker with the shared store (dynalite)', () => {
 
   it('lets its own later success outrank a shared open breaker', async () => {
     const clock = fakeClock();
-    const writer = createHealthTracker({ store, now: clock.now });
+    const writer = createHealthTracker({ store, now: clock.now, endpointIds: ENDPOINTS });
     for (let index = 0; index < 5; index++) writer.recordFailure('shared@d', { status: 500 });
     await writer.flush();
-    const reader = createHealthTracker({ store, now: clock.now });
+    const reader = createHealthTracker({ store, now: clock.now, endpointIds: ENDPOINTS });
     await reader.refresh();
     expect(reader.endpoint('shared@d', clock.now()).degraded).toBe(true);
     clock.advance(SECOND);
@@ -178,8 +179,8 @@ describe('health tracker with the shared store (dynalite)', () => {
 
   it('does not read the store when asked for health', () => {
     const { store: counted, calls } = instrumented(store);
-    const tracker = createHealthTracker({ store: counted, now: () => T0 });
+    const tracker = createHealthTracker({ store: counted, now: () => T0, endpointIds: ENDPOINTS });
     for (let index = 0; index < 100; index++) tracker.endpoint('shared@a', T0);
-    expect(calls).toEqual({ list: 0, getMany: 0, update: 0 });
+    expect(calls).toEqual({ getMany: 0, update: 0 });
   });
 });

@@ -44,6 +44,7 @@ describe('least privilege', () => {
     expect(granted.map((grant) => grant.action)).toEqual(
       [
         ...GATEWAY_TABLE_ACTIONS.map((action) => `dynamodb:${action}`),
+        'dynamodb:Query',
         'secretsmanager:GetSecretValue',
         'firehose:PutRecordBatch',
         'bedrock:InvokeModel',
@@ -53,7 +54,10 @@ describe('least privilege', () => {
       ].sort(),
     );
     const on = (prefix: string) => granted.filter((grant) => grant.action.startsWith(prefix)).flatMap((grant) => grant.resources);
-    expect(new Set(on('dynamodb:'))).toEqual(new Set([`<${ids.table}.Arn>`]));
+    // The table, and of its index only the listing (an account's keys); no Scan anywhere.
+    expect(new Set(on('dynamodb:'))).toEqual(new Set([`<${ids.table}.Arn>`, `<${ids.table}.Arn>/index/listing`]));
+    expect(granted.filter((grant) => grant.resources.some((resource) => resource.includes('/index/'))).map((grant) => grant.action)).toEqual(['dynamodb:Query']);
+    expect(granted.map((grant) => grant.action)).not.toContain('dynamodb:Scan');
     expect(on('secretsmanager:')).toEqual([`<${ids.secret}>`]);
     expect(on('firehose:')).toEqual([`<${ids.stream}.Arn>`]);
   });
@@ -65,9 +69,18 @@ describe('least privilege', () => {
     );
   });
 
-  it('the reclaim sweep may get, update and scan the table and write its logs, nothing else', () => {
+  it('the reclaim sweep may get and update items, query the listing index and write its logs, nothing else', () => {
     const granted = grants(role(main.stack.reclaimSweep.function));
-    expect(granted.map((grant) => grant.action)).toEqual(['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(granted.map((grant) => grant.action)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
+    const tableId = logicalId(main.stack, main.stack.state.table);
+    expect(granted.find((grant) => grant.action === 'dynamodb:Query')?.resources).toEqual([`<${tableId}.Arn>/index/listing`]);
   });
 
   it('grants no wildcard resource but those an API requires, each with its reason in the code', () => {
@@ -80,7 +93,7 @@ describe('least privilege', () => {
       /^arn:<AWS::Partition>:bedrock:\*::foundation-model\/\*$/,
       /^arn:<AWS::Partition>:bedrock:\*:<AWS::AccountId>:inference-profile\/\*$/,
       // Firehose names its objects itself, under two prefixes (infra/constructs/usage-delivery.ts).
-      /^<[A-Za-z0-9]+\.Arn>\/usage\/\*$/,
+      /^<[A-Za-z0-9]+\.Arn>\/usage-parquet\/\*$/,
       /^<[A-Za-z0-9]+\.Arn>\/usage-errors\/\*$/,
       // grantInvoke adds the ARN of every version of the one scheduled function (health-probe.ts, reclaim-sweep.ts).
       /^<[A-Za-z0-9]+\.Arn>:\*$/,

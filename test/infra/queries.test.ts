@@ -1,15 +1,18 @@
-// Runs the saved usage queries with DuckDB over gzipped JSON-lines objects laid
-// out exactly as Firehose writes them, read through the Glue column list: the
-// queries, the columns and the record shape have to agree for any row to
-// come out right.
+// Runs the saved usage queries with DuckDB over objects laid out exactly as
+// Firehose writes them: Parquet with the Glue table's schema (Snappy) under
+// the table's prefix, as it writes them now, and gzipped JSON lines read
+// through the Glue column list, as the history table holds them. The queries,
+// the columns and the record shape have to agree for any row to come out
+// right.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeUsageParquet } from '../../cli/usage-parquet.ts';
 import { DUCKDB_COMPATIBILITY, renderQuery, TABLE_PLACEHOLDER, USAGE_QUERIES, type UsageQuery } from '../../infra/queries.ts';
-import { ATTEMPT_FIELDS, USAGE_COLUMNS, USAGE_DATA_PREFIX } from '../../infra/usage-layout.ts';
+import { ATTEMPT_FIELDS, JSON_HISTORY_PREFIX, USAGE_COLUMNS, USAGE_DATA_PREFIX } from '../../infra/usage-layout.ts';
 import type { UsageAttempt, UsageRecord } from '../../lib/usage/record.ts';
 
 const DAY_MS = 86_400_000;
@@ -111,19 +114,26 @@ let instance: DuckDBInstance;
 
 beforeAll(async () => {
   directory = mkdtempSync(path.join(os.tmpdir(), 'switchyard-usage-'));
-  objects.forEach((object, index) => {
-    const folder = path.join(directory, USAGE_DATA_PREFIX, `dt=${object.dt}`, `hour=${object.hour}`);
-    mkdirSync(folder, { recursive: true });
-    const lines = object.records.map((entry) => `${JSON.stringify(entry)}\n`).join('');
-    writeFileSync(path.join(folder, `switchyard-usage-${index}.gz`), gzipSync(lines));
-  });
   instance = await DuckDBInstance.create(':memory:');
   connection = await instance.connect();
+  for (const [index, object] of objects.entries()) {
+    const partition = path.join(`dt=${object.dt}`, `hour=${object.hour}`);
+    const lines = object.records.map((entry) => `${JSON.stringify(entry)}\n`).join('');
+    const historyFolder = path.join(directory, JSON_HISTORY_PREFIX, partition);
+    mkdirSync(historyFolder, { recursive: true });
+    writeFileSync(path.join(historyFolder, `switchyard-usage-${index}.gz`), gzipSync(lines));
+    // What the record-format conversion makes of the same JSON.
+    const parquetFolder = path.join(directory, USAGE_DATA_PREFIX, partition);
+    mkdirSync(parquetFolder, { recursive: true });
+    await writeUsageParquet(connection, [path.join(historyFolder, `switchyard-usage-${index}.gz`)], path.join(parquetFolder, `switchyard-usage-${index}.parquet`));
+  }
   const columns = USAGE_COLUMNS.map((column) => `'${column.name}': '${duckdbType(column.type)}'`).join(', ');
-  const files = path.join(directory, USAGE_DATA_PREFIX, '*', '*', '*.gz');
+  const jsonFiles = path.join(directory, JSON_HISTORY_PREFIX, '*', '*', '*.gz');
   await connection.run(
-    `CREATE VIEW usage_records AS SELECT * FROM read_json('${files}', format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, hive_types_autocast = false)`,
+    `CREATE VIEW usage_records_json AS SELECT * FROM read_json('${jsonFiles}', format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, hive_types_autocast = false)`,
   );
+  const parquetFiles = path.join(directory, USAGE_DATA_PREFIX, '*', '*', '*.parquet');
+  await connection.run(`CREATE VIEW usage_records AS SELECT * FROM read_parquet('${parquetFiles}', hive_partitioning = true, hive_types_autocast = false)`);
   for (const statement of DUCKDB_COMPATIBILITY) await connection.run(statement);
 });
 
@@ -133,15 +143,42 @@ afterAll(() => {
   rmSync(directory, { recursive: true, force: true });
 });
 
+let table = 'usage_records';
+
 async function run(name: string): Promise<Array<Record<string, unknown>>> {
   const query = USAGE_QUERIES.find((candidate) => candidate.name === name) as UsageQuery;
-  const reader = await connection.runAndReadAll(renderQuery(query, 'usage_records'));
+  const reader = await connection.runAndReadAll(renderQuery(query, table));
   return reader.getRowObjectsJson() as Array<Record<string, unknown>>;
 }
 
 const numbers = (row: Record<string, unknown> | undefined, ...keys: string[]) => Object.fromEntries(keys.map((key) => [key, Number(row?.[key])]));
 
-describe('usage queries', () => {
+describe('the Parquet objects', () => {
+  it("hold the Glue table's columns with its types, in its order, Snappy-compressed", async () => {
+    const file = path.join(directory, USAGE_DATA_PREFIX, `dt=${yesterday}`, 'hour=10', 'switchyard-usage-0.parquet');
+    const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}', hive_partitioning = false)`)).getRowObjectsJson();
+    expect(described.map((row) => [row.column_name, row.column_type])).toEqual(USAGE_COLUMNS.map((column) => [column.name, duckdbType(column.type)]));
+    // The physical types Athena's Parquet reader maps onto int, bigint, boolean and string.
+    const leaves = (await connection.runAndReadAll(`SELECT name, type, converted_type FROM parquet_schema('${file}')`)).getRowObjectsJson();
+    const first = (name: string) => leaves.find((row) => row.name === name);
+    expect(first('status')).toMatchObject({ type: 'INT32' });
+    expect(first('cost_micros')).toMatchObject({ type: 'INT64' });
+    expect(first('streamed')).toMatchObject({ type: 'BOOLEAN' });
+    expect(first('id')).toMatchObject({ type: 'BYTE_ARRAY', converted_type: 'UTF8' });
+    expect(first('attempts')).toMatchObject({ converted_type: 'LIST' });
+    const codecs = (await connection.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`)).getRowObjectsJson();
+    expect(codecs).toEqual([{ compression: 'SNAPPY' }]);
+  });
+});
+
+describe.each([
+  { format: 'Parquet, as Firehose writes it now', view: 'usage_records' },
+  { format: 'gzipped JSON, the history table', view: 'usage_records_json' },
+])('usage queries over $format', ({ view }) => {
+  beforeAll(() => {
+    table = view;
+  });
+
   it('are five, uniquely named, each over the table placeholder', () => {
     expect(USAGE_QUERIES).toHaveLength(5);
     expect(new Set(USAGE_QUERIES.map((query) => query.name)).size).toBe(5);

@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { TABLE_ATTRIBUTES } from '../../infra/constructs/state-table.ts';
 import { FUNCTION_ENVIRONMENT } from '../../infra/function-environment.ts';
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/store/table.ts';
+import { LISTING_INDEX, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../lib/store/table.ts';
 import { asArray, logicalId, mentions, ofType, renderJoin, standInBundle, statementsOfRole, synth, type Json, type Statement, type Synthesized } from './synth-support.ts';
 
 let bundle: ReturnType<typeof standInBundle>;
@@ -145,28 +145,34 @@ describe('reclaim sweep', () => {
     });
   });
 
-  it('may get and update account and key items only, and scan the table to list them', () => {
+  it('may get and update account and key items only, and query the listing index to find them (no Scan)', () => {
     const tableId = logicalId(main.stack, main.stack.state.table);
     const onTable = sweepRoleStatements().filter((statement) => mentions(statement.Resource, tableId));
-    const itemStatements = onTable.filter((statement) => !asArray(statement.Action).includes('dynamodb:Scan'));
+    const itemStatements = onTable.filter((statement) => !asArray(statement.Action).includes('dynamodb:Query'));
     expect(itemStatements).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCOUNT#*', 'KEY#*'] } },
       }),
     ]);
-    // Scan carries no leading key, so it stands alone: the only unconditioned action, and a read.
-    const scans = onTable.filter((statement) => asArray(statement.Action).includes('dynamodb:Scan'));
-    expect(scans).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'dynamodb:Scan', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } })]);
-    expect(scans[0]?.Condition).toBeUndefined();
+    // The index holds only the keys of account and key items; the table itself cannot be queried or scanned.
+    const queries = onTable.filter((statement) => asArray(statement.Action).includes('dynamodb:Query'));
+    expect(queries).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/listing']] },
+      }),
+    ]);
   });
 
   it('has no permission on health or generation items, the secret, the usage bucket or stream', () => {
     const statements = sweepRoleStatements();
     const actions = statements.flatMap((statement) => asArray(statement.Action));
     expect([...new Set(actions.map((action) => action.split(':')[0]))].sort()).toEqual(['dynamodb', 'logs']);
-    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     const granted = JSON.stringify(statements);
     expect(granted).not.toMatch(/HEALTH#|GEN#/);
     for (const resource of [main.stack.providerSecret.secret, main.stack.usage.bucket, main.stack.usage.deliveryStream]) {
@@ -184,14 +190,35 @@ describe('reclaim sweep', () => {
 });
 
 describe('state table', () => {
-  it('uses the key and TTL attribute names of lib/store/table.ts', () => {
-    expect(TABLE_ATTRIBUTES).toEqual({ partitionKey: PARTITION_KEY, sortKey: SORT_KEY, timeToLive: TTL_ATTRIBUTE });
+  it('uses the key, TTL and index attribute names of lib/store/table.ts', () => {
+    expect(TABLE_ATTRIBUTES).toEqual({ partitionKey: PARTITION_KEY, sortKey: SORT_KEY, timeToLive: TTL_ATTRIBUTE, listingIndex: LISTING_INDEX });
     const table = main.resources[logicalId(main.stack, main.stack.state.table)];
     expect(table?.Properties.KeySchema).toEqual([
       { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
       { AttributeName: SORT_KEY, KeyType: 'RANGE' },
     ]);
     expect(table?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+  });
+
+  it('has one index, the sparse keys-only listing of accounts and keys', () => {
+    const table = main.resources[logicalId(main.stack, main.stack.state.table)];
+    expect(table?.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: LISTING_INDEX.name,
+        KeySchema: [
+          { AttributeName: LISTING_INDEX.partitionKey, KeyType: 'HASH' },
+          { AttributeName: LISTING_INDEX.sortKey, KeyType: 'RANGE' },
+        ],
+        // Keys only: a write that changes a balance or a key's spend never writes the index.
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
+    expect(table?.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: LISTING_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: LISTING_INDEX.sortKey, AttributeType: 'S' },
+      ]),
+    );
   });
 
   it('is on demand, encrypted, recoverable and protected from deletion', () => {

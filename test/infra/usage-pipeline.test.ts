@@ -1,5 +1,6 @@
-// The usage pipeline's template: Firehose writes where the Glue table reads,
-// and the table's columns are the fields of UsageRecord.
+// The usage pipeline's template: Firehose converts records to Parquet with
+// the Glue table's schema and writes where the table reads, and the table's
+// columns are the fields of UsageRecord.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USAGE_QUERIES } from '../../infra/queries.ts';
 import type { UsageAttempt, UsageRecord } from '../../lib/usage/record.ts';
@@ -21,21 +22,77 @@ describe('usage pipeline', () => {
     expect(streams).toHaveLength(1);
     return streams[0]?.[1].Properties ?? {};
   };
-  const glueTable = () => {
-    const tables = ofType(main.resources, 'AWS::Glue::Table');
+  const glueTables = () => ofType(main.resources, 'AWS::Glue::Table');
+  const glueTableNamed = (name: string) => {
+    const tables = glueTables().filter(([, table]) => (table.Properties.TableInput as Json).Name === name);
     expect(tables).toHaveLength(1);
-    return (tables[0]?.[1].Properties.TableInput ?? {}) as Json;
+    return { id: tables[0]?.[0] ?? '', input: (tables[0]?.[1].Properties.TableInput ?? {}) as Json };
   };
+  const glueTable = () => glueTableNamed('usage_records').input;
 
-  it('delivers direct puts, encrypted, gzipped, every 60 s or 5 MiB into the usage bucket', () => {
+  it('delivers direct puts, encrypted, every 60 s or 64 MiB (the least record-format conversion allows) into the usage bucket', () => {
     const stream = firehoseDestination();
     expect(stream.DeliveryStreamType).toBe('DirectPut');
     expect(stream.DeliveryStreamEncryptionConfigurationInput).toEqual({ KeyType: 'AWS_OWNED_CMK' });
     const destination = stream.ExtendedS3DestinationConfiguration as Json;
-    expect(destination).toMatchObject({ CompressionFormat: 'GZIP', BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 5 } });
+    expect(destination).toMatchObject({ BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 } });
+    // Parquet compresses its own column chunks: no gzip around the objects.
+    expect(destination.CompressionFormat ?? 'UNCOMPRESSED').toBe('UNCOMPRESSED');
     expect(destination.BucketARN).toEqual({ 'Fn::GetAtt': [logicalId(main.stack, main.stack.usage.bucket), 'Arn'] });
     expect(destination.ErrorOutputPrefix).toEqual(expect.stringContaining('!{firehose:error-output-type}'));
     expect(String(destination.ErrorOutputPrefix).startsWith(`${String(destination.Prefix).split('/')[0]}/`)).toBe(false);
+  });
+
+  it("converts every record to Snappy Parquet with the Glue table's schema: OpenX JSON in, Parquet out", () => {
+    const stack = main.stack;
+    const conversion = (firehoseDestination().ExtendedS3DestinationConfiguration as Json).DataFormatConversionConfiguration as Json;
+    expect(conversion).toMatchObject({
+      Enabled: true,
+      InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: expect.anything() as unknown } },
+      OutputFormatConfiguration: { Serializer: { ParquetSerDe: expect.objectContaining({ Compression: 'SNAPPY' }) as unknown } },
+    });
+    const schema = conversion.SchemaConfiguration as Json;
+    expect(schema.DatabaseName).toBe(stack.analytics.databaseName);
+    // A reference to the Glue table itself: the stream is created after it, and follows it.
+    expect(schema.TableName).toEqual({ Ref: glueTableNamed('usage_records').id });
+    expect(schema.VersionId).toBe('LATEST');
+    // Firehose's role, and the permission to read that one table.
+    const roleId = logicalId(stack, stack.usage.node.findChild('DeliveryRole'));
+    expect(schema.RoleARN).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    const glueStatements = ofType(main.resources, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Json[] }).Statement)
+      .filter((statement) => JSON.stringify(statement.Action).includes('glue:'));
+    expect(glueStatements).toHaveLength(1);
+    expect(glueStatements[0]?.Action).toEqual(['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions']);
+    const resources = (glueStatements[0]?.Resource as unknown[]).map(renderJoin);
+    expect(resources.map((resource) => resource.replace(/^.*:glue:<AWS::Region>:<AWS::AccountId>:/, ''))).toEqual([
+      'catalog',
+      `database/${stack.analytics.databaseName}`,
+      `table/${stack.analytics.databaseName}/usage_records`,
+    ]);
+  });
+
+  it('declares the table as Parquet, and keeps the JSON from before Parquet readable as a table of its own', () => {
+    const table = glueTable();
+    const descriptor = table.StorageDescriptor as Json;
+    expect(descriptor).toMatchObject({
+      InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+      SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+    });
+    expect(table.Parameters).toMatchObject({ classification: 'parquet', 'parquet.compression': 'SNAPPY', 'projection.enabled': 'true' });
+
+    const history = glueTableNamed('usage_records_json').input;
+    const historyDescriptor = history.StorageDescriptor as Json;
+    expect(historyDescriptor.SerdeInfo).toEqual({ SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' });
+    expect(historyDescriptor.Columns).toEqual(descriptor.Columns);
+    expect(renderJoin(historyDescriptor.Location)).toMatch(/\/usage\/$/);
+    expect(renderJoin((history.Parameters as Json)['storage.location.template'])).toMatch(/\/usage\/dt=\$\{dt\}\/hour=\$\{hour\}\/$/);
+    // Nothing writes there any more: Firehose delivers under another prefix.
+    const prefix = String((firehoseDestination().ExtendedS3DestinationConfiguration as Json).Prefix);
+    expect(prefix.startsWith('usage/')).toBe(false);
+    expect(glueTables()).toHaveLength(2);
   });
 
   it('projects exactly the partitions the Firehose prefix writes', () => {
@@ -99,7 +156,7 @@ describe('usage pipeline', () => {
     };
     const table = glueTable();
     const descriptor = table.StorageDescriptor as { Columns: Array<{ Name: string; Type: string }>; SerdeInfo: Json };
-    expect(descriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(descriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(descriptor.Columns.map((column) => column.Name)).toEqual(Object.keys(record));
     expect(table.PartitionKeys).toEqual([
       expect.objectContaining({ Name: 'dt', Type: 'string' }),
