@@ -118,7 +118,8 @@ describe('the deadline passing', () => {
 
   it('before the commit point (a JSON upstream still writing its one reply): a 408 timeout, nothing billed', async () => {
     const before = await balance(gateway);
-    const failure = await client.chat.completions.create(ask('test/slow')).withResponse().catch((error: unknown) => error);
+    // A short reply (within settings.jsonUpstreamMaxTokens) is the one asked of a JSON upstream as one JSON reply.
+    const failure = await client.chat.completions.create({ ...ask('test/slow'), max_tokens: 100 }).withResponse().catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     const apiError = failure as InstanceType<typeof OpenAI.APIError>;
