@@ -5,6 +5,7 @@ import type { GatewayError } from '../api/errors.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import { costOf, type CostBreakdown } from '../billing/cost.ts';
 import type { AttemptRecord } from '../routing/attempt-loop.ts';
+import type { DeprioritizedEndpoint } from '../routing/types.ts';
 import type { Admission } from '../billing/credit-ledger.ts';
 import type { KeyRecord } from '../store/keys.ts';
 import { emptyUsage, type StreamEvent, type Usage } from '../streaming/events.ts';
@@ -30,6 +31,8 @@ export interface Generation {
   admission: Admission | undefined;
   endpoint: Endpoint | undefined;
   attempts: AttemptRecord[];
+  /** Endpoints the plan moved behind the healthy ones, and why. */
+  deprioritized: DeprioritizedEndpoint[];
   /** Usage the provider reported; undefined until (unless) it does. */
   usage: Usage | undefined;
   /** What was delivered, piece by piece (text, reasoning, refusal, tool names and arguments): counted only when the provider reports no usage. */
@@ -59,6 +62,7 @@ export function newGeneration(id: string, now: number, streamed: boolean): Gener
     admission: undefined,
     endpoint: undefined,
     attempts: [],
+    deprioritized: [],
     usage: undefined,
     delivered: [],
     counted: undefined,

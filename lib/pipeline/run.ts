@@ -46,7 +46,7 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
     generation.sessionKey = session === undefined ? undefined : `${generation.key.accountId}:${session}`;
     generation.promptEstimate = estimatePromptTokens(request);
     // 2. plan
-    const { attempts: plan } = attemptPlan({
+    const { attempts: plan, deprioritized } = attemptPlan({
       request,
       catalog: deps.catalog,
       health: deps.health,
@@ -56,6 +56,7 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
       now,
       random: deps.random,
     });
+    generation.deprioritized = deprioritized;
     const maxTokensFor = (endpoint: Endpoint): number => outputCap(request, endpoint, generation.promptEstimate, deps.settings);
     // 3. admit
     generation.admission = await admitWorstCase({ key: generation.key, generationId: generation.id, request, plan, maxTokensFor }, deps);

@@ -32,7 +32,7 @@ export async function finishGeneration(generation: Generation, deps: GatewayDeps
   const tasks: Promise<unknown>[] = [deps.usageSink.write(record)];
   const { key, admission } = generation;
   if (admission !== undefined) tasks.push(settleWithRetry(deps, admission, cost.totalMicros, generation.id));
-  if (key !== undefined && generation.request !== undefined) deps.generations.add(record, deps.now());
+  if (key !== undefined && generation.request !== undefined) deps.generations.add(generationRecord(record, generation), deps.now());
   const results = await Promise.allSettled(tasks);
   for (const result of results) {
     if (result.status === 'rejected') {
@@ -55,6 +55,14 @@ async function settleWithRetry(deps: GatewayDeps, admission: Admission, charge: 
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * The generation record: the usage record, and (only there: it is not a
+ * column of the usage table) which endpoints routing moved back and why.
+ */
+function generationRecord(record: UsageRecord, generation: Generation): UsageRecord & { deprioritized?: { endpoint: string; provider: string; reason: string }[] } {
+  return generation.deprioritized.length === 0 ? record : { ...record, deprioritized: generation.deprioritized };
 }
 
 function usageRecord(generation: Generation, cost: CostBreakdown, now: number): UsageRecord {
