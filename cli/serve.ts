@@ -3,7 +3,7 @@
 // fetch-style handler ((Request) => Promise<Response>), such as the provider
 // simulator, through `serve`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Gateway } from '../lib/http/app.ts';
 import { NodeHeaders } from '../functions/shared/node-fetch.ts';
 import type { FrameSource, GatewayRequest, HeaderReader, Reply } from '../lib/api/reply.ts';
@@ -26,6 +26,8 @@ export interface RunningServer {
 }
 
 const HARD_BODY_LIMIT = 16 * 1024 * 1024;
+/** Request headers beyond this are refused with 431 (node:http's own default, said here so it is a decision). */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 export function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<RunningServer> {
   return listen(
@@ -49,9 +51,10 @@ async function listen<T>(
   write: (res: ServerResponse, result: T, signal: AbortSignal) => Promise<void>,
 ): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     void answer(req, res, maxBodyBytes, (body, signal) => run(req, body, signal), (result, signal) => write(res, result, signal));
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -217,6 +220,40 @@ async function writeFrames(source: FrameSource, res: ServerResponse): Promise<vo
   }
   flush();
   res.end();
+}
+
+const answeredSockets = new WeakSet<Socket>();
+/** How long a refused client may go on sending before its connection is cut. */
+const REFUSED_DRAIN_MS = 5_000;
+
+/**
+ * A request node:http could not parse (headers too large, a malformed
+ * request line) gets the JSON error envelope like any other refusal, where
+ * node:http alone sends an empty 431 or, while the client is still sending,
+ * resets the connection. What the client still sends is read and dropped
+ * until it has read the answer and closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (answeredSockets.has(socket)) return;
+  answeredSockets.add(socket);
+  socket.on('error', () => undefined);
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 431, message: `Request headers are larger than ${MAX_HEADER_BYTES} bytes`, metadata: { error_type: 'invalid_request' } }
+      : { code: 400, message: 'Malformed HTTP request', metadata: { error_type: 'invalid_request' } },
+  });
+  socket.on('data', () => undefined);
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), REFUSED_DRAIN_MS).unref();
 }
 
 function writeTooLarge(res: ServerResponse): void {
