@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const valid = { model: 'test/one', messages: [{ role: 'user', content: 'Hi' }] };
 
-async function post(body: string | Uint8Array, authorization: string | undefined): Promise<{ status: number; body: { error: { code: number; message: string; metadata?: Record<string, unknown> } } }> {
+async function post(body: string | Uint8Array<ArrayBuffer>, authorization: string | undefined): Promise<{ status: number; body: { error: { code: number; message: string; metadata?: Record<string, unknown> } } }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (authorization !== undefined) headers.authorization = authorization;
   const response = await fetch(`${gateway.baseUrl}/chat/completions`, { method: 'POST', headers, body });
@@ -44,13 +44,13 @@ async function post(body: string | Uint8Array, authorization: string | undefined
 const bearer = (key: string): string => `Bearer ${key}`;
 
 /** A valid request whose prompt holds bytes that are not UTF-8 (a lone continuation byte, an overlong form). */
-const invalidUtf8 = (): Uint8Array => {
+const invalidUtf8 = (): Uint8Array<ArrayBuffer> => {
   const [before, after] = JSON.stringify({ ...valid, messages: [{ role: 'user', content: 'Hi MARK there' }] }).split('MARK');
   return new Uint8Array([...new TextEncoder().encode(before), 0x80, 0xc0, 0xaf, ...new TextEncoder().encode(after)]);
 };
 const weather = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } };
 
-const cases: { name: string; body: () => string | Uint8Array; auth: () => string | undefined; status: number; message: RegExp }[] = [
+const cases: { name: string; body: () => string | Uint8Array<ArrayBuffer>; auth: () => string | undefined; status: number; message: RegExp }[] = [
   { name: 'a missing key', body: () => JSON.stringify(valid), auth: () => undefined, status: 401, message: /No auth credentials/ },
   { name: 'a malformed key', body: () => JSON.stringify(valid), auth: () => 'Bearer sk-not-a-key', status: 401, message: /Malformed API key/ },
   { name: 'an unknown key', body: () => JSON.stringify(valid), auth: () => bearer(generateApiKey()), status: 401, message: /Unknown API key/ },
