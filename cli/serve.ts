@@ -22,7 +22,41 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
+  /** Requests whose response has not ended yet. */
+  inFlight(): number;
+  /** Stop at once: every connection is cut. */
   close(): Promise<void>;
+  /**
+   * Stop gracefully: accept nothing more, let the requests in flight finish
+   * for up to `drainMs`, then abort the signals of those still running with
+   * `cutReason` (the app ends each as its own error says), give them
+   * `cutGraceMs` to write that end, and only then cut what is left.
+   * Resolves with what happened to the requests in flight.
+   */
+  drain(options: DrainOptions): Promise<DrainOutcome>;
+}
+
+export interface DrainOptions {
+  drainMs: number;
+  cutReason: unknown;
+  cutGraceMs?: number;
+  /** Told once when the drain starts, with the number of requests in flight. */
+  onStart?: (inFlight: number) => void;
+}
+
+export interface DrainOutcome {
+  /** In flight when the drain started. */
+  inFlight: number;
+  /** Of those, ended with the cut reason after `drainMs`. */
+  cut: number;
+  /** Still not ended after the grace and closed by force. */
+  forced: number;
+}
+
+/** A request between its arrival and its response's end. */
+interface Exchange {
+  controller: AbortController;
+  ended: Promise<void>;
 }
 
 const HARD_BODY_LIMIT = 16 * 1024 * 1024;
@@ -51,8 +85,19 @@ async function listen<T>(
   write: (res: ServerResponse, result: T, signal: AbortSignal) => Promise<void>,
 ): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
+  const exchanges = new Set<Exchange>();
+  let stopping = false;
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    void answer(req, res, maxBodyBytes, (body, signal) => run(req, body, signal), (result, signal) => write(res, result, signal));
+    // A request that arrives on a kept-alive connection while the server stops is refused, and its connection closed.
+    if (stopping) {
+      writeStopping(res);
+      return;
+    }
+    const controller = abortOnClose(res);
+    const exchange: Exchange = { controller, ended: new Promise<void>((resolve) => res.once('close', () => resolve())) };
+    exchanges.add(exchange);
+    void exchange.ended.then(() => exchanges.delete(exchange));
+    void answer(req, res, controller, maxBodyBytes, (body, signal) => run(req, body, signal), (result, signal) => write(res, result, signal));
   });
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = 65_000;
@@ -63,16 +108,55 @@ async function listen<T>(
   });
   const { port } = server.address() as AddressInfo;
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const close = async (): Promise<void> => {
+    stopping = true;
+    if (server.listening) server.close();
+    server.closeAllConnections();
+    await closed;
+  };
   return {
     url: `http://${displayHost}:${port}`,
     port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    inFlight: () => exchanges.size,
+    close,
+    async drain({ drainMs, cutReason, cutGraceMs = 5_000, onStart }) {
+      stopping = true;
+      const started = [...exchanges];
+      onStart?.(started.length);
+      // No new connections; idle kept-alive ones are closed now, busy ones once their response has ended.
+      if (server.listening) server.close();
+      server.closeIdleConnections();
+      const allEnded = (): Promise<void> => Promise.all([...exchanges].map((exchange) => exchange.ended)).then(() => undefined);
+      const finished = await within(allEnded(), drainMs);
+      const running = finished ? [] : [...exchanges];
+      for (const exchange of running) exchange.controller.abort(cutReason);
+      const ended = running.length === 0 || (await within(allEnded(), cutGraceMs));
+      const forced = ended ? 0 : exchanges.size;
+      await close();
+      return { inFlight: started.length, cut: running.length, forced };
+    },
   };
+}
+
+/** Whether `promise` settled within `ms`. */
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function writeStopping(res: ServerResponse): void {
+  const body = JSON.stringify({ error: { code: 503, message: 'The gateway is shutting down: retry the request', metadata: { error_type: 'server' } } });
+  res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close', 'retry-after': '1' });
+  res.end(body);
 }
 
 /**
@@ -82,11 +166,11 @@ async function listen<T>(
 async function answer<T>(
   req: IncomingMessage,
   res: ServerResponse,
+  controller: AbortController,
   maxBodyBytes: number,
   run: (body: Buffer, signal: AbortSignal) => Promise<T>,
   write: (result: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
-  const controller = abortOnClose(res);
   let result: T;
   try {
     const body = await readBody(req, maxBodyBytes);
@@ -114,11 +198,11 @@ function webRequest(req: IncomingMessage, body: Buffer, signal: AbortSignal): Re
   });
 }
 
-/** Aborted when the client goes away before the response has ended. */
+/** Aborted when the client goes away before the response has ended (or by a drain, with its reason). */
 function abortOnClose(res: ServerResponse): AbortController {
   const controller = new AbortController();
   res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished && !controller.signal.aborted) controller.abort();
   });
   return controller;
 }

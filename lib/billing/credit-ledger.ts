@@ -78,6 +78,12 @@ export interface CreditLedger {
   settle(admission: Admission, chargeMicros: number): Promise<void>;
   /** Move every local charge to the store; release drained, retired leases. */
   flush(): Promise<void>;
+  /**
+   * At shutdown, once every admitted request is settled: flush every charge
+   * and return every lease, open ones too, to its balance, so nothing stays
+   * held until the TTL. Admits nothing on a lease afterwards.
+   */
+  releaseLeases(): Promise<void>;
 }
 
 export interface CreditLedgerOptions {
@@ -88,6 +94,13 @@ export interface CreditLedgerOptions {
   log: (entry: Record<string, unknown>) => void;
   /** Unique per container, so two containers' leases never share an id. */
   instanceId: string;
+  /**
+   * Awaited before any charge reaches the store (a lease's batch, a hold's
+   * settlement): the edge writes the generation records queued so far, so a
+   * process that dies between the two leaves a record without a charge (in
+   * the customer's favour), never a charge without its record.
+   */
+  beforeCharging?: () => Promise<void>;
 }
 
 export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
@@ -97,6 +110,8 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
   const keySpend = new Map<string, { ref: KeyHoldRef; micros: number }>();
   let leaseCount = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by releaseLeases: no new lease is taken, every request takes the exact path. */
+  let leasesClosed = false;
 
   const stateOf = (accountId: string): AccountState => {
     let state = accounts.get(accountId);
@@ -178,10 +193,10 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       // A key's own limit is checked exactly, per request.
       if (key.limitMicros !== null) return reserveExactly(key, holdId, amountMicros, at, undefined);
       const state = stateOf(key.accountId);
-      const fast = admitOnLease(state, key, amountMicros, at);
+      const fast = leasesClosed ? undefined : admitOnLease(state, key, amountMicros, at);
       if (fast !== undefined) return fast;
       const known = state.knownAvailable;
-      if (known !== undefined && leaseSize(known) >= policy.minWorstCases * amountMicros) {
+      if (!leasesClosed && known !== undefined && leaseSize(known) >= policy.minWorstCases * amountMicros) {
         state.acquiring ??= acquire(state, key.accountId, at).finally(() => (state.acquiring = undefined));
         await state.acquiring;
         const leased = admitOnLease(state, key, amountMicros, at);
@@ -192,6 +207,7 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
 
     async settle(admission, chargeMicros) {
       if (admission.kind === 'hold') {
+        await options.beforeCharging?.();
         const settled = await settleHold(table, admission.accountId, admission.hold, chargeMicros);
         if (settled.settled) stateOf(admission.accountId).knownAvailable = settled.availableMicros;
         return;
@@ -212,6 +228,9 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
     async flush() {
       const at = now();
       const work: Promise<void>[] = [];
+      if ([...accounts.values()].some((state) => [state.lease, ...state.retired].some((lease) => lease !== undefined && lease.unflushedMicros > 0))) {
+        await options.beforeCharging?.();
+      }
       for (const state of accounts.values()) {
         if (state.lease !== undefined && at >= state.lease.admitUntil) {
           state.retired.push(state.lease);
@@ -242,6 +261,18 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       }
       // Come back while any lease is open, so that it retires and returns what it holds.
       if ([...accounts.values()].some((state) => state.lease !== undefined || state.retired.length > 0)) scheduleFlush();
+    },
+
+    async releaseLeases() {
+      leasesClosed = true;
+      for (const state of accounts.values()) {
+        if (state.lease === undefined) continue;
+        state.retired.push(state.lease);
+        state.lease = undefined;
+      }
+      await ledger.flush();
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
     },
   };
 

@@ -6,6 +6,7 @@ import type { AttemptsResult } from '../routing/attempt-loop.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 import type { GatewayDeps } from './deps.ts';
 import { billableUsage, type Generation } from './generation.ts';
+import { stoppedBy } from './stopping.ts';
 
 export type CommittedAttempts = Extract<AttemptsResult, { kind: 'committed' }>;
 
@@ -45,10 +46,10 @@ export function endAttempt(generation: Generation, result: CommittedAttempts): v
   else result.abort();
 }
 
-/** The request's signal aborted because the client went away, not because the deadline passed. */
+/** The request's signal aborted because the client went away, not because the deadline passed or the gateway is stopping. */
 export function clientLeft(signal: AbortSignal): boolean {
   const reason: unknown = signal.reason;
-  return signal.aborted && !(reason instanceof DOMException && reason.name === 'TimeoutError');
+  return signal.aborted && !(reason instanceof DOMException && reason.name === 'TimeoutError') && stoppedBy(signal) === undefined;
 }
 
 /** nginx's 499, as the record keeps a client that went away. */

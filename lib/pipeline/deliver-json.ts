@@ -9,6 +9,7 @@ import type { GatewayDeps } from './deps.ts';
 import type { Door } from './door.ts';
 import { billed, countUnreported, generationMeta, observe, replyView, type Generation } from './generation.ts';
 import { finishAfterReply } from './settle.ts';
+import { stoppedBy } from './stopping.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -20,7 +21,7 @@ export async function deliverJson(
   deps: GatewayDeps,
 ): Promise<Reply> {
   generation.attempts = result.attempts;
-  if (result.kind === 'failed') return failedBeforeCommit(door, generation, result.error, headers, deps, result.signal);
+  if (result.kind === 'failed') return failedBeforeCommit(door, generation, stoppedBy(result.signal) ?? result.error, headers, deps, result.signal);
   generation.endpoint = result.endpoint;
   const assembler = door.jsonAssembler(generationMeta(generation), replyView(generation));
   try {
@@ -30,8 +31,10 @@ export async function deliverJson(
     }
     // A JSON upstream's whole reply is in the head; a streamed one is read to its end.
     while (generation.finishReason === null) {
-      const event = await nextEvent(result.rest, result.endpoint);
+      let event = await nextEvent(result.rest, result.endpoint);
       if (event === undefined) break;
+      const stopping = event.type === 'error' ? stoppedBy(result.signal) : undefined;
+      if (stopping !== undefined) event = { type: 'error', error: stopping };
       observe(generation, event);
       assembler.add(event);
     }

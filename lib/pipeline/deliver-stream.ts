@@ -10,6 +10,7 @@ import { failedBeforeCommit } from './deliver-json.ts';
 import type { Door } from './door.ts';
 import { billed, countUnreported, generationMeta, observe, replyView, type Generation } from './generation.ts';
 import { finishAfterReply } from './settle.ts';
+import { stoppedBy } from './stopping.ts';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
@@ -24,7 +25,7 @@ export async function deliverStream(
   const early = await firstOf(attempts, deps.settings.keepAlive.firstAfterMs);
   if (early !== undefined && early.kind === 'failed') {
     generation.attempts = early.attempts;
-    return failedBeforeCommit(door, generation, early.error, headers, deps, signal);
+    return failedBeforeCommit(door, generation, stoppedBy(signal) ?? early.error, headers, deps, signal);
   }
   const frames = sseFrames(door, generation, early, attempts, signal, deps);
   const source: FrameSource = {
@@ -65,10 +66,11 @@ async function* sseFrames(
     generation.attempts = result.attempts;
     if (result.kind === 'failed') {
       // Keep-alives already committed a 200: the failure goes in-band.
-      generation.error = result.error;
+      const error = stoppedBy(signal) ?? result.error;
+      generation.error = error;
       generation.finishReason = 'error';
       const encoder = door.streamEncoder(generationMeta(generation, result.attempts.at(-1)?.endpoint), { includeReasoning: false });
-      yield encoder.open() + encoder.fail(result.error);
+      yield encoder.open() + encoder.fail(error);
       return;
     }
     generation.endpoint = result.endpoint;
@@ -81,9 +83,14 @@ async function* sseFrames(
     }
     if (frame !== '') yield frame;
     while (generation.finishReason === null) {
-      const event = await nextEvent(result.rest, result.endpoint);
+      let event = await nextEvent(result.rest, result.endpoint);
       if (event === undefined) break;
-      if (aborted) throw clientGone();
+      if (aborted) {
+        // The gateway is stopping: the client is still there and gets the in-band error, as for a cut-off upstream.
+        const stopping = stoppedBy(signal);
+        if (stopping === undefined) throw clientGone();
+        event = { type: 'error', error: stopping };
+      }
       observe(generation, event);
       frame = event.type === 'error' ? encoder.fail(event.error) : encoder.encode(event);
       if (frame !== '') yield frame;

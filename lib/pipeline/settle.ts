@@ -31,8 +31,9 @@ export async function finishGeneration(generation: Generation, deps: GatewayDeps
   const record = usageRecord(generation, cost, deps.now());
   const tasks: Promise<unknown>[] = [deps.usageSink.write(record)];
   const { key, admission } = generation;
-  if (admission !== undefined) tasks.push(settleWithRetry(deps, admission, cost.totalMicros, generation.id));
+  // The record is queued before the charge: the ledger writes queued records before it charges (assemble.ts).
   if (key !== undefined && generation.request !== undefined) deps.generations.add(generationRecord(record, generation), deps.now());
+  if (admission !== undefined) tasks.push(settleWithRetry(deps, admission, cost.totalMicros, generation.id));
   const results = await Promise.allSettled(tasks);
   for (const result of results) {
     if (result.status === 'rejected') {
