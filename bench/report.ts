@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CellResult } from './grid.ts';
 import type { BenchResults } from './results.ts';
 import { checkTargets, TARGETS_ISSUE } from './targets.ts';
+import { soakSection } from './soak-report.ts';
 import { MODES, TARGET_LETTERS, type TargetName } from './workload.ts';
 
 const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
@@ -273,6 +274,7 @@ export async function renderReport(results: BenchResults, resultsFile: string, b
     bundle: bundleSection(results),
     profile: profileSection(results),
     gaps: gapsSection(results),
+    soak: await soakSection(benchDirectory),
     analysis: analysis.trim(),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (match, key: string) => values[key] ?? match);
