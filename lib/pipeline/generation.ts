@@ -46,6 +46,8 @@ export interface Generation {
   firstByteAt: number | undefined;
   cancelled: boolean;
   finished: boolean;
+  /** Lets go of the request's signal (its deadline timer), once the request is finished. */
+  releaseSignal: (() => void) | undefined;
 }
 
 export function newGeneration(id: string, now: number, streamed: boolean): Generation {
@@ -73,6 +75,7 @@ export function newGeneration(id: string, now: number, streamed: boolean): Gener
     firstByteAt: undefined,
     cancelled: false,
     finished: false,
+    releaseSignal: undefined,
   };
 }
 

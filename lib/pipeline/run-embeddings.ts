@@ -20,6 +20,7 @@ import { clientLeft, markCancelled, servedByHeaders } from './committed.ts';
 import { readJsonBody } from './decode.ts';
 import type { GatewayDeps } from './deps.ts';
 import { generationCost, newGeneration, type Generation } from './generation.ts';
+import { requestSignal } from './request-signal.ts';
 import { finishAfterReply } from './settle.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -51,7 +52,8 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
     const plan = withDimensions(planned, embedding);
     // Embeddings produce no output tokens: the hold is the prompt bound at the dearest input price.
     generation.admission = await admitWorstCase({ key: generation.key, generationId: generation.id, request, plan, maxTokensFor: () => 0 }, deps);
-    const signal = AbortSignal.any([httpRequest.signal, AbortSignal.timeout(deps.settings.attempts.deadlineMs)]);
+    const { signal, release } = requestSignal(httpRequest.signal, deps.settings.attempts.deadlineMs);
+    generation.releaseSignal = release;
     const outcome = await runEmbeddingAttempts(
       { request: { inputs: embedding.inputs, dimensions: embedding.dimensions, inputType: embedding.inputType, user: embedding.user }, plan, signal },
       {

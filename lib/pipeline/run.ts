@@ -26,6 +26,7 @@ import { deliverStream } from './deliver-stream.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { Door } from './door.ts';
 import { newGeneration, type Generation } from './generation.ts';
+import { requestSignal } from './request-signal.ts';
 import { finishAfterReply } from './settle.ts';
 
 export async function runInference(door: Door, httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
@@ -62,7 +63,8 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
     generation.admission = await admitWorstCase({ key: generation.key, generationId: generation.id, request, plan, maxTokensFor }, deps);
     // 4. attempt
     const { jsonUpstream } = deps.settings;
-    const signal = AbortSignal.any([httpRequest.signal, AbortSignal.timeout(deps.settings.attempts.deadlineMs)]);
+    const { signal, release } = requestSignal(httpRequest.signal, deps.settings.attempts.deadlineMs);
+    generation.releaseSignal = release;
     const attempts = runAttempts(
       { request, plan, maxTokensFor, signal, streamFrom: (endpoint) => stream || !jsonUpstream.includes(endpoint.provider.kind) },
       {

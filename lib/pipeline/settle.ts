@@ -21,6 +21,7 @@ export function finishAfterReply(generation: Generation, deps: GatewayDeps): voi
 export async function finishGeneration(generation: Generation, deps: GatewayDeps): Promise<void> {
   if (generation.finished) return;
   generation.finished = true;
+  generation.releaseSignal?.();
   try {
     await countUnreported(generation, deps.tokenCounters);
   } catch (error) {
