@@ -87,8 +87,10 @@ const { gateway, deps, drain, stop } = assembleGateway({
 });
 
 // Lambda's shutdown (with an extension registered): the lease goes back to its balance, and the rest is written.
+// (Lambda ends the process after its shutdown phase whether or not it has exited by then.)
 process.once('SIGTERM', () => {
   void stop()
+    .then(() => log({ level: 'info', message: 'execution environment stopping: lease returned, records written' }))
     .then(() => observability.flush())
     .catch((error: unknown) => log({ level: 'error', message: 'shutdown bookkeeping failed; open holds expire and are reclaimed', error: String(error) }))
     .finally(() => process.exit(0));
