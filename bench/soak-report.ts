@@ -3,7 +3,7 @@
 // so a later full run keeps showing the latest soak.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SoakResults } from './soak.ts';
+import { slope, type SoakResults } from './soak.ts';
 
 const fixed = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const signed = (value: number, digits = 2): string => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(digits)}` : 'n/a');
@@ -31,6 +31,21 @@ export async function soakSection(benchDirectory: string): Promise<string> {
     const [first, last] = [window[0], window.at(-1)];
     return first === undefined || last === undefined || last.seconds === first.seconds ? 'n/a' : fixed((last.requests - first.requests) / (last.seconds - first.seconds), 0);
   };
+  // Where RSS rose: each rise of more than 5 MB between two samples, with the rate of that interval.
+  const intervals = results.samples.slice(1).map((sample, index) => {
+    const before = results.samples[index] as (typeof results.samples)[number];
+    return { at: sample.seconds, rate: (sample.requests - before.requests) / (sample.seconds - before.seconds), rise: sample.rssMb - before.rssMb };
+  });
+  const rates = intervals.map((entry) => entry.rate).sort((a, b) => a - b);
+  const medianRate = rates[Math.floor(rates.length / 2)] ?? Number.NaN;
+  const rises = intervals.filter((entry) => entry.at >= options.warmUpMinutes * 60 && entry.rise > 5);
+  const risesText =
+    rises.length === 0
+      ? 'After the warm-up RSS never rose by more than 5 MB between two samples.'
+      : `After the warm-up RSS rose by more than 5 MB between two samples ${rises.length === 1 ? 'once' : `${rises.length} times`}: ${rises
+          .map((entry) => `+${fixed(entry.rise, 1)} MB at ${fixed(entry.at / 60, 1)} min, in an interval that served ${fixed(entry.rate, 0)} requests/s`)
+          .join('; ')} (the run's median interval served ${fixed(medianRate, 0)}/s, its fastest ${fixed(rates.at(-1) ?? Number.NaN, 0)}/s). RSS is a high-water mark of what the process allocated at once (more requests in flight, more buffers), which V8 and the allocator keep; between these rises it stayed level while the heap after a collection did not grow.`;
+  const dynamo = warm.every((sample) => sample.dynamoRssMb !== undefined) ? slope(warm, (sample) => sample.dynamoRssMb as number) : undefined;
   const growth = (slope: { perHour: number; first: number; last: number }, unit: string): string[] => [
     `${fixed(slope.first, 1)} ${unit}`,
     `${fixed(slope.last, 1)} ${unit}`,
@@ -52,8 +67,17 @@ export async function soakSection(benchDirectory: string): Promise<string> {
         ['RSS', ...growth(slopes.rssMb, 'MB')],
         ['heap used', ...growth(slopes.heapUsedMb, 'MB')],
         ['active handles', ...growth(slopes.handles, '')],
+        ...(dynamo === undefined ? [] : [['DynamoDB stand-in (dynalite) RSS', ...growth(dynamo, 'MB')]]),
       ],
     ),
+    '',
+    risesText,
+    ...(dynamo === undefined
+      ? []
+      : [
+          '',
+          `The DynamoDB stand-in is local mode's embedded dynalite (LevelDB under the data folder) in its own process. Its RSS grew steadily with the requests served, while the run stored two generation items per request besides rollups and health: ${fixed(dynamo.last, 0)} MB after ${results.total} requests. Why (LevelDB's caches, dynalite's own structures) this run does not measure. It is not the gateway's memory (on AWS, DynamoDB is a service), but a local mode that serves many requests pays it.`,
+        ]),
     '',
     `The ledger at the end, read back from the store after a graceful shutdown (${ledger.shutdown.inFlight} requests in flight at the stop, ${ledger.shutdown.cut} cut): credits ${ledger.creditsMicros} µ$ = available ${ledger.availableMicros} µ$ + spent ${ledger.spentMicros} µ$ with ${ledger.holds} holds left (${ledger.heldMicros} µ$); the ${ledger.records} usage records charge ${ledger.recordedCostMicros} µ$ in all (${ledger.fallbacks} served after a failover, which come in bursts: five failures in a minute open the flaky provider's breaker and it goes last for the next minute; ${ledger.cancelled} cancelled by their client). **${results.ledgerExact ? 'Exact' : 'Not exact'}.**`,
   ].join('\n');
