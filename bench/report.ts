@@ -7,6 +7,7 @@ import { parquetScanSection } from './parquet-report.ts';
 import type { BenchResults } from './results.ts';
 import { scaleSections } from './scale-report.ts';
 import { checkTargets, TARGETS_ISSUE } from './targets.ts';
+import { soakSection } from './soak-report.ts';
 import { MODES, TARGET_LETTERS, type TargetName } from './workload.ts';
 
 const TARGET_LABELS: Readonly<Record<TargetName, string>> = {
@@ -276,6 +277,7 @@ export async function renderReport(results: BenchResults, resultsFile: string, b
     profile: profileSection(results),
     gaps: gapsSection(results),
     parquetScan: await parquetScanSection(benchDirectory),
+    soak: await soakSection(benchDirectory),
     analysis: analysis.trim(),
     // The Lambda sizes, bill, fleet and hot-account runs (bench/scale.ts): each from its own newest results file.
     ...(await scaleSections(benchDirectory)),

@@ -46,6 +46,12 @@ if (reportIndex >= 0) {
   process.exit(0);
 }
 
+// `--soak`: the long mixed-load run alone (bench/soak.ts), then BENCHMARKS.md again with its section.
+if (process.argv.includes('--soak')) {
+  const { runSoakCommand } = await import('./soak-command.ts');
+  process.exit(await runSoakCommand(process.argv, benchDirectory, log));
+}
+
 const processes: StartedProcess[] = [];
 const stopAll = async (): Promise<void> => {
   await Promise.allSettled(processes.map((started) => started.stop()));

@@ -41,7 +41,10 @@ const PROCESS_SCRIPT = path.join(import.meta.dirname, 'local-dynamo-process.ts')
 const START_TIMEOUT_MS = 30_000;
 
 export async function startLocalDynamo(directory: string | undefined): Promise<LocalDynamo> {
-  const child = spawn(process.execPath, [PROCESS_SCRIPT, directory ?? ''], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Detached: a process group of its own, so the Ctrl-C (or SIGTERM) sent to
+  // the gateway's group does not reach it; it stops when the gateway closes
+  // it, last, or when the gateway's process is gone (its IPC channel closes).
+  const child = spawn(process.execPath, [PROCESS_SCRIPT, directory ?? ''], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
   const port = await readyPort(child);
   // Neither keeps the other alive: the child stops by itself when this process goes away.
   child.unref();
@@ -55,6 +58,8 @@ export async function startLocalDynamo(directory: string | undefined): Promise<L
   const close = async (): Promise<void> => {
     client.destroy();
     if (child.exitCode !== null || child.signalCode !== null) return;
+    // Waited for: the stand-in is the last thing to stop, and this process may have nothing else left to keep it alive.
+    child.ref();
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     await exited;

@@ -3,7 +3,7 @@
 // fetch-style handler ((Request) => Promise<Response>), such as the provider
 // simulator, through `serve`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Gateway } from '../lib/http/app.ts';
 import { NodeHeaders } from '../functions/shared/node-fetch.ts';
 import type { FrameSource, GatewayRequest, HeaderReader, Reply } from '../lib/api/reply.ts';
@@ -22,10 +22,46 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
+  /** Requests whose response has not ended yet. */
+  inFlight(): number;
+  /** Stop at once: every connection is cut. */
   close(): Promise<void>;
+  /**
+   * Stop gracefully: accept nothing more, let the requests in flight finish
+   * for up to `drainMs`, then abort the signals of those still running with
+   * `cutReason` (the app ends each as its own error says), give them
+   * `cutGraceMs` to write that end, and only then cut what is left.
+   * Resolves with what happened to the requests in flight.
+   */
+  drain(options: DrainOptions): Promise<DrainOutcome>;
+}
+
+export interface DrainOptions {
+  drainMs: number;
+  cutReason: unknown;
+  cutGraceMs?: number;
+  /** Told once when the drain starts, with the number of requests in flight. */
+  onStart?: (inFlight: number) => void;
+}
+
+export interface DrainOutcome {
+  /** In flight when the drain started. */
+  inFlight: number;
+  /** Of those, ended with the cut reason after `drainMs`. */
+  cut: number;
+  /** Still not ended after the grace and closed by force. */
+  forced: number;
+}
+
+/** A request between its arrival and its response's end. */
+interface Exchange {
+  controller: AbortController;
+  ended: Promise<void>;
 }
 
 const HARD_BODY_LIMIT = 16 * 1024 * 1024;
+/** Request headers beyond this are refused with 431 (node:http's own default, said here so it is a decision). */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 export function serve(handler: FetchHandler, options: ServeOptions = {}): Promise<RunningServer> {
   return listen(
@@ -49,9 +85,21 @@ async function listen<T>(
   write: (res: ServerResponse, result: T, signal: AbortSignal) => Promise<void>,
 ): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? HARD_BODY_LIMIT;
-  const server = createServer((req, res) => {
-    void answer(req, res, maxBodyBytes, (body, signal) => run(req, body, signal), (result, signal) => write(res, result, signal));
+  const exchanges = new Set<Exchange>();
+  let stopping = false;
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    // A request that arrives on a kept-alive connection while the server stops is refused, and its connection closed.
+    if (stopping) {
+      writeStopping(res);
+      return;
+    }
+    const controller = abortOnClose(res);
+    const exchange: Exchange = { controller, ended: new Promise<void>((resolve) => res.once('close', () => resolve())) };
+    exchanges.add(exchange);
+    void exchange.ended.then(() => exchanges.delete(exchange));
+    void answer(req, res, controller, maxBodyBytes, (body, signal) => run(req, body, signal), (result, signal) => write(res, result, signal));
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -60,16 +108,55 @@ async function listen<T>(
   });
   const { port } = server.address() as AddressInfo;
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const close = async (): Promise<void> => {
+    stopping = true;
+    if (server.listening) server.close();
+    server.closeAllConnections();
+    await closed;
+  };
   return {
     url: `http://${displayHost}:${port}`,
     port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    inFlight: () => exchanges.size,
+    close,
+    async drain({ drainMs, cutReason, cutGraceMs = 5_000, onStart }) {
+      stopping = true;
+      const started = [...exchanges];
+      onStart?.(started.length);
+      // No new connections; idle kept-alive ones are closed now, busy ones once their response has ended.
+      if (server.listening) server.close();
+      server.closeIdleConnections();
+      const allEnded = (): Promise<void> => Promise.all([...exchanges].map((exchange) => exchange.ended)).then(() => undefined);
+      const finished = await within(allEnded(), drainMs);
+      const running = finished ? [] : [...exchanges];
+      for (const exchange of running) exchange.controller.abort(cutReason);
+      const ended = running.length === 0 || (await within(allEnded(), cutGraceMs));
+      const forced = ended ? 0 : exchanges.size;
+      await close();
+      return { inFlight: started.length, cut: running.length, forced };
+    },
   };
+}
+
+/** Whether `promise` settled within `ms`. */
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function writeStopping(res: ServerResponse): void {
+  const body = JSON.stringify({ error: { code: 503, message: 'The gateway is shutting down: retry the request', metadata: { error_type: 'server' } } });
+  res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close', 'retry-after': '1' });
+  res.end(body);
 }
 
 /**
@@ -79,11 +166,11 @@ async function listen<T>(
 async function answer<T>(
   req: IncomingMessage,
   res: ServerResponse,
+  controller: AbortController,
   maxBodyBytes: number,
   run: (body: Buffer, signal: AbortSignal) => Promise<T>,
   write: (result: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
-  const controller = abortOnClose(res);
   let result: T;
   try {
     const body = await readBody(req, maxBodyBytes);
@@ -111,11 +198,11 @@ function webRequest(req: IncomingMessage, body: Buffer, signal: AbortSignal): Re
   });
 }
 
-/** Aborted when the client goes away before the response has ended. */
+/** Aborted when the client goes away before the response has ended (or by a drain, with its reason). */
 function abortOnClose(res: ServerResponse): AbortController {
   const controller = new AbortController();
   res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished && !controller.signal.aborted) controller.abort();
   });
   return controller;
 }
@@ -217,6 +304,40 @@ async function writeFrames(source: FrameSource, res: ServerResponse): Promise<vo
   }
   flush();
   res.end();
+}
+
+const answeredSockets = new WeakSet<Socket>();
+/** How long a refused client may go on sending before its connection is cut. */
+const REFUSED_DRAIN_MS = 5_000;
+
+/**
+ * A request node:http could not parse (headers too large, a malformed
+ * request line) gets the JSON error envelope like any other refusal, where
+ * node:http alone sends an empty 431 or, while the client is still sending,
+ * resets the connection. What the client still sends is read and dropped
+ * until it has read the answer and closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (answeredSockets.has(socket)) return;
+  answeredSockets.add(socket);
+  socket.on('error', () => undefined);
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 431, message: `Request headers are larger than ${MAX_HEADER_BYTES} bytes`, metadata: { error_type: 'invalid_request' } }
+      : { code: 400, message: 'Malformed HTTP request', metadata: { error_type: 'invalid_request' } },
+  });
+  socket.on('data', () => undefined);
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), REFUSED_DRAIN_MS).unref();
 }
 
 function writeTooLarge(res: ServerResponse): void {

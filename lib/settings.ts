@@ -15,6 +15,12 @@ export interface Settings {
   generationTtlDays: number;
   /** Health news is written to the store at most this often (it is soft state). */
   healthFlushIntervalMs: number;
+  /**
+   * On SIGINT/SIGTERM (local mode), requests in flight may finish for this
+   * long; the rest then end as a cut-off stream ends, with the in-band error
+   * (DESIGN decision 14). Local mode reads SWITCHYARD_SHUTDOWN_DRAIN_MS.
+   */
+  shutdownDrainMs: number;
   attempts: {
     /**
      * Per attempt, streamed or not: the longest an upstream may stay silent
@@ -75,6 +81,7 @@ export const defaultSettings: Settings = {
   holdTtlMs: 20 * 60_000,
   generationTtlDays: 30,
   healthFlushIntervalMs: 5_000,
+  shutdownDrainMs: 10_000,
   attempts: {
     firstEventTimeoutMs: 30_000,
     wholeReplyTimeoutMs: 600_000,

@@ -11,18 +11,21 @@ import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { startLocalGateway } from '../../cli/local-gateway.ts';
 import type { Settings } from '../../lib/settings.ts';
+import { soakCatalog } from '../soak-workload.ts';
 import { switchyardCatalog, upstreamShapeCatalog } from '../workload.ts';
+import { answerSoakQueries } from './soak-queries.ts';
 import { announce, answerQueries, exitWhenAsked } from './ipc.ts';
 
 const upstreamUrl = process.argv[2] ?? '';
-/** Optional, for the upstream-shape pass: `{"catalog":"upstream-shape","settings":{…}}`. */
-const variant = JSON.parse(process.argv[3] ?? '{}') as { catalog?: 'upstream-shape'; settings?: Partial<Settings> };
+/** Optional, for the upstream-shape pass (`{"catalog":"upstream-shape","settings":{…}}`) or the soak (`{"catalog":"soak"}`, the upstream being the simulator process). */
+const variant = JSON.parse(process.argv[3] ?? '{}') as { catalog?: 'upstream-shape' | 'soak'; settings?: Partial<Settings> };
 const dataDir = await mkdtemp(path.join(tmpdir(), 'switchyard-bench-'));
 const gateway = await startLocalGateway({
   port: 0,
   dataDir,
   env: {},
-  catalogDocument: variant.catalog === 'upstream-shape' ? upstreamShapeCatalog(upstreamUrl) : switchyardCatalog(upstreamUrl),
+  catalogDocument:
+    variant.catalog === 'upstream-shape' ? upstreamShapeCatalog(upstreamUrl) : variant.catalog === 'soak' ? soakCatalog(upstreamUrl) : switchyardCatalog(upstreamUrl),
   ...(variant.settings === undefined ? {} : { settings: variant.settings }),
   // $1,000,000: the balance never comes near a request's worst case.
   seedCreditsMicros: 1_000_000_000_000,
@@ -43,4 +46,5 @@ process.on('message', (message: unknown) => {
   // `heap-snapshot`: the heap as it is now, to a file the harness reads (bench/heap-pass.ts).
   if (type === 'heap-snapshot') process.send?.({ type, file: writeHeapSnapshot(path.join(dataDir, 'heap.heapsnapshot')) });
 });
+if (variant.catalog === 'soak') answerSoakQueries(gateway, dataDir);
 announce({ type: 'ready', url: gateway.url, apiKey: gateway.keys.apiKey, dynamoPid: gateway.dynamoPid });

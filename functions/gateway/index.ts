@@ -12,6 +12,27 @@
 // begin here, in parallel, instead of in series inside that request.
 // Requests go through the app's plain `serve` door, not web Request/Response
 // objects: their classes are Node's fetch implementation, loaded on first use.
+//
+// What an execution environment holds when Lambda freezes, shuts down or
+// times it out, and how each is let go (docs/deploying.md, "When an
+// execution environment stops"):
+//   - usage records, generation records, rollups, lease charges, health news:
+//     written before each invocation ends (`requestEnd` awaits `drain`), so a
+//     frozen environment holds none of them unwritten;
+//   - its lease (an account hold it admits requests against): returned on
+//     SIGTERM, which Lambda sends before it shuts an environment down when an
+//     extension is registered; otherwise it expires with the hold TTL and the
+//     reclaim sweep (functions/reclaim) returns it, charging nothing;
+//   - a request the function timeout cuts: the request deadline
+//     (settings.attempts.deadlineMs, 14 min) ends it in-band and settles it
+//     before the 15-minute timeout would; if the timeout still comes first,
+//     its hold expires and is reclaimed, and its record is lost;
+//   - a client that left a Function URL stream: Lambda tells the function
+//     nothing; the first write that fails destroys the reply stream, which
+//     cancels the frames and aborts the upstream request (frameReadable in
+//     shared/lambda-http.ts), and the generation is billed for what was
+//     generated and recorded as cancelled. Until then the stream runs on,
+//     bounded by the request's max_tokens and the deadline.
 import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -50,7 +71,7 @@ const credentials = secretsManagerCredentials({
   // Requests to providers that need a key fail over (503 when none is left) until the secret can be read.
   onLoadError: (error) => log({ level: 'error', message: 'provider credentials unavailable', error: error.message, cause: describeCause(error.cause) }),
 });
-const { gateway, deps, drain } = assembleGateway({
+const { gateway, deps, drain, stop } = assembleGateway({
   catalog,
   table,
   credentials,
@@ -66,6 +87,16 @@ const { gateway, deps, drain } = assembleGateway({
   leasePolicy: lambdaLeasePolicy,
   log,
   fetch: createNodeFetch(),
+});
+
+// Lambda's shutdown (with an extension registered): the lease goes back to its balance, and the rest is written.
+// (Lambda ends the process after its shutdown phase whether or not it has exited by then.)
+process.once('SIGTERM', () => {
+  void stop()
+    .then(() => log({ level: 'info', message: 'execution environment stopping: lease returned, records written' }))
+    .then(() => observability.flush())
+    .catch((error: unknown) => log({ level: 'error', message: 'shutdown bookkeeping failed; open holds expire and are reclaimed', error: String(error) }))
+    .finally(() => process.exit(0));
 });
 
 if (config.invocationWaiting) {

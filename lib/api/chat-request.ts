@@ -249,6 +249,11 @@ export const chatWireRequest = chatRequestFields
     if (request.reasoning?.effort !== undefined && request.reasoning.max_tokens !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['reasoning'], message: 'takes `effort` or `max_tokens`, not both' });
     }
+    // A choice of a function the request does not declare would reach the provider and fail there (or be ignored), billed.
+    const chosen = typeof request.tool_choice === 'object' ? request.tool_choice.function.name : undefined;
+    if (chosen !== undefined && !(request.tools ?? []).some((tool) => tool.function.name === chosen)) {
+      ctx.addIssue({ code: 'custom', path: ['tool_choice', 'function', 'name'], message: `names ${JSON.stringify(chosen.slice(0, 64))}, which is not one of \`tools\`` });
+    }
     request.messages.forEach((entry, index) => {
       if (entry.role === 'assistant' && entry.tool_calls === undefined && entry.content == null) {
         ctx.addIssue({

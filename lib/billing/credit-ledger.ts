@@ -110,6 +110,12 @@ export interface CreditLedger {
   settle(admission: Admission, chargeMicros: number): Promise<void>;
   /** Move every local charge to the store; release drained, retired leases. */
   flush(): Promise<void>;
+  /**
+   * At shutdown, once every admitted request is settled: flush every charge
+   * and return every lease, open ones too, to its balance, so nothing stays
+   * held until the TTL. Admits nothing on a lease afterwards.
+   */
+  releaseLeases(): Promise<void>;
 }
 
 export interface CreditLedgerOptions {
@@ -120,6 +126,13 @@ export interface CreditLedgerOptions {
   log: (entry: Record<string, unknown>) => void;
   /** Unique per container, so two containers' leases never share an id. */
   instanceId: string;
+  /**
+   * Awaited before any charge reaches the store (a lease's batch, a hold's
+   * settlement): the edge writes the generation records queued so far, so a
+   * process that dies between the two leaves a record without a charge (in
+   * the customer's favour), never a charge without its record.
+   */
+  beforeCharging?: () => Promise<void>;
 }
 
 export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
@@ -129,6 +142,8 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
   const keySpend = new Map<string, { ref: KeyHoldRef; micros: number }>();
   let leaseCount = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by releaseLeases: no new lease is taken, every request takes the exact path. */
+  let leasesClosed = false;
 
   const stateOf = (accountId: string): AccountState => {
     let state = accounts.get(accountId);
@@ -226,13 +241,13 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       if (key.limitMicros !== null) return reserveExactly(key, holdId, amountMicros, at, undefined);
       const state = stateOf(key.accountId);
       state.peakInFlight = Math.max(state.peakInFlight, state.inFlight + 1);
-      const fast = admitOnLease(state, key, amountMicros, at);
+      const fast = leasesClosed ? undefined : admitOnLease(state, key, amountMicros, at);
       if (fast !== undefined) return fast;
       // The lease cannot take this request: give it back (once its requests settle), so
       // its remainder returns to the balance instead of waiting out its window here.
       if (state.acquiring === undefined) retire(state);
       const known = state.knownAvailable;
-      if (known !== undefined && leaseSize(known) >= policy.minWorstCases * amountMicros) {
+      if (!leasesClosed && known !== undefined && leaseSize(known) >= policy.minWorstCases * amountMicros) {
         state.acquiring ??= acquire(state, key.accountId, at, amountMicros).finally(() => (state.acquiring = undefined));
         await state.acquiring;
         const leased = admitOnLease(state, key, amountMicros, at);
@@ -245,6 +260,7 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       const state = stateOf(admission.kind === 'hold' ? admission.accountId : admission.lease.accountId);
       state.inFlight = Math.max(0, state.inFlight - 1);
       if (admission.kind === 'hold') {
+        await options.beforeCharging?.();
         const settled = await settleHold(table, admission.accountId, admission.hold, chargeMicros);
         if (settled.settled) stateOf(admission.accountId).knownAvailable = settled.availableMicros;
         return;
@@ -266,6 +282,9 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
     async flush() {
       const at = now();
       const work: Promise<void>[] = [];
+      if ([...accounts.values()].some((state) => [state.lease, ...state.retired].some((lease) => lease !== undefined && lease.unflushedMicros > 0))) {
+        await options.beforeCharging?.();
+      }
       for (const state of accounts.values()) {
         const current = state.lease;
         const idle = current !== undefined && current.outstandingMicros === 0 && at - current.lastUsedAt >= policy.idleReleaseMs;
@@ -298,6 +317,18 @@ export function createCreditLedger(options: CreditLedgerOptions): CreditLedger {
       }
       // Come back while any lease is open, so that it retires and returns what it holds.
       if ([...accounts.values()].some((state) => state.lease !== undefined || state.retired.length > 0)) scheduleFlush();
+    },
+
+    async releaseLeases() {
+      leasesClosed = true;
+      for (const state of accounts.values()) {
+        if (state.lease === undefined) continue;
+        state.retired.push(state.lease);
+        state.lease = undefined;
+      }
+      await ledger.flush();
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
     },
   };
 

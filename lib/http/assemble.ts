@@ -45,6 +45,12 @@ export interface AssembledGateway {
   deps: GatewayDeps;
   /** Resolves when every bookkeeping task started so far has finished, and buffered records and health news are out. */
   drain(): Promise<void>;
+  /**
+   * At shutdown, once no request is left running: every bookkeeping task
+   * finished, every lease returned to its balance, every record, rollup and
+   * health news written. Nothing stays held for the TTL.
+   */
+  stop(): Promise<void>;
 }
 
 /**
@@ -73,6 +79,7 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
   const pending = new Set<Promise<unknown>>();
   const generationIds = createGenerationIds();
   let healthFlushedAt = Number.NEGATIVE_INFINITY;
+  const generations = createGenerationWriter(table, settings.generationTtlDays, log);
   const ledger = createCreditLedger({
     table,
     now,
@@ -80,8 +87,9 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
     log,
     instanceId: crypto.randomUUID().slice(0, 8),
     ...(parts.leasePolicy === undefined ? {} : { policy: parts.leasePolicy }),
+    // A charge never reaches the store before its request's record.
+    beforeCharging: () => generations.flush(),
   });
-  const generations = createGenerationWriter(table, settings.generationTtlDays, log);
   const deps: GatewayDeps = {
     catalog: parts.catalog,
     adapters: {
@@ -121,9 +129,17 @@ export function assembleGateway(parts: GatewayParts): AssembledGateway {
       void tracked.finally(() => pending.delete(tracked));
     },
   };
+  const settlePending = async (): Promise<void> => {
+    while (pending.size > 0) await Promise.all([...pending]);
+  };
   return {
     gateway: createGateway(deps),
     deps,
+    async stop() {
+      await settlePending();
+      await ledger.releaseLeases();
+      await Promise.all([parts.usageSink.flush(), generations.flush(), health.flush()]);
+    },
     async drain() {
       while (pending.size > 0) await Promise.all([...pending]);
       const healthDue = now() - healthFlushedAt >= settings.healthFlushIntervalMs;

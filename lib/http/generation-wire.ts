@@ -32,12 +32,16 @@ export const storedGeneration = z.object({
   attempts: z.array(
     z.object({ endpoint: z.string(), provider: z.string(), model: z.string(), status: z.number(), error_code: z.string().nullable(), latency_ms: z.number() }),
   ),
+  // Written only when routing moved an endpoint back (lib/routing/plan.ts); older records lack it.
+  deprioritized: z.array(z.object({ endpoint: z.string(), provider: z.string(), reason: z.string() })).optional(),
 });
 export type StoredGenerationRecord = z.infer<typeof storedGeneration>;
 
 /** The record as GET /api/v1/generation answers it, in OpenRouter's Generation shape. */
 export function generationToWire(record: StoredGenerationRecord): Record<string, unknown> {
   const cost = microsToUsd(record.cost_micros);
+  const deprioritized = record.deprioritized ?? [];
+  const reasonFor = (endpoint: string): string | undefined => deprioritized.find((entry) => entry.endpoint === endpoint)?.reason;
   return {
     id: record.id,
     upstream_id: null,
@@ -74,7 +78,11 @@ export function generationToWire(record: StoredGenerationRecord): Record<string,
       model_permaslug: attempt.model,
       routed_service_tier: null,
       error_code: attempt.error_code,
+      // Switchyard's: why this endpoint was tried after the others (`breaker_open`, `failed_recently`).
+      ...(reasonFor(attempt.endpoint) === undefined ? {} : { deprioritized: reasonFor(attempt.endpoint) }),
     })),
+    // Switchyard's: every endpoint routing moved behind the healthy ones, tried or not, and why.
+    deprioritized: deprioritized.map((entry) => ({ endpoint_id: entry.endpoint, provider_name: entry.provider, reason: entry.reason })),
   };
 }
 

@@ -4,6 +4,7 @@ import { invalidRequest, notFound } from '../api/errors.ts';
 import type { KeyRecord } from '../store/keys.ts';
 import { authenticate } from '../keys/authenticate.ts';
 import type { GatewayDeps } from '../pipeline/deps.ts';
+import { parseJsonBytes } from '../pipeline/decode.ts';
 import type { GatewayRequest } from '../api/reply.ts';
 
 const MAX_MANAGEMENT_BODY_BYTES = 64 * 1024;
@@ -17,11 +18,7 @@ export async function readManagementBody(request: GatewayRequest): Promise<unkno
   const bytes = await request.arrayBuffer();
   if (bytes.byteLength > MAX_MANAGEMENT_BODY_BYTES) throw invalidRequest(`Request body is larger than ${MAX_MANAGEMENT_BODY_BYTES} bytes`);
   if (bytes.byteLength === 0) return {};
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw invalidRequest('Request body is not valid JSON');
-  }
+  return parseJsonBytes(bytes);
 }
 
 /** A key's id in `/keys/{hash}`: its SHA-256, 64 lowercase hex digits. */

@@ -8,11 +8,12 @@ import { clientLeft, type AttemptsResult } from '../routing/attempt-loop.ts';
 import type { StreamEvent } from '../streaming/events.ts';
 import type { GatewayDeps } from './deps.ts';
 import { billableUsage, failed, type Ending, type Generation } from './generation.ts';
+import { stoppedBy } from './stopping.ts';
 
 export type CommittedAttempts = Extract<AttemptsResult, { kind: 'committed' }>;
 
-/** Why the request's signal aborted: the client went away, or the request's deadline passed. */
-export type Stop = 'client-left' | 'deadline';
+/** Why the request's signal aborted: the client went away, the request's deadline passed, or the gateway is stopping (stopping.ts). */
+export type Stop = 'client-left' | 'deadline' | 'stopping';
 
 /**
  * Watches the request's signal for both deliveries. `stop` is a field set by
@@ -35,16 +36,19 @@ export class StopWatch {
     if (this.stop === undefined) signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** The error a failure is reported with: the deadline's own when the deadline stopped the request. */
+  /** The error a failure is reported with: the deadline's own when the deadline stopped the request, the drain's when the gateway is stopping. */
   errorFor(error: GatewayError): GatewayError {
-    return this.stop === 'deadline' ? deadlinePassed(this.deadlineMs) : error;
+    if (this.stop === 'deadline') return deadlinePassed(this.deadlineMs);
+    if (this.stop === 'stopping') return stoppedBy(this.signal) ?? error;
+    return error;
   }
 
   /** How a request that failed with `error` (or stopped) ended: a client that left is a 499, the deadline a 408 timeout. */
   endingFor(error: GatewayError, status = error.status): Ending {
     if (this.stop === 'client-left') return { status: 499, error, cancelled: true };
     if (this.stop === 'deadline') return failed(deadlinePassed(this.deadlineMs));
-    return failed(error, status);
+    // The gateway stopping: the client is still there and was told in-band (or with a 503); nobody's health is charged.
+    return failed(this.errorFor(error), status);
   }
 
   dispose(): void {
@@ -54,6 +58,7 @@ export class StopWatch {
 
 function stopOf(signal: AbortSignal): Stop | undefined {
   if (!signal.aborted) return undefined;
+  if (stoppedBy(signal) !== undefined) return 'stopping';
   return clientLeft(signal) ? 'client-left' : 'deadline';
 }
 
@@ -97,7 +102,7 @@ export async function nextEvent(rest: AsyncIterator<StreamEvent>, endpoint: Endp
     };
   }
   if (watch.stop === 'client-left') return CLIENT_LEFT;
-  if (watch.stop === 'deadline') return { type: 'error', error: deadlinePassed(watch.deadlineMs) };
+  if (watch.stop === 'deadline' || watch.stop === 'stopping') return { type: 'error', error: watch.errorFor(event.type === 'error' ? event.error : deadlinePassed(watch.deadlineMs)) };
   return event;
 }
 

@@ -10,8 +10,23 @@ export async function readJsonBody(request: GatewayRequest, limit: number): Prom
   const bytes = await request.arrayBuffer();
   if (bytes.byteLength > limit) throw payloadTooLarge(limit);
   if (bytes.byteLength === 0) throw invalidRequest('Request body is empty: send a JSON request body');
+  return parseJsonBytes(bytes);
+}
+
+// Fatal: a default decoder turns bytes that are not UTF-8 into U+FFFD, and
+// the prompt the caller meant would go upstream changed, and be billed.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A JSON body's bytes as a value: 400 when they are not UTF-8 (RFC 8259 §8.1) or not JSON. */
+export function parseJsonBytes(bytes: ArrayBuffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    text = utf8.decode(bytes);
+  } catch {
+    throw invalidRequest('Request body is not valid UTF-8: JSON must be sent as UTF-8 text');
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw invalidRequest('Request body is not valid JSON');
   }

@@ -6,6 +6,7 @@ import type { GatewayError } from '../api/errors.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import { costOf, type CostBreakdown } from '../billing/cost.ts';
 import type { AttemptRecord } from '../routing/attempt-loop.ts';
+import type { DeprioritizedEndpoint } from '../routing/types.ts';
 import type { Admission } from '../billing/credit-ledger.ts';
 import type { KeyRecord } from '../store/keys.ts';
 import { emptyUsage, type StreamEvent, type Usage } from '../streaming/events.ts';
@@ -35,6 +36,10 @@ export interface Generation {
   asked: Asked | undefined;
   /** How the request's worst case was admitted: its own hold, or a lease. */
   admission: Admission | undefined;
+  /** Step 2, plan: the endpoints it moved behind the healthy ones, and why (set once, in run.ts). */
+  deprioritized: readonly DeprioritizedEndpoint[];
+  /** Step 4: lets go of the request's signal (its deadline timer); called once, when the generation settles. */
+  releaseSignal: (() => void) | undefined;
   readonly reply: ReplyTrace;
   ending: Ending | undefined;
 }
@@ -86,6 +91,8 @@ export function newGeneration(id: string, now: number): Generation {
     caller: undefined,
     asked: undefined,
     admission: undefined,
+    deprioritized: [],
+    releaseSignal: undefined,
     reply: {
       attempts: [],
       endpoint: undefined,

@@ -21,7 +21,8 @@ import { deliverEmbeddings } from './deliver-embeddings.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { DecodedEmbeddings, EmbeddingsDoor } from './door.ts';
 import { newGeneration } from './generation.ts';
-import { healthObserver, openRequest, refused, requestSignal } from './run.ts';
+import { requestSignal } from './request-signal.ts';
+import { healthObserver, openRequest, refused } from './run.ts';
 
 export async function runEmbeddings(door: EmbeddingsDoor, httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
   const now = deps.now();
@@ -49,7 +50,8 @@ export async function runEmbeddings(door: EmbeddingsDoor, httpRequest: GatewayRe
     // 3. admit: embeddings produce no output tokens, so the hold is the prompt bound at the dearest input price.
     generation.admission = await admitWorstCase({ key, generationId: generation.id, request, plan, maxTokensFor: () => 0 }, deps);
     // 4. attempt
-    const signal = requestSignal(httpRequest, deps);
+    const { signal, release } = requestSignal(httpRequest.signal, deps.settings.attempts.deadlineMs);
+    generation.releaseSignal = release;
     const { inputs, dimensions, inputType, user } = decoded;
     const outcome = await runEmbeddingAttempts(
       { request: { inputs, dimensions, inputType, user }, plan, signal },

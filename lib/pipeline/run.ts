@@ -29,6 +29,7 @@ import { deliverStream } from './deliver-stream.ts';
 import type { GatewayDeps } from './deps.ts';
 import type { Door } from './door.ts';
 import { endGeneration, failed, newGeneration, type Generation } from './generation.ts';
+import { requestSignal } from './request-signal.ts';
 import { finishAfterReply } from './settle.ts';
 
 export async function runInference(door: Door, httpRequest: GatewayRequest, deps: GatewayDeps): Promise<Reply> {
@@ -45,7 +46,7 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
     const promptEstimate = estimatePromptTokens(request);
     generation.asked = { request, sessionId, sessionKey, promptEstimate };
     // 2. plan
-    const { attempts: plan } = attemptPlan({
+    const { attempts: plan, deprioritized } = attemptPlan({
       request,
       catalog: deps.catalog,
       health: deps.health,
@@ -55,11 +56,13 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
       now,
       random: deps.random,
     });
+    generation.deprioritized = deprioritized;
     const maxTokensFor = (endpoint: Endpoint): number => outputCap(request, endpoint, promptEstimate, deps.settings);
     // 3. admit
     generation.admission = await admitWorstCase({ key, generationId: generation.id, request, plan, maxTokensFor }, deps);
     // 4. attempt
-    const signal = requestSignal(httpRequest, deps);
+    const { signal, release } = requestSignal(httpRequest.signal, deps.settings.attempts.deadlineMs);
+    generation.releaseSignal = release;
     const streamFrom = (endpoint: Endpoint): boolean => upstreamStreams({ clientStreams: stream, endpoint, maxTokens: maxTokensFor(endpoint), settings: deps.settings });
     const attempts = runAttempts(
       { request, plan, maxTokensFor, signal, streamFrom },
@@ -94,11 +97,6 @@ export async function openRequest(
   const rateLimitHeaders = await enforceRateLimit(deps.table, key, now);
   const body = await readJsonBody(httpRequest, deps.settings.maxBodyBytes);
   return { key, body, rateLimitHeaders };
-}
-
-/** Aborts when the client goes away or the request's deadline (settings.attempts.deadlineMs) passes. */
-export function requestSignal(httpRequest: GatewayRequest, deps: GatewayDeps): AbortSignal {
-  return AbortSignal.any([httpRequest.signal, AbortSignal.timeout(deps.settings.attempts.deadlineMs)]);
 }
 
 /**

@@ -24,6 +24,7 @@ export function finishAfterReply(generation: Generation, deps: GatewayDeps): voi
 export async function finishGeneration(generation: Generation, deps: GatewayDeps): Promise<void> {
   if (finished.has(generation)) return;
   finished.add(generation);
+  generation.releaseSignal?.();
   try {
     await countUnreported(generation, deps.tokenCounters);
   } catch (error) {
@@ -34,8 +35,9 @@ export async function finishGeneration(generation: Generation, deps: GatewayDeps
   const record = usageRecord(generation, cost, deps.now());
   const tasks: Promise<unknown>[] = [deps.usageSink.write(record)];
   const { caller, admission } = generation;
+  // The record is queued before the charge: the ledger writes queued records before it charges (assemble.ts).
+  if (caller !== undefined && generation.asked !== undefined) deps.generations.add(generationRecord(record, generation), deps.now());
   if (admission !== undefined) tasks.push(settleWithRetry(deps, admission, cost.totalMicros, generation.id));
-  if (caller !== undefined && generation.asked !== undefined) deps.generations.add(record, deps.now());
   const results = await Promise.allSettled(tasks);
   for (const result of results) {
     if (result.status === 'rejected') {
@@ -58,6 +60,14 @@ async function settleWithRetry(deps: GatewayDeps, admission: Admission, charge: 
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * The generation record: the usage record, and (only there: it is not a
+ * column of the usage table) which endpoints routing moved back and why.
+ */
+function generationRecord(record: UsageRecord, generation: Generation): UsageRecord & { deprioritized?: readonly { endpoint: string; provider: string; reason: string }[] } {
+  return generation.deprioritized.length === 0 ? record : { ...record, deprioritized: generation.deprioritized };
 }
 
 function usageRecord(generation: Generation, cost: CostBreakdown, now: number): UsageRecord {

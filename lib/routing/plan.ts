@@ -2,7 +2,9 @@
 // OpenRouter's semantics (openrouter-api.md §2.4, §2.5, §3.1–3.4): requested
 // models as fallbacks; hard filters; `order`, `sort` or the default
 // price-weighted draw; soft preferences and health move endpoints back;
-// a healthy sticky endpoint goes first.
+// a healthy sticky endpoint goes first. An open breaker outranks an explicit
+// `order` (DESIGN decision 8): that endpoint is tried after the healthy ones,
+// still when nothing else is left, and the plan says why it went last.
 import type { ChatRequest, ProviderPreferences } from '../api/chat-request.ts';
 import { notFound, type GatewayError } from '../api/errors.ts';
 import type { Catalog, Endpoint } from '../catalog/catalog.ts';
@@ -19,9 +21,9 @@ import {
 import { requestedModels, type RequestedModel, type SortKey } from './model-resolution.ts';
 import { requestNeeds, type OutputModality } from './request-needs.ts';
 import { defaultRoutingPolicy, type RoutingPolicy } from './routing-policy.ts';
-import type { AttemptPlan, EndpointHealth, ExcludedEndpoint, HealthView, StickySessions } from './types.ts';
+import type { AttemptPlan, DeprioritizedEndpoint, EndpointHealth, ExcludedEndpoint, HealthView, StickySessions } from './types.ts';
 
-export type { AttemptPlan, EndpointHealth, ExcludedEndpoint, HealthView, Percentiles, StickySessions } from './types.ts';
+export type { AttemptPlan, DeprioritizedEndpoint, DeprioritizedReason, EndpointHealth, ExcludedEndpoint, HealthView, Percentiles, StickySessions } from './types.ts';
 export { createStickySessions, sessionKeyFor } from './sticky-sessions.ts';
 
 export interface PlanInput {
@@ -54,11 +56,12 @@ export function attemptPlan(input: PlanInput): AttemptPlan {
   const policy = input.policy ?? defaultRoutingPolicy;
   const preferences: ProviderPreferences = input.request.provider ?? {};
   const health = healthLookup(input.health, input.now);
-  const isHealthy = (endpoint: Endpoint): boolean => {
-    const state = health(endpoint);
-    const failedRecently = state.lastFailureAt !== undefined && input.now - state.lastFailureAt < policy.recentFailureMs;
-    return !state.degraded && !failedRecently;
+  const failedRecently = (endpoint: Endpoint): boolean => {
+    const { lastFailureAt } = health(endpoint);
+    return lastFailureAt !== undefined && input.now - lastFailureAt < policy.recentFailureMs;
   };
+  const breakerClosed = (endpoint: Endpoint): boolean => !health(endpoint).degraded;
+  const isHealthy = (endpoint: Endpoint): boolean => breakerClosed(endpoint) && !failedRecently(endpoint);
 
   const { groups, excluded, reasons } = filterEndpoints(input, preferences);
   if (groups.every((group) => group.endpoints.length === 0)) throw noEndpoints(groups, excluded, reasons);
@@ -77,8 +80,10 @@ export function attemptPlan(input: PlanInput): AttemptPlan {
   const demote = (endpoints: Endpoint[]): Endpoint[] => {
     const meets = meetsPreferences(preferences, health);
     const preferred = meets === undefined ? endpoints : passingFirst(endpoints, meets);
-    // An explicit `order` is followed as written; otherwise broken endpoints go last.
-    return ordered === undefined ? passingFirst(preferred, isHealthy) : preferred;
+    // Broken endpoints go last; an explicit `order` is followed as written
+    // except that an open breaker outranks it: waiting out the timeout of an
+    // endpoint known to be down helps no one when another can answer.
+    return passingFirst(preferred, ordered === undefined ? isHealthy : breakerClosed);
   };
 
   let attempts: Endpoint[];
@@ -94,7 +99,13 @@ export function attemptPlan(input: PlanInput): AttemptPlan {
   }
 
   const primaryOnly = preferences.allow_fallbacks === false && ordered === undefined && preferences.only === undefined;
-  return { attempts: primaryOnly ? attempts.slice(0, 1) : attempts, excluded };
+  const planned = primaryOnly ? attempts.slice(0, 1) : attempts;
+  const deprioritized: DeprioritizedEndpoint[] = [];
+  for (const endpoint of planned) {
+    const reason = !breakerClosed(endpoint) ? 'breaker_open' : ordered === undefined && failedRecently(endpoint) ? 'failed_recently' : undefined;
+    if (reason !== undefined) deprioritized.push({ endpoint: endpoint.id, provider: endpoint.provider.name, reason });
+  }
+  return { attempts: planned, excluded, deprioritized };
 }
 
 function healthLookup(view: HealthView, now: number): HealthOf {

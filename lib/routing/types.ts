@@ -38,6 +38,21 @@ export interface AttemptPlan {
   attempts: Endpoint[];
   /** Endpoints of the requested models a hard filter removed. */
   excluded: ExcludedEndpoint[];
+  /** Endpoints of the plan moved behind the healthy ones, and why (GET /generation says it). */
+  deprioritized: DeprioritizedEndpoint[];
+}
+
+/**
+ * Why an endpoint went after the others: `breaker_open` (its breaker is
+ * open: it goes last even under an explicit `order`), `failed_recently` (it
+ * failed in the last 30 s; an explicit `order` keeps it where it was put).
+ */
+export type DeprioritizedReason = 'breaker_open' | 'failed_recently';
+
+export interface DeprioritizedEndpoint {
+  endpoint: string;
+  provider: string;
+  reason: DeprioritizedReason;
 }
 
 /** Remembers which endpoint served a conversation, per (session key, model). */

@@ -4,8 +4,14 @@
 // (`ACT#<account>#<yyyy-mm-dd>`, `<hh>#<key prefix>#<endpoint>`), raised
 // with ADD by the generation writer after the reply, so reading a month of
 // activity costs items per group used, not per request.
+//
+// Counted once, as the ledger is: every write of a group's counters carries
+// its writer's id and a sequence number, and applies only if the item has not
+// seen that writer's number yet (`notYetCounted`). A write retried after a
+// lost reply finds its number there and changes nothing; a writer never sends
+// a group's next counters before the last ones are known to be in.
 import { QueryCommand, UpdateItemCommand, type AttributeValue, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
-import { N, num, S, str, type Item, type Table } from './dynamo.ts';
+import { isConditionFailure, N, num, S, str, type Item, type Table } from './dynamo.ts';
 import { isExpired, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, ttlAfter } from './table.ts';
 import type { UsageRecord } from '../usage/record.ts';
 
@@ -132,20 +138,34 @@ const FIXED_COUNTERS = {
   costMicros: 'costMicros',
 } as const;
 
+/** One write of a group's counters; retried as it is, same sequence, until it is known to be in. */
+export interface RollupWrite {
+  group: ActivityGroup;
+  counters: ActivityCounters;
+  /** Who writes (one per generation writer) and its write's number, rising. */
+  writerId: string;
+  sequence: number;
+}
+
+/** The item attribute that keeps the last sequence of a writer counted into the item. */
+const writerAttribute = (writerId: string): string => `seq:${writerId}`;
+
 /**
- * Adds a group's counters to its item (created on first use). Not
- * idempotent: these are statistics, and a write retried after a lost reply
- * may count one batch twice; the ledger, not this, is the record of money.
+ * Adds a group's counters to its item (created on first use), once per
+ * (writer, sequence): true when this call added them, false when they were
+ * already in (an earlier try whose reply was lost, or a replay).
  */
-export async function addToRollup(table: Table, group: ActivityGroup, counters: ActivityCounters, ttlSeconds: number, nowMs: number): Promise<void> {
-  const names: Record<string, string> = { '#model': 'model', '#hour': 'hour', '#key': 'keyHashPrefix', '#ttl': TTL_ATTRIBUTE };
+export async function addToRollup(table: Table, write: RollupWrite, ttlSeconds: number, nowMs: number): Promise<boolean> {
+  const { group, counters } = write;
+  const names: Record<string, string> = { '#model': 'model', '#hour': 'hour', '#key': 'keyHashPrefix', '#ttl': TTL_ATTRIBUTE, '#writer': writerAttribute(write.writerId) };
   const values: Record<string, AttributeValue> = {
     ':model': S(group.model),
     ':hour': S(group.hour),
     ':key': S(group.keyHashPrefix),
     ':ttl': N(ttlAfter(nowMs, ttlSeconds)),
+    ':sequence': N(write.sequence),
   };
-  const sets = ['#model = :model', '#hour = :hour', '#key = :key', '#ttl = :ttl'];
+  const sets = ['#model = :model', '#hour = :hour', '#key = :key', '#ttl = :ttl', '#writer = :sequence'];
   if (group.endpoint !== null) {
     names['#endpoint'] = 'endpoint';
     values[':endpoint'] = S(group.endpoint);
@@ -168,15 +188,99 @@ export async function addToRollup(table: Table, group: ActivityGroup, counters: 
   for (const [status, count] of counters.statuses) add(`s${status}`, count);
   counters.ttfbBuckets.forEach((count, index) => add(`t${index}`, count));
   counters.latencyBuckets.forEach((count, index) => add(`l${index}`, count));
-  await table.client.send(
-    new UpdateItemCommand({
-      TableName: table.name,
-      Key: { [PARTITION_KEY]: S(partitionKey(group.accountId, group.hour.slice(0, 10))), [SORT_KEY]: S(groupSortKey(group)) },
-      UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.name,
+        Key: { [PARTITION_KEY]: S(partitionKey(group.accountId, group.hour.slice(0, 10))), [SORT_KEY]: S(groupSortKey(group)) },
+        UpdateExpression: adds.length === 0 ? `SET ${sets.join(', ')}` : `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+        // notYetCounted: this writer's write number `sequence` has not been added to the item.
+        ConditionExpression: 'attribute_not_exists(#writer) OR #writer < :sequence',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Rollup groups written at once. */
+const ROLLUP_WRITE_CONCURRENCY = 8;
+/**
+ * Groups whose counters wait for a write at most (a group is an hour, key
+ * and endpoint); past it new groups are not counted (and that is logged),
+ * so a failing table costs bounded memory.
+ */
+const MAX_PENDING_GROUPS = 5_000;
+
+export interface RollupWriter {
+  /** Count a record into its group's next write. */
+  count(record: UsageRecord): void;
+  /** Write what was counted: first any write not yet known to be in (as it was), then the new counters. */
+  write(nowMs: number): Promise<void>;
+}
+
+/**
+ * The generation writer's rollups. A write whose reply was lost stays
+ * unconfirmed and is sent again, unchanged, before that group's next
+ * counters: the sequences of one writer reach each item in order, so the
+ * condition both skips a replay and never skips a new write.
+ */
+export function createRollupWriter(
+  table: Table,
+  ttlSeconds: number,
+  log: (entry: Record<string, unknown>) => void,
+  writerId: string = crypto.randomUUID().slice(0, 13),
+): RollupWriter {
+  const counting = new Map<string, { group: ActivityGroup; counters: ActivityCounters }>();
+  const unconfirmed = new Map<string, RollupWrite>();
+  let sequence = 0;
+  let uncounted = 0;
+  const send = async (id: string, write: RollupWrite, nowMs: number): Promise<boolean> => {
+    try {
+      await addToRollup(table, write, ttlSeconds, nowMs);
+      unconfirmed.delete(id);
+      return true;
+    } catch (error) {
+      unconfirmed.set(id, write);
+      log({ level: 'warn', message: 'activity rollup write failed; sent again with the next flush', error: String(error) });
+      return false;
+    }
+  };
+  const writeGroup = async (id: string, nowMs: number): Promise<void> => {
+    const retry = unconfirmed.get(id);
+    if (retry !== undefined && !(await send(id, retry, nowMs))) return;
+    const fresh = counting.get(id);
+    if (fresh === undefined) return;
+    counting.delete(id);
+    await send(id, { ...fresh, writerId, sequence: (sequence += 1) }, nowMs);
+  };
+  return {
+    count(record) {
+      const group = groupOf(record);
+      const id = `${group.accountId}|${group.hour}|${groupSortKey(group)}`;
+      let pending = counting.get(id);
+      if (pending === undefined) {
+        if (counting.size + unconfirmed.size >= MAX_PENDING_GROUPS) {
+          uncounted += 1;
+          if (uncounted === 1 || uncounted % 1_000 === 0) log({ level: 'error', message: 'activity rollups dropped: the store is not keeping up', uncounted });
+          return;
+        }
+        pending = { group, counters: emptyCounters() };
+        counting.set(id, pending);
+      }
+      addRecord(pending.counters, record);
+    },
+    async write(nowMs) {
+      const ids = [...new Set([...unconfirmed.keys(), ...counting.keys()])];
+      for (let start = 0; start < ids.length; start += ROLLUP_WRITE_CONCURRENCY) {
+        await Promise.all(ids.slice(start, start + ROLLUP_WRITE_CONCURRENCY).map((id) => writeGroup(id, nowMs)));
+      }
+    },
+  };
 }
 
 /** Every rollup of an account's UTC day (`yyyy-mm-dd`), each hour included; expired ones left out. */

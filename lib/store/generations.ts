@@ -7,27 +7,19 @@ import { BatchWriteItemCommand, GetItemCommand, type WriteRequest } from '@aws-s
 import { isExpired, TTL_ATTRIBUTE, ttlAfter } from './table.ts';
 import { num, S, N, str, type Item, type Table } from './dynamo.ts';
 import type { UsageRecord } from '../usage/record.ts';
-import { addRecord, addToRollup, emptyCounters, groupOf, groupSortKey, mergeCounters, type ActivityCounters, type ActivityGroup } from './activity-rollups.ts';
+import { createRollupWriter } from './activity-rollups.ts';
 import { listingItem } from './generation-listing.ts';
 
 const genKey = (id: string) => ({ pk: S(`GEN#${id}`), sk: S('GEN') });
 
 /** DynamoDB's BatchWriteItem takes at most 25 items: 12 records of two items each. */
 const RECORDS_PER_BATCH = 12;
-/** Rollup groups written at once. */
-const ROLLUP_WRITE_CONCURRENCY = 8;
 /**
  * A batch that fills under load writes the rollups it counted at most this
  * often (a flush the caller asks for always writes them): under load one
  * UpdateItem per group per interval, not one per batch.
  */
 const ROLLUP_INTERVAL_MS = 5_000;
-/**
- * Groups whose counters wait for a write at most (a group is an hour, key
- * and endpoint); past it new groups are not counted (and that is logged),
- * so a failing table costs bounded memory.
- */
-const MAX_PENDING_GROUPS = 5_000;
 /** Rollups outlive the records by two days, so the 30th day back is whole. */
 const ROLLUP_EXTRA_DAYS = 2;
 
@@ -64,48 +56,12 @@ export function createGenerationWriter(
   limits: GenerationWriterLimits = DEFAULT_GENERATION_WRITER_LIMITS,
 ): GenerationWriter {
   const queue: { record: UsageRecord; ttl: number }[] = [];
-  const pendingRollups = new Map<string, { group: ActivityGroup; counters: ActivityCounters }>();
   let running: Promise<void> = Promise.resolve();
   let writing = false;
   let dropped = 0;
-  let uncounted = 0;
   /** The clock as `add` last saw it: the rollups' TTL counts from it. */
   let latestNowMs = 0;
-  const rollupTtlSeconds = (ttlDays + ROLLUP_EXTRA_DAYS) * 86_400;
-  const countRecord = (record: UsageRecord): void => {
-    const group = groupOf(record);
-    const id = `${group.accountId}|${group.hour}|${groupSortKey(group)}`;
-    let pending = pendingRollups.get(id);
-    if (pending === undefined) {
-      if (pendingRollups.size >= MAX_PENDING_GROUPS) {
-        uncounted += 1;
-        if (uncounted === 1 || uncounted % 1_000 === 0) log({ level: 'error', message: 'activity rollups dropped: the store is not keeping up', uncounted });
-        return;
-      }
-      pending = { group, counters: emptyCounters() };
-      pendingRollups.set(id, pending);
-    }
-    addRecord(pending.counters, record);
-  };
-  const writeRollups = async (nowMs: number): Promise<void> => {
-    const groups = [...pendingRollups.entries()];
-    pendingRollups.clear();
-    for (let start = 0; start < groups.length; start += ROLLUP_WRITE_CONCURRENCY) {
-      await Promise.all(
-        groups.slice(start, start + ROLLUP_WRITE_CONCURRENCY).map(async ([id, pending]) => {
-          try {
-            await addToRollup(table, pending.group, pending.counters, rollupTtlSeconds, nowMs);
-          } catch (error) {
-            // Kept for the next flush, merged with whatever arrived meanwhile.
-            const later = pendingRollups.get(id);
-            if (later !== undefined) mergeCounters(pending.counters, later.counters);
-            pendingRollups.set(id, pending);
-            log({ level: 'warn', message: 'activity rollup write failed; kept for the next flush', error: String(error) });
-          }
-        }),
-      );
-    }
-  };
+  const rollupWriter = createRollupWriter(table, (ttlDays + ROLLUP_EXTRA_DAYS) * 86_400, log);
   const writeBatch = async (batch: WriteRequest[]): Promise<void> => {
     let pending = batch;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
@@ -131,7 +87,7 @@ export function createGenerationWriter(
         await writeBatch(queue.splice(0, RECORDS_PER_BATCH).flatMap(({ record, ttl }) => generationItems(record, ttl).map((item) => ({ PutRequest: { Item: item } }))));
       if (rollups === 'always' || latestNowMs - rollupsWrittenAt >= ROLLUP_INTERVAL_MS) {
         rollupsWrittenAt = latestNowMs;
-        await writeRollups(latestNowMs);
+        await rollupWriter.write(latestNowMs);
       }
     } finally {
       writing = false;
@@ -150,7 +106,7 @@ export function createGenerationWriter(
       }
       latestNowMs = Math.max(latestNowMs, nowMs);
       queue.push({ record, ttl: ttlAfter(nowMs, ttlDays * 86_400) });
-      countRecord(record);
+      rollupWriter.count(record);
       // A full batch goes at once, so the queue stays short under load
       // whether or not anyone calls flush (local mode never drains per request).
       if (queue.length >= RECORDS_PER_BATCH && !writing) {

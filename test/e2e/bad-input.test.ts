@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const valid = { model: 'test/one', messages: [{ role: 'user', content: 'Hi' }] };
 
-async function post(body: string, authorization: string | undefined): Promise<{ status: number; body: { error: { code: number; message: string; metadata?: Record<string, unknown> } } }> {
+async function post(body: string | Uint8Array<ArrayBuffer>, authorization: string | undefined): Promise<{ status: number; body: { error: { code: number; message: string; metadata?: Record<string, unknown> } } }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (authorization !== undefined) headers.authorization = authorization;
   const response = await fetch(`${gateway.baseUrl}/chat/completions`, { method: 'POST', headers, body });
@@ -43,10 +43,47 @@ async function post(body: string, authorization: string | undefined): Promise<{ 
 
 const bearer = (key: string): string => `Bearer ${key}`;
 
-const cases: { name: string; body: () => string; auth: () => string | undefined; status: number; message: RegExp }[] = [
+/** A valid request whose prompt holds bytes that are not UTF-8 (a lone continuation byte, an overlong form). */
+const invalidUtf8 = (): Uint8Array<ArrayBuffer> => {
+  const [before, after] = JSON.stringify({ ...valid, messages: [{ role: 'user', content: 'Hi MARK there' }] }).split('MARK');
+  return new Uint8Array([...new TextEncoder().encode(before), 0x80, 0xc0, 0xaf, ...new TextEncoder().encode(after)]);
+};
+const weather = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } };
+
+const cases: { name: string; body: () => string | Uint8Array<ArrayBuffer>; auth: () => string | undefined; status: number; message: RegExp }[] = [
   { name: 'a missing key', body: () => JSON.stringify(valid), auth: () => undefined, status: 401, message: /No auth credentials/ },
   { name: 'a malformed key', body: () => JSON.stringify(valid), auth: () => 'Bearer sk-not-a-key', status: 401, message: /Malformed API key/ },
   { name: 'an unknown key', body: () => JSON.stringify(valid), auth: () => bearer(generateApiKey()), status: 401, message: /Unknown API key/ },
+  {
+    name: 'an Authorization header of another scheme',
+    body: () => JSON.stringify(valid),
+    auth: () => 'Basic dXNlcjpwYXNzd29yZA==',
+    status: 401,
+    message: /Authorization header uses the "Basic" scheme, not a bearer key/,
+  },
+  {
+    name: 'a key without `Bearer`',
+    body: () => JSON.stringify(valid),
+    auth: () => gateway.keys.apiKey,
+    status: 401,
+    message: /Authorization header is not a bearer key: put `Bearer ` before the key/,
+  },
+  { name: '`Bearer` and no key', body: () => JSON.stringify(valid), auth: () => 'Bearer', status: 401, message: /Authorization header is not `Bearer <key>`/ },
+  { name: 'a body that is not UTF-8', body: invalidUtf8, auth: () => bearer(gateway.keys.apiKey), status: 400, message: /not valid UTF-8/ },
+  {
+    name: 'a tool_choice naming a function not in tools',
+    body: () => JSON.stringify({ ...valid, tools: [weather], tool_choice: { type: 'function', function: { name: 'get_time' } } }),
+    auth: () => bearer(gateway.keys.apiKey),
+    status: 400,
+    message: /`tool_choice\.function\.name` names "get_time", which is not one of `tools`/,
+  },
+  {
+    name: 'a tool_choice naming a function and no tools',
+    body: () => JSON.stringify({ ...valid, tool_choice: { type: 'function', function: { name: 'get_weather' } } }),
+    auth: () => bearer(gateway.keys.apiKey),
+    status: 400,
+    message: /`tool_choice\.function\.name`/,
+  },
   { name: 'a disabled key', body: () => JSON.stringify(valid), auth: () => bearer(disabledKey), status: 403, message: /disabled/ },
   { name: 'a management key', body: () => JSON.stringify(valid), auth: () => bearer(gateway.keys.managementKey), status: 403, message: /Management keys cannot call inference/ },
   { name: 'malformed JSON', body: () => '{"model": "test/one", ', auth: () => bearer(gateway.keys.apiKey), status: 400, message: /not valid JSON/ },
@@ -112,6 +149,35 @@ describe('bad input', () => {
     const records = await usageRecords(gateway);
     expect(records).toHaveLength(recordsBefore + 1);
     expect(records.at(-1)).toMatchObject({ status: testCase.status, cost_micros: 0 });
+  });
+
+  it.each([20 * 1024, 100 * 1024])('refuses %d bytes of headers with 431 in the JSON error envelope, reaching no upstream and moving no balance', async (size) => {
+    const before = await balance(gateway);
+    const upstreamBefore = gateway.simulator.stats('sim-a').requests;
+
+    const response = await fetch(`${gateway.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: bearer(gateway.keys.apiKey), 'x-padding': 'p'.repeat(size) },
+      body: JSON.stringify(valid),
+    });
+
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({
+      error: { code: 431, message: expect.stringMatching(/Request headers are larger than 16384 bytes/), metadata: { error_type: 'invalid_request' } },
+    });
+    expect(gateway.simulator.stats('sim-a').requests).toBe(upstreamBefore);
+    expect(await balance(gateway)).toBe(before);
+  });
+
+  it('serves a tool_choice that names one of its tools', async () => {
+    const response = await fetch(`${gateway.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: bearer(gateway.keys.apiKey) },
+      body: JSON.stringify({ ...valid, tools: [weather], tool_choice: { type: 'function', function: { name: 'get_weather' } } }),
+    });
+    expect(response.status).toBe(200);
+    await response.json();
   });
 
   it('tolerates unknown top-level fields', async () => {

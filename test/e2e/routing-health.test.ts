@@ -158,7 +158,7 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-/** `count` requests in which Primary fails and Secondary serves (an explicit `order` ignores health). */
+/** `count` requests in which Primary fails and Secondary serves (an explicit `order` keeps an endpoint whose breaker is closed first). */
 async function failPrimary(gateway: Harness, count: number): Promise<void> {
   gateway.simulator.setBehaviour('primary', failing);
   for (let index = 0; index < count; index += 1) {
@@ -195,6 +195,41 @@ describe('the breaker', () => {
     gateway.clock.ms += 31 * SECOND;
     expect(await servedBy(gateway, 'test/pair')).toBe('Primary');
     expect(await lastAttempts(gateway)).toEqual(['Primary']);
+  });
+
+  it('outranks an explicit order: an open breaker goes after the healthy endpoint, and GET /generation says why', async () => {
+    const gateway = await harness();
+    await failPrimary(gateway, 5);
+    const primaryRequests = gateway.simulator.stats('primary').requests;
+    // Primary would answer now, but its breaker is open: `order` naming it first does not make anyone wait for it.
+    const ordered = { provider: { order: ['primary', 'secondary'] } };
+
+    const served = await gateway.client.chat.completions
+      .create({ model: 'test/pair', messages: [{ role: 'user', content: 'Hi' }], ...(ordered as object) })
+      .withResponse();
+    expect((served.data as unknown as { provider: string }).provider).toBe('Secondary');
+    expect(gateway.simulator.stats('primary').requests).toBe(primaryRequests);
+    const generationId = served.response.headers.get('x-generation-id') ?? '';
+    await gateway.records();
+    const generation = (await gateway.client.get(`/generation?id=${generationId}`)) as { data: Record<string, unknown> };
+    expect(generation.data.deprioritized).toEqual([
+      { endpoint_id: endpointId(gateway, 'test/pair', 'primary'), provider_name: 'Primary', reason: 'breaker_open' },
+    ]);
+
+    // Still tried when nothing else is left, and the attempt says why it came last.
+    gateway.simulator.setBehaviour('secondary', failing);
+    const fallback = await gateway.client.chat.completions
+      .create({ model: 'test/pair', messages: [{ role: 'user', content: 'Hi' }], ...(ordered as object) })
+      .withResponse();
+    expect((fallback.data as unknown as { provider: string }).provider).toBe('Primary');
+    expect(await lastAttempts(gateway)).toEqual(['Secondary', 'Primary']);
+    const tried = (await gateway.client.get(`/generation?id=${fallback.response.headers.get('x-generation-id') ?? ''}`)) as {
+      data: { provider_responses: { provider_name: string; deprioritized?: string }[] };
+    };
+    expect(tried.data.provider_responses.map((entry) => [entry.provider_name, entry.deprioritized])).toEqual([
+      ['Secondary', undefined],
+      ['Primary', 'breaker_open'],
+    ]);
   });
 
   it('reaches another container through the store once flushed', async () => {

@@ -325,3 +325,44 @@ describe('the scheduled functions under the real Lambda runtime client', () => {
     expect(sweep.api.initErrors).toEqual([]);
   });
 });
+
+describe('an execution environment shut down by Lambda (SIGTERM)', () => {
+  it('returns its lease to the balance, with every charge and record written', async () => {
+    const table = { client: dynamo.client, name: dynamo.tableName };
+    const account = 'acct-shutdown-real-runtime';
+    await createAccount(table, account, new Date().toISOString());
+    await addCredits(table, account, 1_000_000_000);
+    const key = await seedKey(dynamo, 'inference', account);
+    const environment = await startFunction('gateway', gatewayEnvironment());
+    const chat = async (): Promise<StreamedInvocation> =>
+      asFunctionUrlReply(
+        await environment.api.invoke(
+          functionUrlEvent({
+            method: 'POST',
+            path: '/api/v1/chat/completions',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body: JSON.stringify({ model: 'test/one', messages }),
+          }),
+        ),
+      );
+    // The first request learns the balance on the exact path; the next ones are admitted on a lease.
+    const replies = [await chat(), await chat(), await chat()];
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200]);
+    const leased = await getAccount(table, account);
+    expect(leased?.holds.map((hold) => hold.id.startsWith('lease-'))).toEqual([true]);
+
+    environment.client.signal('SIGTERM');
+
+    // The runtime client's native long poll for the next invocation may outlive process.exit (Lambda ends the process after its shutdown phase anyway): what counts is the store.
+    let after = await getAccount(table, account);
+    for (let look = 0; look < 200 && (after?.holds.length ?? 0) > 0; look += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await getAccount(table, account);
+    }
+    expect(after?.holds).toEqual([]);
+    expect(after?.spentMicros).toBeGreaterThan(0);
+    expect(after?.availableMicros).toBe(1_000_000_000 - (after?.spentMicros ?? 0));
+    const charged = replies.map((reply) => aws.usage().find((record) => record.id === reply.headers['x-generation-id'])?.cost_micros ?? Number.NaN);
+    expect(after?.spentMicros).toBe(charged.reduce((sum, cost) => sum + cost, 0));
+  });
+});

@@ -68,11 +68,27 @@ describe('attemptPlan: default price-weighted load balancing', () => {
     expect(attemptIds(free)[0]).toBe('test/chat:free@beta');
   });
 
-  it('demotes unhealthy endpoints under an explicit sort too, but follows an explicit order as written', () => {
+  it('demotes unhealthy endpoints under an explicit sort too, and an open breaker under an explicit order', () => {
     const health = fixedHealth({ [alpha]: { degraded: true } });
     const sorted = attemptPlan(planInput({ health, request: { ...planInput().request, provider: { sort: 'price' } } }));
     expect(attemptIds(sorted)).toEqual([beta, gamma, alpha]);
+    const ordered = attemptPlan(planInput({ health, request: { ...planInput().request, provider: { order: ['alpha', 'gamma'] } } }));
+    expect(attemptIds(ordered)).toEqual([gamma, beta, alpha]);
+    expect(ordered.deprioritized).toEqual([{ endpoint: alpha, provider: 'Alpha AI', reason: 'breaker_open' }]);
+  });
+
+  it('keeps an explicit order for an endpoint that only failed recently (its breaker is closed)', () => {
+    const health = fixedHealth({ [alpha]: { lastFailureAt: NOW - 10_000 } });
     const ordered = attemptPlan(planInput({ health, request: { ...planInput().request, provider: { order: ['alpha'] } } }));
     expect(attemptIds(ordered)).toEqual([alpha, beta, gamma]);
+    expect(ordered.deprioritized).toEqual([]);
+    const drawn = attemptPlan(planInput({ health }));
+    expect(drawn.deprioritized).toEqual([{ endpoint: alpha, provider: 'Alpha AI', reason: 'failed_recently' }]);
+  });
+
+  it('still plans an endpoint whose breaker is open when it is the only one left', () => {
+    const health = fixedHealth({ [alpha]: { degraded: true } });
+    const only = attemptPlan(planInput({ health, request: { ...planInput().request, provider: { only: ['alpha'] } } }));
+    expect(attemptIds(only)).toEqual([alpha]);
   });
 });

@@ -214,6 +214,8 @@ export interface RuntimeClient {
   /** Everything the function and the runtime wrote to stdout and stderr, line by line. */
   readonly lines: string[];
   readonly exited: Promise<number | null>;
+  /** Send the runtime's process a signal (SIGTERM: Lambda shutting the environment down). */
+  signal(name: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -272,6 +274,9 @@ export function startRuntimeClient(options: RuntimeClientOptions): RuntimeClient
   return {
     lines,
     exited,
+    signal: (name) => {
+      child.kill(name);
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
