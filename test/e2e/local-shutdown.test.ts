@@ -280,7 +280,7 @@ describe('local mode after SIGKILL', () => {
 
 describe('a JSON request in flight when the gateway stops', () => {
   it('gets a 503 saying the gateway is shutting down, is recorded and charged nothing', async () => {
-    // Asked for one JSON reply (an OpenAI wire), which takes 100 s to come.
+    // Asked for one JSON reply (an OpenAI wire, a reply within settings.jsonUpstreamMaxTokens), which takes 25 s to come.
     const gateway = await startTestGateway({
       catalogDocument: testCatalog({ endless: { firstTokenMs: 0, tokensPerSecond: 4, outputTokens: 400 } }),
       settings: { shutdownDrainMs: 200 },
@@ -288,7 +288,7 @@ describe('a JSON request in flight when the gateway stops', () => {
     const reply = fetch(`${gateway.baseUrl}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.keys.apiKey}` },
-      body: JSON.stringify({ model: 'test/endless', messages: [{ role: 'user', content: 'Hi' }] }),
+      body: JSON.stringify({ model: 'test/endless', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }),
     });
     await until(() => Promise.resolve(gateway.simulator.stats('endless').requests === 1));
     const usageDirectory = gateway.usageDirectory;
