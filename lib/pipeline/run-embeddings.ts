@@ -13,6 +13,7 @@ import { embeddingsReplyBody } from '../embeddings/reply-body.ts';
 import { estimateInputTokens, parseEmbeddingRequest, routingRequest, type EmbeddingRequest } from '../embeddings/request.ts';
 import { authenticate } from '../keys/authenticate.ts';
 import { enforceRateLimit } from '../keys/rate-limit.ts';
+import { credentialReadiness } from '../routing/credential-readiness.ts';
 import { attemptPlan } from '../routing/plan.ts';
 import { emptyUsage } from '../streaming/events.ts';
 import { admitWorstCase } from './admit.ts';
@@ -46,6 +47,7 @@ export async function runEmbeddings(httpRequest: GatewayRequest, deps: GatewayDe
       promptTokens: Math.max(...tokensPerInput),
       now,
       random: deps.random,
+      credentialReady: await credentialReadiness(request, deps.catalog, deps.credentials),
       output: 'embeddings',
     });
     const plan = withDimensions(planned, embedding);

@@ -17,6 +17,7 @@ import { estimatePromptTokens } from '../billing/prompt-size.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import { enforceRateLimit } from '../keys/rate-limit.ts';
 import { runAttempts } from '../routing/attempt-loop.ts';
+import { credentialReadiness } from '../routing/credential-readiness.ts';
 import { attemptPlan, sessionKeyFor } from '../routing/plan.ts';
 import { admitWorstCase, outputCap } from './admit.ts';
 import { authenticate } from '../keys/authenticate.ts';
@@ -55,6 +56,7 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
       promptTokens: generation.promptEstimate,
       now,
       random: deps.random,
+      credentialReady: await credentialReadiness(request, deps.catalog, deps.credentials),
     });
     const maxTokensFor = (endpoint: Endpoint): number => outputCap(request, endpoint, generation.promptEstimate, deps.settings);
     // 3. admit

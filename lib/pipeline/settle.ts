@@ -73,6 +73,7 @@ function usageRecord(generation: Generation, cost: CostBreakdown, now: number): 
     streamed: generation.streamed,
     status: generation.status,
     error_code: generation.error?.type ?? null,
+    error_message: generation.error !== undefined && generation.status >= 500 ? generation.error.publicMessage : null,
     finish_reason: generation.finishReason,
     native_finish_reason: generation.nativeFinishReason,
     prompt_tokens: usage.promptTokens,
