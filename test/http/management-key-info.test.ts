@@ -70,7 +70,16 @@ describe('credits', () => {
     for (const key of [apiKey, admin]) {
       const credits = await call(gw.baseUrl, key, 'GET', '/credits');
       expect(credits.status).toBe(200);
-      expect(credits.body.data).toEqual({ total_credits: 3, total_usage: cost / 1e6, reserved: 0, available: (3_000_000 - cost) / 1e6 });
+      expect(credits.body.data).toEqual({
+        total_credits: 3,
+        total_usage: cost / 1e6,
+        reserved: 0,
+        reserved_by_requests: 0,
+        requests_in_flight: 0,
+        reserved_by_leases: 0,
+        leases: 0,
+        available: (3_000_000 - cost) / 1e6,
+      });
     }
   });
 
