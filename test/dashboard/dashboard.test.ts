@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
+import { reserveCredits, settleHold } from '../../lib/store/accounts.ts';
 import { startTestGateway, testCatalog } from '../support/local-gateway.ts';
 import { chromiumPath, launchBrowser, NO_BROWSER_MESSAGE, type Browser } from './support/browser.ts';
 
@@ -57,6 +58,34 @@ describe.skipIf(chromiumPath === undefined)('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to the dashboard' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  // First of the tests that touch credits: no request has run yet, so the account holds only what this test puts there.
+  it('shows the lease a running gateway holds apart from the requests in flight, each named for what it is', async () => {
+    const accountId = gateway.keys.accountId;
+    const expiresAt = Date.now() + 600_000;
+    const day = new Date().toISOString().slice(0, 10);
+    // A lease names no key (lib/billing/credit-ledger.ts); a request's own hold names the key that made it.
+    const lease = { id: 'lease-dashboard-test-1', amountMicros: 996_000, expiresAt };
+    const inFlight = { id: 'gen-dashboard-in-flight', amountMicros: 4_000, expiresAt, key: { hash: 'dashboard-test-key', day, week: day, month: day } };
+    expect((await reserveCredits(gateway.table, accountId, lease)).ok).toBe(true);
+    expect((await reserveCredits(gateway.table, accountId, inFlight)).ok).toBe(true);
+    try {
+      await signIn(gateway.keys.managementKey);
+      await openView('Keys & credits');
+      const tile = (label: string) => page.locator('.stat').filter({ has: page.locator('dt', { hasText: label }) });
+
+      expect(await tile('Requests in flight').locator('.stat-value').textContent()).toBe('1');
+      expect(await tile('Requests in flight').locator('.stat-detail').textContent()).toBe('holding $0.004');
+      expect(await tile('Leased by running gateways').locator('.stat-value').textContent()).toBe('$0.996');
+      expect(await tile('Leased by running gateways').locator('.stat-detail').textContent()).toBe('1 lease');
+      expect(await tile('Available').locator('.stat-value').textContent()).toBe('$9.00');
+      expect(await page.locator('#credits-explained').textContent()).toContain('A lease is credit a running gateway sets aside for its next requests');
+      expect(await page.getByText('Held by requests in flight').count()).toBe(0);
+    } finally {
+      await settleHold(gateway.table, accountId, lease, 0);
+      await settleHold(gateway.table, accountId, { ...inFlight, key: undefined }, 0);
+    }
   });
 
   it('shows a request made through the openai client with its cost, tokens and attempts, and counts it in Activity', async () => {
