@@ -21,7 +21,11 @@ describe.skipIf(chromiumPath === undefined)('the dashboard in Chromium', () => {
 
   beforeAll(async () => {
     // `test/flaky`'s only provider answers every request with a 503.
-    gateway = await startTestGateway({ catalogDocument: testCatalog({ flaky: { failure: { mode: 'status', status: 503 } } }) });
+    const catalog = testCatalog({ flaky: { failure: { mode: 'status', status: 503 } } }) as { providers: Record<string, unknown>; models: Array<{ endpoints: unknown[] }> };
+    // `test/keyed`: the endpoint of test/one on a provider whose credential is not set.
+    catalog.providers['sim-keyed'] = { name: 'Sim Keyed', kind: 'openai', simulator: { firstTokenMs: 0, tokensPerSecond: 0, outputTokens: 3 }, credential: 'SIM_KEYED_API_KEY' };
+    catalog.models.push({ id: 'test/keyed', name: 'Test Keyed', created: 1767225600, endpoints: [{ ...(catalog.models[0]?.endpoints[0] as object), provider: 'sim-keyed' }] } as { endpoints: unknown[] });
+    gateway = await startTestGateway({ catalogDocument: catalog });
     client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: gateway.keys.apiKey, maxRetries: 0 });
     browser = await launchBrowser();
   });
@@ -114,6 +118,23 @@ describe.skipIf(chromiumPath === undefined)('the dashboard in Chromium', () => {
     expect(Number(await requests.textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole('img', { name: /^Requests per hour: / }).count()).toBe(1);
     expect(await page.locator('section', { hasText: 'By model' }).getByRole('row', { name: /test\/one/ }).count()).toBe(1);
+  });
+
+  it('shows why a request to a model without a credential failed: the message naming what to set, and no attempt', async () => {
+    const failure = await client.chat.completions.create({ model: 'test/keyed', messages: [{ role: 'user', content: 'Hi' }] }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ status: 503 });
+    const id = (failure as InstanceType<typeof OpenAI.APIError>).headers?.get('x-generation-id') ?? '';
+    await signIn(gateway.keys.managementKey);
+
+    await openView('Generations');
+    const row = page.locator(`tr.generation[data-id="${id}"]`);
+    await row.waitFor();
+    expect(await row.locator('.badge').first().textContent()).toBe('503');
+    await row.getByRole('button', { name: `Show attempts of ${id}` }).click();
+
+    const details = page.locator(`#attempts-${id}`);
+    expect(await details.locator('.generation-error').textContent()).toContain('set SIM_KEYED_API_KEY');
+    expect(await details.getByRole('listitem').count()).toBe(0);
   });
 
   it('creates a key, shows it once, and disables it so that it stops working', async () => {
