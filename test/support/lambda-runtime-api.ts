@@ -211,7 +211,7 @@ function parseJson(raw: Buffer): unknown {
 export const runtimeClientEntry: string | undefined = findRuntimeClient();
 
 export const NO_RUNTIME_CLIENT_MESSAGE =
-  'aws-lambda-ric is not installed with its native client (rapid-client.node): it is an optional dependency whose install needs cmake, make and a C/C++ compiler (apt-get install cmake g++ make python3, then npm ci; .ci/run does this)';
+  'aws-lambda-ric is not installed with its native client (rapid-client.node): it is an optional dependency whose install needs cmake, make and a C/C++ compiler on Linux (apt-get install cmake g++ make python3, then npm ci; .ci/run does this), and it does not build on macOS';
 
 function findRuntimeClient(): string | undefined {
   let entry: string;
