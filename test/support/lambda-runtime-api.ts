@@ -205,13 +205,14 @@ function parseJson(raw: Buffer): unknown {
  * Where `aws-lambda-ric` is installed with its native Runtime API client, or
  * undefined. It is an optional dependency: its install builds curl and
  * aws-lambda-cpp from source, which needs cmake and a C/C++ compiler, so on a
- * machine without them `npm ci` drops it (and on macOS it installs without the
- * native part, which does not build there). .ci/run installs the toolchain.
+ * machine without them `npm ci` drops it; npm also skips it when the Node
+ * running npm is older than its `engines` (22); and on macOS it installs
+ * without the native part, which does not build there. .ci/run sees to all.
  */
 export const runtimeClientEntry: string | undefined = findRuntimeClient();
 
 export const NO_RUNTIME_CLIENT_MESSAGE =
-  'aws-lambda-ric is not installed with its native client (rapid-client.node): it is an optional dependency whose install needs cmake, make and a C/C++ compiler on Linux (apt-get install cmake g++ make python3, then npm ci; .ci/run does this), and it does not build on macOS';
+  'aws-lambda-ric is not installed with its native client (rapid-client.node): it is an optional dependency whose install needs cmake, make and a C/C++ compiler on Linux (apt-get install cmake g++ make python3, then npm ci run by Node 22 or later, such as PATH=$PWD/node_modules/node/bin:$PATH npm ci; .ci/run does this), and it does not build on macOS';
 
 function findRuntimeClient(): string | undefined {
   let entry: string;
