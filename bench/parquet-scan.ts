@@ -123,6 +123,7 @@ function usageRecord(index: number): UsageRecord {
     streamed,
     status: finalFailure?.status ?? (random() < 0.004 ? 499 : 200),
     error_code: finalFailure?.code ?? null,
+    error_message: finalFailure !== undefined && finalFailure.status >= 500 ? `Provider returned error (${model.endpoints[0]?.provider ?? 'upstream'})` : null,
     finish_reason: served === undefined ? null : pick(['stop', 'length', 'tool_calls'], [85, 5, 10]),
     native_finish_reason: served === undefined ? null : pick(['stop', 'end_turn', 'max_tokens', 'tool_use', 'STOP'], [40, 30, 5, 10, 15]),
     prompt_tokens: promptTokens,

@@ -5,7 +5,10 @@
 // restart keeps keys and balances.
 import path from 'node:path';
 import { defaultSettings } from '../lib/settings.ts';
+import { environmentCredentials } from '../lib/providers/credentials/index.ts';
+import { missingCredentials as missingCredentialsOf } from '../lib/routing/credential-readiness.ts';
 import { startLocalGateway } from './local-gateway.ts';
+import { startBanner } from './start-banner.ts';
 
 const env = process.env;
 const port = Number(env.PORT ?? '8787');
@@ -14,37 +17,9 @@ const shutdownDrainMs = drainMsFrom(env.SWITCHYARD_SHUTDOWN_DRAIN_MS);
 
 const gateway = await startLocalGateway({ port, dataDir, env, settings: { shutdownDrainMs } });
 
-const enabled = [...gateway.catalog.providers.values()]
-  .filter((provider) => provider.simulator !== undefined || (provider.credential !== undefined && (env[provider.credential] ?? '') !== ''))
-  .map((provider) => provider.name);
-
-console.log(`
-Switchyard is running at ${gateway.url}
-
-  API key:         ${gateway.keys.apiKey}
-  Management key:  ${gateway.keys.managementKey}
-  Data folder:     ${dataDir}
-  Providers:       ${enabled.join(', ')}
-                   (set OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, … to enable real ones)
-
-Try it with the OpenAI SDK:
-
-  import OpenAI from 'openai';
-  const client = new OpenAI({ baseURL: '${gateway.baseUrl}', apiKey: '${gateway.keys.apiKey}' });
-  const stream = await client.chat.completions.create({
-    model: 'simulator/fast',
-    messages: [{ role: 'user', content: 'Hello!' }],
-    stream: true,
-  });
-  for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta?.content ?? '');
-
-or with curl:
-
-  curl ${gateway.baseUrl}/chat/completions -H 'authorization: Bearer ${gateway.keys.apiKey}' \\
-    -H 'content-type: application/json' -d '{"model":"simulator/flaky","messages":[{"role":"user","content":"Hi"}]}'
-
-Press Ctrl-C to stop.
-`);
+const credentialNames = [...gateway.catalog.providers.values()].flatMap((provider) => (provider.credential === undefined ? [] : [provider.credential]));
+const missingCredentials = await missingCredentialsOf(credentialNames, environmentCredentials(env));
+console.log(startBanner({ url: gateway.url, baseUrl: gateway.baseUrl, keys: gateway.keys, dataDir, catalog: gateway.catalog, missingCredentials }));
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals): void => {

@@ -79,6 +79,7 @@ export const USAGE_COLUMNS: readonly UsageColumn[] = [
   { name: 'streamed', type: 'boolean' },
   { name: 'status', type: 'int' },
   { name: 'error_code', type: 'string' },
+  { name: 'error_message', type: 'string', comment: "a 5xx's message as the client saw it; null otherwise" },
   { name: 'finish_reason', type: 'string' },
   { name: 'native_finish_reason', type: 'string' },
   { name: 'prompt_tokens', type: 'bigint' },

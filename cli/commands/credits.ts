@@ -1,6 +1,7 @@
 // `switchyard credits add|show`: the account's balance through
 // GET/POST /api/v1/credits. Requests reserve their worst case first, so
-// "available" can be below credits − usage while requests are in flight.
+// "available" can be below credits − usage while requests are in flight or
+// a running gateway holds a lease (credit set aside for its next requests).
 import { InvalidArgumentError, type Command } from 'commander';
 import { adminClient, globalOptions } from './admin-client.ts';
 import { printJson, table, usd } from './output.ts';
@@ -9,6 +10,10 @@ interface WireCredits {
   total_credits: number;
   total_usage: number;
   reserved?: number;
+  reserved_by_requests?: number;
+  requests_in_flight?: number;
+  reserved_by_leases?: number;
+  leases?: number;
   available?: number;
 }
 
@@ -26,7 +31,10 @@ function show(credits: WireCredits): string {
     ['usage', usd(credits.total_usage)],
     ['balance', usd(credits.total_credits - credits.total_usage)],
   ];
-  if (credits.reserved !== undefined) rows.push(['reserved by requests in flight', usd(credits.reserved)]);
+  if (credits.reserved_by_requests !== undefined) rows.push([`held by requests in flight (${credits.requests_in_flight ?? 0})`, usd(credits.reserved_by_requests)]);
+  // A lease is credit a running gateway holds for its next requests; what they cost is charged from it.
+  if (credits.reserved_by_leases !== undefined) rows.push([`leased by running gateways (${credits.leases ?? 0})`, usd(credits.reserved_by_leases)]);
+  if (credits.reserved_by_requests === undefined && credits.reserved !== undefined) rows.push(['held (requests and leases)', usd(credits.reserved)]);
   if (credits.available !== undefined) rows.push(['available to new requests', usd(credits.available)]);
   return table(rows, [
     { title: 'ACCOUNT', value: (row) => row[0] },

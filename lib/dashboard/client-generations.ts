@@ -23,7 +23,9 @@ function generationRows(generation) {
   const detailsId = 'attempts-' + generation.id;
   const toggle = h('button', { type: 'button', class: 'disclosure', 'aria-expanded': 'false', 'aria-controls': detailsId, 'aria-label': 'Show attempts of ' + generation.id },
     String(generation.provider_responses.length));
-  const details = h('tr', { id: detailsId, class: 'details', hidden: true }, h('td', { colspan: 9 }, attemptChain(generation)));
+  // A 5xx's message as the client saw it (a missing credential names what to set); never an upstream body.
+  const message = generation.error_message ? h('p', { class: 'generation-error' }, generation.error_message) : null;
+  const details = h('tr', { id: detailsId, class: 'details', hidden: true }, h('td', { colspan: 9 }, message, attemptChain(generation)));
   toggle.addEventListener('click', () => {
     const open = toggle.getAttribute('aria-expanded') === 'true';
     toggle.setAttribute('aria-expanded', String(!open));

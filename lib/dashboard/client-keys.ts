@@ -26,8 +26,13 @@ function creditsPanel(credits, reload) {
       statTile('Balance', formatUsd(data.total_credits - data.total_usage)),
       statTile('Credits', formatUsd(data.total_credits)),
       statTile('Used', formatUsd(data.total_usage)),
-      statTile('Held by requests in flight', formatUsd(data.reserved)),
+      statTile('Requests in flight', String(data.requests_in_flight), 'holding ' + formatUsd(data.reserved_by_requests)),
+      statTile('Leased by running gateways', formatUsd(data.reserved_by_leases), data.leases === 1 ? '1 lease' : data.leases + ' leases'),
       statTile('Available', formatUsd(data.available))),
+    h('p', { class: 'muted', id: 'credits-explained' },
+      'A request in flight holds its worst-case cost until it settles. A lease is credit a running gateway sets aside for its next requests: ',
+      'it is not spent, the requests it admits are charged from it (and are not counted in flight), and what it does not use goes back to Available when it ends. ',
+      'Available is credits − used − both.'),
     form, box);
 }
 

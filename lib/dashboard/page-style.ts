@@ -130,6 +130,7 @@ tr.details > td { background: var(--surface-2); }
 .attempt-index { width: 1.5rem; height: 1.5rem; border-radius: 50%; display: inline-grid; place-items: center; background: var(--surface); border: 1px solid var(--border); font-size: .75rem; font-weight: 700; }
 .attempt-provider { font-weight: 600; }
 .attempt-error { color: var(--danger); font-size: .85rem; }
+.generation-error { color: var(--danger); margin: .25rem 0 .5rem; overflow-wrap: anywhere; }
 .attempt-latency { color: var(--muted); font-variant-numeric: tabular-nums; }
 
 .providers { display: grid; gap: 1rem; }

@@ -10,7 +10,7 @@ import { addCreditsRoute, creditsRoute } from './management-credits.ts';
 import { keyInfoRoute } from './management-key-info.ts';
 import { createKeyRoute, deleteKeyRoute, getKeyRoute, listKeysRoute, patchKeyRoute } from './management-keys.ts';
 import { modelEndpointsRoute } from './management-model-endpoints.ts';
-import { listModels } from './models.ts';
+import { createModelsRoute } from './models-route.ts';
 import { json, toResponse, type GatewayRequest, type Reply } from '../api/reply.ts';
 import { responseForThrown } from './responses.ts';
 import { dashboardApiRoutes } from './dashboard-routes.ts';
@@ -37,7 +37,8 @@ const routeTable: [method: string, path: string, route: Route][] = [
     const [{ runEmbeddings }, { embeddingsDoor }] = await Promise.all([import('../pipeline/run-embeddings.ts'), import('../doors/embeddings/door.ts')]);
     return runEmbeddings(embeddingsDoor, request, deps);
   }],
-  ['GET', '/models', (_request, _url, deps) => json(listModels(deps.catalog))],
+  // Answered by the gateway's own models route (createGateway), which caches its listings.
+  ['GET', '/models', (_request, url, deps) => createModelsRoute()(url, deps)],
   ['GET', '/models/:author/:slug/endpoints', (_request, _url, deps, [author = '', slug = '']) =>
     json(modelEndpointsRoute(deps.catalog, deps.health, author, slug, deps.now()))],
   ['GET', '/generation', (request, url, deps) => generationRoute(request, url, deps)],
@@ -75,7 +76,7 @@ function match(method: string, path: string): { route: Route; params: string[] }
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
-  let cachedModels: Reply | undefined;
+  const models = createModelsRoute();
   const serve = async (request: GatewayRequest): Promise<Reply> => {
     const url = new URL(request.url);
     if (url.pathname === '/health' || url.pathname === '/api/v1/health') return json({ status: 'ok' });
@@ -86,11 +87,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const found = path === undefined ? undefined : match(request.method, path.replace(/\/$/, ''));
     try {
       if (found === undefined) throw notFound(`No route for ${request.method} ${url.pathname}`);
-      if (request.method === 'GET' && path === '/models') {
-        // The catalog does not change while the process lives: render it once.
-        cachedModels ??= await found.route(request, url, deps, found.params);
-        return cachedModels;
-      }
+      if (request.method === 'GET' && path === '/models') return await models(url, deps);
       return await found.route(request, url, deps, found.params);
     } catch (thrown) {
       return responseForThrown(thrown, deps.log);

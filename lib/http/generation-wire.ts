@@ -1,7 +1,8 @@
 // A stored usage record (lib/usage/record.ts) as OpenRouter's Generation
-// object (openrouter-api.md §7): as GET /api/v1/generation answers it, and in
-// the generations list with Switchyard's own few fields (`status`,
-// `error_code`, `model_requested`, `key_hash_prefix`, `fallback`).
+// object (openrouter-api.md §7) with Switchyard's `status`, `error_code` and
+// `error_message`: as GET /api/v1/generation answers it, and in the
+// generations list with a few more (`model_requested`, `key_hash_prefix`,
+// `fallback`).
 import { z } from 'zod';
 import { microsToUsd } from '../billing/cost.ts';
 
@@ -16,6 +17,8 @@ export const storedGeneration = z.object({
   streamed: z.boolean(),
   status: z.number(),
   error_code: z.string().nullable(),
+  // Absent from records written before it existed.
+  error_message: z.string().nullable().default(null),
   cancelled: z.boolean(),
   fallback: z.boolean(),
   finish_reason: z.string().nullable(),
@@ -68,6 +71,10 @@ export function generationToWire(record: StoredGenerationRecord): Record<string,
     generation_time: record.ttfb_ms === null ? null : record.latency_ms - record.ttfb_ms,
     session_id: record.session_id,
     external_user: record.user,
+    // Switchyard's: how the request ended, as its reply said (a 5xx's message; null for a 4xx or a success).
+    status: record.status,
+    error_code: record.error_code,
+    error_message: record.error_message,
     provider_responses: record.attempts.map((attempt) => ({
       provider_name: attempt.provider,
       status: attempt.status,
@@ -92,8 +99,6 @@ export function generationListEntry(record: StoredGenerationRecord): Record<stri
     ...generationToWire(record),
     model_requested: record.model_requested,
     key_hash_prefix: record.key_hash_prefix,
-    status: record.status,
-    error_code: record.error_code,
     fallback: record.fallback,
     time_to_first_byte: record.ttfb_ms,
   };

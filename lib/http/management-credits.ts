@@ -6,21 +6,35 @@ import { invalidRequest } from '../api/errors.ts';
 import { parseOrThrow } from '../api/validate.ts';
 import { microsToUsd, usdToMicros } from '../billing/cost.ts';
 import { addCreditsBody } from '../keys/management-requests.ts';
-import { addCredits, createAccount, getAccount, type Account } from '../store/accounts.ts';
+import { addCredits, createAccount, getAccount, type Account, type Hold } from '../store/accounts.ts';
 import { authenticate } from '../keys/authenticate.ts';
 import type { GatewayDeps } from '../pipeline/deps.ts';
 import { managementKey, readManagementBody } from './management-request.ts';
 import { json } from '../api/reply.ts';
 import type { GatewayRequest, Reply } from '../api/reply.ts';
 
+// A request's own hold names the key that made it (lib/billing/reservation.ts);
+// a lease, credit a running gateway holds for the next requests of any key
+// (lib/billing/credit-ledger.ts), names none. Requests admitted on a lease are
+// paid from it and have no hold of their own: the store cannot count them.
+const isLease = (hold: Hold): boolean => hold.key === undefined;
+const sum = (holds: readonly Hold[]): number => holds.reduce((total, hold) => total + hold.amountMicros, 0);
+
 function creditsToWire(account: Account | undefined): Record<string, unknown> {
-  const held = (account?.holds ?? []).reduce((sum, hold) => sum + hold.amountMicros, 0);
+  const holds = account?.holds ?? [];
+  const requestHolds = holds.filter((hold) => !isLease(hold));
+  const leases = holds.filter(isLease);
   return {
     data: {
       total_credits: microsToUsd(account?.creditsMicros ?? 0),
       total_usage: microsToUsd(account?.spentMicros ?? 0),
-      // Switchyard: reserved by requests in flight, and what new requests may still reserve.
-      reserved: microsToUsd(held),
+      // Switchyard's: everything held (available = credits − usage − reserved), then its two parts,
+      // and what new requests may still reserve.
+      reserved: microsToUsd(sum(holds)),
+      reserved_by_requests: microsToUsd(sum(requestHolds)),
+      requests_in_flight: requestHolds.length,
+      reserved_by_leases: microsToUsd(sum(leases)),
+      leases: leases.length,
       available: microsToUsd(account?.availableMicros ?? 0),
     },
   };

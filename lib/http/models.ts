@@ -63,6 +63,8 @@ export function modelToWire(model: Model): Record<string, unknown> {
   };
 }
 
-export function listModels(catalog: Catalog): Record<string, unknown> {
-  return { data: [...catalog.models.values()].map(modelToWire) };
+/** The catalog's models (those `include` keeps, when given) in OpenRouter's shape. */
+export function listModels(catalog: Catalog, include?: (model: Model) => boolean): Record<string, unknown> {
+  const models = [...catalog.models.values()];
+  return { data: (include === undefined ? models : models.filter(include)).map(modelToWire) };
 }

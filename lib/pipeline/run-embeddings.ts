@@ -15,6 +15,7 @@ import type { GatewayRequest, Reply } from '../api/reply.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import type { EmbeddingCapability } from '../catalog/schema.ts';
 import { runEmbeddingAttempts } from '../embeddings/attempt.ts';
+import { credentialReadiness } from '../routing/credential-readiness.ts';
 import { attemptPlan } from '../routing/plan.ts';
 import { admitWorstCase } from './admit.ts';
 import { deliverEmbeddings } from './deliver-embeddings.ts';
@@ -44,6 +45,7 @@ export async function runEmbeddings(door: EmbeddingsDoor, httpRequest: GatewayRe
       promptTokens: Math.max(...tokensPerInput),
       now,
       random: deps.random,
+      credentialReady: await credentialReadiness(request, deps.catalog, deps.credentials),
       output: 'embeddings',
     });
     const plan = withDimensions(planned, decoded);

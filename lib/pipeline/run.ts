@@ -19,6 +19,7 @@ import { estimatePromptTokens } from '../billing/prompt-size.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
 import { enforceRateLimit } from '../keys/rate-limit.ts';
 import { runAttempts, upstreamStreams } from '../routing/attempt-loop.ts';
+import { credentialReadiness } from '../routing/credential-readiness.ts';
 import { attemptPlan, sessionKeyFor } from '../routing/plan.ts';
 import type { KeyRecord } from '../store/keys.ts';
 import { admitWorstCase, outputCap } from './admit.ts';
@@ -55,6 +56,7 @@ export async function runInference(door: Door, httpRequest: GatewayRequest, deps
       promptTokens: promptEstimate,
       now,
       random: deps.random,
+      credentialReady: await credentialReadiness(request, deps.catalog, deps.credentials),
     });
     generation.deprioritized = deprioritized;
     const maxTokensFor = (endpoint: Endpoint): number => outputCap(request, endpoint, promptEstimate, deps.settings);

@@ -1,6 +1,7 @@
 // The last step: after the last byte, settle the hold, queue the generation
 // record and write the usage record (DESIGN "One request, end to end").
 // `finishGeneration` runs exactly once per request.
+import type { GatewayError } from '../api/errors.ts';
 import type { Admission } from '../billing/credit-ledger.ts';
 import type { CostBreakdown } from '../billing/cost.ts';
 import type { UsageRecord } from '../usage/record.ts';
@@ -89,6 +90,7 @@ function usageRecord(generation: Generation, cost: CostBreakdown, now: number): 
     streamed: generation.streamed,
     status: ending.status,
     error_code: (ending.error ?? reply.error)?.type ?? null,
+    error_message: errorMessage(ending.error ?? reply.error, ending.status),
     finish_reason: reply.finishReason,
     native_finish_reason: reply.nativeFinishReason,
     prompt_tokens: usage.promptTokens,
@@ -112,4 +114,9 @@ function usageRecord(generation: Generation, cost: CostBreakdown, now: number): 
     session_id: generation.asked?.sessionId ?? null,
     user: request?.user ?? null,
   };
+}
+
+/** A 5xx's own message (it names no caller input: a 4xx's may quote the request, so it is left out). */
+function errorMessage(error: GatewayError | undefined, status: number): string | null {
+  return error !== undefined && status >= 500 ? error.publicMessage : null;
 }

@@ -15,7 +15,9 @@ export type ExcludedBy =
   | 'max_price'
   | 'require_parameters'
   | 'context_length'
-  | 'output_modality';
+  | 'output_modality'
+  // Switchyard's: the provider's credential is not configured (credential-readiness.ts).
+  | 'credential';
 
 export interface Exclusion {
   excludedBy: ExcludedBy;

@@ -8,6 +8,7 @@
 import type { ChatRequest, ProviderPreferences } from '../api/chat-request.ts';
 import { notFound, type GatewayError } from '../api/errors.ts';
 import type { Catalog, Endpoint } from '../catalog/catalog.ts';
+import { missingCredentialExclusion, noCredentialError, splitByCredential, type CredentialReadiness } from './credential-readiness.ts';
 import { hardFilter, narrowToSupporting, type Exclusion } from './endpoint-filters.ts';
 import {
   cheapestFirst,
@@ -41,6 +42,8 @@ export interface PlanInput {
   policy?: RoutingPolicy;
   /** What the door wants back; text when absent. Endpoints of the other kind are excluded. */
   output?: OutputModality;
+  /** Which providers have their credential (credentialReadiness); every one when absent. */
+  credentialReady?: CredentialReadiness;
 }
 
 interface ModelGroup {
@@ -63,8 +66,10 @@ export function attemptPlan(input: PlanInput): AttemptPlan {
   const breakerClosed = (endpoint: Endpoint): boolean => !health(endpoint).degraded;
   const isHealthy = (endpoint: Endpoint): boolean => breakerClosed(endpoint) && !failedRecently(endpoint);
 
-  const { groups, excluded, reasons } = filterEndpoints(input, preferences);
-  if (groups.every((group) => group.endpoints.length === 0)) throw noEndpoints(groups, excluded, reasons);
+  const { groups, excluded, reasons, unready } = filterEndpoints(input, preferences);
+  if (groups.every((group) => group.endpoints.length === 0)) {
+    throw unready.length > 0 ? noCredentialError(groups.map((group) => group.requested.requested), unready) : noEndpoints(groups, excluded, reasons);
+  }
 
   const sortBy = explicitSort(preferences);
   const partition = typeof preferences.sort === 'object' ? preferences.sort.partition : input.request.route === 'sort' ? 'none' : undefined;
@@ -124,6 +129,7 @@ function filterEndpoints(input: PlanInput, preferences: ProviderPreferences) {
   const needs = requestNeeds(input.request, input.promptTokens, input.output);
   const excluded: ExcludedEndpoint[] = [];
   const reasons: Exclusion[] = [];
+  const unready: Endpoint[] = [];
   const exclude = (endpoint: Endpoint, exclusion: Exclusion): void => {
     excluded.push({ endpoint: endpoint.id, provider: endpoint.provider.name, model: endpoint.modelId, excludedBy: exclusion.excludedBy });
     reasons.push(exclusion);
@@ -140,9 +146,13 @@ function filterEndpoints(input: PlanInput, preferences: ProviderPreferences) {
       narrowed.forEach((exclusion, endpoint) => exclude(endpoint, exclusion));
       endpoints = endpoints.filter((endpoint) => !narrowed.has(endpoint));
     }
-    return { requested, endpoints };
+    // Last, so that an endpoint excluded here is one that could otherwise have served.
+    const split = splitByCredential(endpoints, input.credentialReady);
+    for (const endpoint of split.unready) exclude(endpoint, missingCredentialExclusion(endpoint));
+    unready.push(...split.unready);
+    return { requested, endpoints: split.ready };
   });
-  return { groups, excluded, reasons };
+  return { groups, excluded, reasons, unready };
 }
 
 function explicitSort(preferences: ProviderPreferences): SortKey | undefined {

@@ -33,6 +33,13 @@ export interface UsageRecord {
   status: number;
   /** `error_type` of the final failure, or null. */
   error_code: string | null;
+  /**
+   * The message of a 5xx the gateway answered ("No endpoint … has a credential
+   * configured here: set OPENAI_API_KEY …"), as the client saw it: the gateway's
+   * own words, never an upstream body. Null otherwise: a 4xx's message may
+   * quote the request.
+   */
+  error_message: string | null;
   finish_reason: string | null;
   native_finish_reason: string | null;
   prompt_tokens: number;

@@ -86,7 +86,8 @@ describe('SWITCHYARD_CATALOG', () => {
     await writeFile(file, JSON.stringify({ providers: { 'my-vllm': provider }, models: [model] }));
     const gateway = await startTestGateway({ catalogDocument: undefined, env: { SWITCHYARD_CATALOG: file } });
     try {
-      const response = await fetch(`${gateway.baseUrl}/models`);
+      // The whole catalog: its one provider's credential is not set, so the default listing has nothing to serve.
+      const response = await fetch(`${gateway.baseUrl}/models?all=true`);
       const body = (await response.json()) as { data: { id: string }[] };
       expect(body.data.map((entry) => entry.id)).toEqual(['meta/llama']);
     } finally {

@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
+import { reserveCredits, settleHold } from '../../lib/store/accounts.ts';
 import { startTestGateway, testCatalog } from '../support/local-gateway.ts';
 import { chromiumPath, launchBrowser, NO_BROWSER_MESSAGE, type Browser } from './support/browser.ts';
 
@@ -20,7 +21,11 @@ describe.skipIf(chromiumPath === undefined)('the dashboard in Chromium', () => {
 
   beforeAll(async () => {
     // `test/flaky`'s only provider answers every request with a 503.
-    gateway = await startTestGateway({ catalogDocument: testCatalog({ flaky: { failure: { mode: 'status', status: 503 } } }) });
+    const catalog = testCatalog({ flaky: { failure: { mode: 'status', status: 503 } } }) as { providers: Record<string, unknown>; models: Array<{ endpoints: unknown[] }> };
+    // `test/keyed`: the endpoint of test/one on a provider whose credential is not set.
+    catalog.providers['sim-keyed'] = { name: 'Sim Keyed', kind: 'openai', simulator: { firstTokenMs: 0, tokensPerSecond: 0, outputTokens: 3 }, credential: 'SIM_KEYED_API_KEY' };
+    catalog.models.push({ id: 'test/keyed', name: 'Test Keyed', created: 1767225600, endpoints: [{ ...(catalog.models[0]?.endpoints[0] as object), provider: 'sim-keyed' }] } as { endpoints: unknown[] });
+    gateway = await startTestGateway({ catalogDocument: catalog });
     client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: gateway.keys.apiKey, maxRetries: 0 });
     browser = await launchBrowser();
   });
@@ -59,6 +64,34 @@ describe.skipIf(chromiumPath === undefined)('the dashboard in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
+  // First of the tests that touch credits: no request has run yet, so the account holds only what this test puts there.
+  it('shows the lease a running gateway holds apart from the requests in flight, each named for what it is', async () => {
+    const accountId = gateway.keys.accountId;
+    const expiresAt = Date.now() + 600_000;
+    const day = new Date().toISOString().slice(0, 10);
+    // A lease names no key (lib/billing/credit-ledger.ts); a request's own hold names the key that made it.
+    const lease = { id: 'lease-dashboard-test-1', amountMicros: 996_000, expiresAt };
+    const inFlight = { id: 'gen-dashboard-in-flight', amountMicros: 4_000, expiresAt, key: { hash: 'dashboard-test-key', day, week: day, month: day } };
+    expect((await reserveCredits(gateway.table, accountId, lease)).ok).toBe(true);
+    expect((await reserveCredits(gateway.table, accountId, inFlight)).ok).toBe(true);
+    try {
+      await signIn(gateway.keys.managementKey);
+      await openView('Keys & credits');
+      const tile = (label: string) => page.locator('.stat').filter({ has: page.locator('dt', { hasText: label }) });
+
+      expect(await tile('Requests in flight').locator('.stat-value').textContent()).toBe('1');
+      expect(await tile('Requests in flight').locator('.stat-detail').textContent()).toBe('holding $0.004');
+      expect(await tile('Leased by running gateways').locator('.stat-value').textContent()).toBe('$0.996');
+      expect(await tile('Leased by running gateways').locator('.stat-detail').textContent()).toBe('1 lease');
+      expect(await tile('Available').locator('.stat-value').textContent()).toBe('$9.00');
+      expect(await page.locator('#credits-explained').textContent()).toContain('A lease is credit a running gateway sets aside for its next requests');
+      expect(await page.getByText('Held by requests in flight').count()).toBe(0);
+    } finally {
+      await settleHold(gateway.table, accountId, lease, 0);
+      await settleHold(gateway.table, accountId, { ...inFlight, key: undefined }, 0);
+    }
+  });
+
   it('shows a request made through the openai client with its cost, tokens and attempts, and counts it in Activity', async () => {
     const completion = await client.chat.completions.create({ model: 'test/one', messages: [{ role: 'user', content: 'Hello from the browser test' }] });
     const cost = (completion.usage as OpenAI.CompletionUsage & { cost: number }).cost;
@@ -85,6 +118,23 @@ describe.skipIf(chromiumPath === undefined)('the dashboard in Chromium', () => {
     expect(Number(await requests.textContent())).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole('img', { name: /^Requests per hour: / }).count()).toBe(1);
     expect(await page.locator('section', { hasText: 'By model' }).getByRole('row', { name: /test\/one/ }).count()).toBe(1);
+  });
+
+  it('shows why a request to a model without a credential failed: the message naming what to set, and no attempt', async () => {
+    const failure = await client.chat.completions.create({ model: 'test/keyed', messages: [{ role: 'user', content: 'Hi' }] }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ status: 503 });
+    const id = (failure as InstanceType<typeof OpenAI.APIError>).headers?.get('x-generation-id') ?? '';
+    await signIn(gateway.keys.managementKey);
+
+    await openView('Generations');
+    const row = page.locator(`tr.generation[data-id="${id}"]`);
+    await row.waitFor();
+    expect(await row.locator('.badge').first().textContent()).toBe('503');
+    await row.getByRole('button', { name: `Show attempts of ${id}` }).click();
+
+    const details = page.locator(`#attempts-${id}`);
+    expect(await details.locator('.generation-error').textContent()).toContain('set SIM_KEYED_API_KEY');
+    expect(await details.getByRole('listitem').count()).toBe(0);
   });
 
   it('creates a key, shows it once, and disables it so that it stops working', async () => {

@@ -22,7 +22,17 @@ import { FUNCTION_ENVIRONMENT } from '../../infra/function-environment.ts';
 import { startDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { gatewayCatalogDocument, SECRET_ID, seedKey, sseData, startFakeAws, STREAM_NAME, type ErrorEnvelope, type FakeAws } from '../support/gateway-lambda.ts';
 import { DELIMITER_LEN, functionUrlEvent, METADATA_PRELUDE_CONTENT_TYPE, type FunctionUrlRequest, type StreamedInvocation } from '../support/lambda-runtime.ts';
-import { startLambdaRuntimeApi, startRuntimeClient, type LambdaRuntimeApi, type RuntimeClient, type RuntimeInvocation } from '../support/lambda-runtime-api.ts';
+import { NO_RUNTIME_CLIENT_MESSAGE, runtimeClientEntry, startLambdaRuntimeApi, startRuntimeClient, type LambdaRuntimeApi, type RuntimeClient, type RuntimeInvocation } from '../support/lambda-runtime-api.ts';
+
+// aws-lambda-ric is an optional dependency (its install needs cmake and a
+// compiler). Without it these tests skip and say why; .ci/run installs the
+// toolchain and sets SWITCHYARD_REQUIRE_RUNTIME_CLIENT=1, so in CI a missing
+// client fails the run instead.
+const withoutRuntimeClient = runtimeClientEntry === undefined;
+if (withoutRuntimeClient) {
+  if (process.env.SWITCHYARD_REQUIRE_RUNTIME_CLIENT === '1') throw new Error(`SWITCHYARD_REQUIRE_RUNTIME_CLIENT=1 but ${NO_RUNTIME_CLIENT_MESSAGE}`);
+  console.warn(`real Lambda runtime client tests skipped: ${NO_RUNTIME_CLIENT_MESSAGE}`);
+}
 
 const ACCOUNT = 'acct-real-runtime';
 const SIM_A_SECRET = 'sim-a-credential-from-the-secret';
@@ -90,6 +100,7 @@ const gatewayEnvironment = (secretId = SECRET_ID): Record<string, string> => ({
 });
 
 beforeAll(async () => {
+  if (withoutRuntimeClient) return;
   buildRoot = mkdtempSync(path.join(os.tmpdir(), 'switchyard-real-runtime-'));
   bundles = await buildFunctions({ outRoot: buildRoot });
 
@@ -108,6 +119,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (withoutRuntimeClient) return;
   for (const { api, client } of running) {
     await client.stop();
     await api.close();
@@ -145,7 +157,7 @@ function expectPreludeFraming(reply: StreamedInvocation): void {
   expect(reply.error).toBeUndefined();
 }
 
-describe('the gateway bundle under the real Lambda runtime client', () => {
+describe.skipIf(withoutRuntimeClient)('the gateway bundle under the real Lambda runtime client', () => {
   let gateway: RunningFunction;
   const invoke = async (request: FunctionUrlRequest): Promise<StreamedInvocation> => asFunctionUrlReply(await gateway.api.invoke(functionUrlEvent(request)));
   const chat = (body: Record<string, unknown>, key: string | null = apiKey): Promise<StreamedInvocation> =>
@@ -246,7 +258,7 @@ describe('the gateway bundle under the real Lambda runtime client', () => {
   });
 });
 
-describe('the gateway bundle without its provider secret', () => {
+describe.skipIf(withoutRuntimeClient)('the gateway bundle without its provider secret', () => {
   it('starts, answers a model that needs a key with 503 and a log line, and keeps serving', async () => {
     const gateway = await startFunction('gateway', gatewayEnvironment('switchyard/no-such-secret'));
     const request = (): Promise<RuntimeInvocation> =>
@@ -272,7 +284,7 @@ describe('the gateway bundle without its provider secret', () => {
   });
 });
 
-describe('the scheduled functions under the real Lambda runtime client', () => {
+describe.skipIf(withoutRuntimeClient)('the scheduled functions under the real Lambda runtime client', () => {
   it('runs the health probe on a scheduled event: it records each endpoint and returns its summary', async () => {
     const probe = await startFunction('health-probe', {
       [FUNCTION_ENVIRONMENT.mode]: 'aws',

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, addKey } from '../billing/support/ledger.ts';
 import { call, chat, startClockGateway, type ClockGateway } from '../billing/support/clock-gateway.ts';
+import { getAccount, reserveCredits } from '../../lib/store/accounts.ts';
 
 let gw: ClockGateway;
 beforeAll(async () => {
@@ -70,8 +71,36 @@ describe('credits', () => {
     for (const key of [apiKey, admin]) {
       const credits = await call(gw.baseUrl, key, 'GET', '/credits');
       expect(credits.status).toBe(200);
-      expect(credits.body.data).toEqual({ total_credits: 3, total_usage: cost / 1e6, reserved: 0, available: (3_000_000 - cost) / 1e6 });
+      expect(credits.body.data).toEqual({
+        total_credits: 3,
+        total_usage: cost / 1e6,
+        reserved: 0,
+        reserved_by_requests: 0,
+        requests_in_flight: 0,
+        reserved_by_leases: 0,
+        leases: 0,
+        available: (3_000_000 - cost) / 1e6,
+      });
     }
+  });
+
+  it('tells the holds of requests in flight apart from the leases a running gateway holds for its next requests', async () => {
+    const { apiKey, accountId, hash } = await accountWithKey(gw.table, 5_000_000, {}, gw.clock.now());
+    // The first request takes the exact path and learns the balance; the next ones are admitted on a lease.
+    for (let request = 0; request < 3; request += 1) expect((await chat(gw.baseUrl, apiKey)).status).toBe(200);
+    await gw.idle();
+    // A request in flight on the exact path: its own hold, naming its key.
+    const day = new Date(gw.clock.now()).toISOString().slice(0, 10);
+    await reserveCredits(gw.table, accountId, { id: 'gen-in-flight', amountMicros: 4_000, expiresAt: gw.clock.now() + 600_000, key: { hash, day, week: day, month: day } });
+
+    const { data } = (await call(gw.baseUrl, apiKey, 'GET', '/credits')).body as { data: Record<string, number> };
+
+    const account = await getAccount(gw.table, accountId);
+    const leases = (account?.holds ?? []).filter((hold) => hold.key === undefined);
+    expect(leases.length).toBe(1);
+    expect(data).toMatchObject({ requests_in_flight: 1, reserved_by_requests: 0.004, leases: 1, reserved_by_leases: (leases[0]?.amountMicros ?? 0) / 1e6 });
+    expect(data.reserved).toBeCloseTo((data.reserved_by_requests ?? 0) + (data.reserved_by_leases ?? 0), 9);
+    expect(data.available).toBeCloseTo((data.total_credits ?? 0) - (data.total_usage ?? 0) - (data.reserved ?? 0), 9);
   });
 
   it('adds credits with a management key, and refuses what is not one', async () => {

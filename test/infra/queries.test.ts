@@ -37,6 +37,7 @@ function record(id: string, overrides: Partial<UsageRecord>): UsageRecord {
     streamed: true,
     status: 200,
     error_code: null,
+    error_message: null,
     finish_reason: 'stop',
     native_finish_reason: 'stop',
     prompt_tokens: 10,

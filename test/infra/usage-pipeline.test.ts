@@ -138,6 +138,7 @@ describe('usage pipeline', () => {
       streamed: true,
       status: 200,
       error_code: 'none',
+      error_message: 'm',
       finish_reason: 'stop',
       native_finish_reason: 'stop',
       prompt_tokens: 1,

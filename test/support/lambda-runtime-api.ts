@@ -22,9 +22,11 @@
 // ends (here: settlement, usage records) still belongs to it, and on Lambda
 // the environment is frozen only at that next request. `invoke` resolves then.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { functionUrlResponse, type StreamedInvocation } from './lambda-runtime.ts';
 
 const PREFIX = '/2018-06-01/runtime';
@@ -199,6 +201,29 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
+/**
+ * Where `aws-lambda-ric` is installed with its native Runtime API client, or
+ * undefined. It is an optional dependency: its install builds curl and
+ * aws-lambda-cpp from source, which needs cmake and a C/C++ compiler, so on a
+ * machine without them `npm ci` drops it; npm also skips it when the Node
+ * running npm is older than its `engines` (22); and on macOS it installs
+ * without the native part, which does not build there. .ci/run sees to all.
+ */
+export const runtimeClientEntry: string | undefined = findRuntimeClient();
+
+export const NO_RUNTIME_CLIENT_MESSAGE =
+  'aws-lambda-ric is not installed with its native client (rapid-client.node): it is an optional dependency whose install needs cmake, make and a C/C++ compiler on Linux (apt-get install cmake g++ make python3, then npm ci run by Node 22 or later, such as PATH=$PWD/node_modules/node/bin:$PATH npm ci; .ci/run does this), and it does not build on macOS';
+
+function findRuntimeClient(): string | undefined {
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve('aws-lambda-ric');
+  } catch {
+    return undefined;
+  }
+  return existsSync(path.join(path.dirname(entry), 'rapid-client.node')) ? entry : undefined;
+}
+
 export interface RuntimeClientOptions {
   runtimeApi: LambdaRuntimeApi;
   /** The unpacked deployment package: the bundle folder. */
@@ -225,7 +250,8 @@ export interface RuntimeClient {
  * environment leaks in but PATH (no AWS profile, no proxy).
  */
 export function startRuntimeClient(options: RuntimeClientOptions): RuntimeClient {
-  const entry = createRequire(import.meta.url).resolve('aws-lambda-ric');
+  if (runtimeClientEntry === undefined) throw new Error(NO_RUNTIME_CLIENT_MESSAGE);
+  const entry = runtimeClientEntry;
   const logStream = '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef';
   const child: ChildProcess = spawn(process.execPath, [entry], {
     cwd: options.taskRoot,

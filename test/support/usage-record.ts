@@ -14,6 +14,7 @@ export function usageRecord(id: string, overrides: Partial<UsageRecord> = {}): U
     streamed: true,
     status: 200,
     error_code: null,
+    error_message: null,
     finish_reason: 'stop',
     native_finish_reason: 'stop',
     prompt_tokens: 12,
