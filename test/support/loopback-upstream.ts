@@ -34,9 +34,10 @@ export interface LoopbackUpstream {
 
 export type ChooseReply = (request: ReceivedRequest) => ScriptedReply | Promise<ScriptedReply>;
 
-export async function startLoopbackUpstream(): Promise<LoopbackUpstream> {
+/** A loopback upstream answering with `first` until told otherwise (a bare 500 when not given). */
+export async function startLoopbackUpstream(first: ScriptedReply | ChooseReply = { status: 500, pieces: [] }): Promise<LoopbackUpstream> {
   const requests: ReceivedRequest[] = [];
-  let current: ScriptedReply | ChooseReply = { status: 500, pieces: [] };
+  let current: ScriptedReply | ChooseReply = first;
   let latestClosed: Promise<void> = Promise.resolve();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
