@@ -5,39 +5,42 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
-import { startUpstream, type RecordedRequest, type Upstream } from '../providers/bedrock/support.ts';
+import { jsonReply, startLoopbackUpstream, type LoopbackUpstream, type ReceivedRequest } from '../support/loopback-upstream.ts';
 import { balance, usageRecords } from '../support/local-gateway.ts';
 import { STATIC_AWS_ACCESS_KEY_ID, startProvidersGateway, stubStaticAwsCredentials } from '../support/providers-upstreams.ts';
 
 const TITAN = 'amazon.titan-embed-text-v2:0';
 const COHERE = 'cohere.embed-english-v3';
 
-let upstream: Upstream;
+let upstream: LoopbackUpstream;
 let gateway: LocalGateway;
 let client: OpenAI;
 /** When set, Titan calls answer with Bedrock's throttling error. */
 let throttleTitan = false;
 
-const bodyOf = (request: RecordedRequest): Record<string, unknown> => JSON.parse(request.body) as Record<string, unknown>;
+const bodyOf = (request: ReceivedRequest): Record<string, unknown> => JSON.parse(request.body) as Record<string, unknown>;
 
 beforeAll(async () => {
-  upstream = await startUpstream((request, response) => {
+  upstream = await startLoopbackUpstream((request) => {
     const body = bodyOf(request);
     if (request.url.includes('titan')) {
       if (throttleTitan) {
-        response.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' });
-        response.end(JSON.stringify({ message: 'Too many requests, please wait before trying again.' }));
-        return;
+        return jsonReply(429, { message: 'Too many requests, please wait before trying again.' }, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' });
       }
       const text = String(body.inputText);
       const tokens = Math.ceil(text.length / 3);
-      response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-bedrock-input-token-count': String(tokens) });
-      response.end(JSON.stringify({ embedding: [text.length, 0.25, -0.5], inputTextTokenCount: tokens, embeddingsByType: { float: [text.length, 0.25, -0.5] } }));
-      return;
+      return jsonReply(
+        200,
+        { embedding: [text.length, 0.25, -0.5], inputTextTokenCount: tokens, embeddingsByType: { float: [text.length, 0.25, -0.5] } },
+        { 'x-amzn-bedrock-input-token-count': String(tokens) },
+      );
     }
     const texts = body.texts as string[];
-    response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-bedrock-input-token-count': String(texts.length * 7) });
-    response.end(JSON.stringify({ embeddings: texts.map((text) => [-text.length, 0.5]), id: 'emb-1', response_type: 'embeddings_floats', texts }));
+    return jsonReply(
+      200,
+      { embeddings: texts.map((text) => [-text.length, 0.5]), id: 'emb-1', response_type: 'embeddings_floats', texts },
+      { 'x-amzn-bedrock-input-token-count': String(texts.length * 7) },
+    );
   });
   stubStaticAwsCredentials();
   const endpoint = (tag: string, upstreamModel: string, prompt: string) => ({
@@ -51,7 +54,7 @@ beforeAll(async () => {
     embedding: { dimensions: 1024, dimensionsParameter: [256, 512, 1024] },
   });
   gateway = await startProvidersGateway({
-    providers: { 'replay-bedrock': { name: 'Amazon Bedrock (replay)', kind: 'bedrock', baseUrl: upstream.baseUrl, region: 'us-east-1' } },
+    providers: { 'replay-bedrock': { name: 'Amazon Bedrock (replay)', kind: 'bedrock', baseUrl: upstream.url, region: 'us-east-1' } },
     models: [
       { id: 'replay/titan', name: 'Titan', created: 1767225600, endpoints: [endpoint('titan', TITAN, '2')] },
       { id: 'replay/titan-or-cohere', name: 'Titan or Cohere', created: 1767225600, endpoints: [endpoint('titan', TITAN, '1'), endpoint('cohere', COHERE, '4')] },

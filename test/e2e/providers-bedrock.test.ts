@@ -11,17 +11,8 @@ import { z } from 'zod';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
 import type { EventStreamMessage } from '../../lib/providers/bedrock/wire-schemas.ts';
 import { expectedSummary, type StreamSummary } from '../providers/bedrock/recorded-stream.ts';
-import {
-  CLAUDE_MODEL,
-  concatBytes,
-  encodeMessage,
-  readStreamFixture,
-  seededRandom,
-  splitRandomly,
-  startUpstream,
-  writePieces,
-  type Upstream,
-} from '../providers/bedrock/support.ts';
+import { CLAUDE_MODEL, concatBytes, encodeMessage, readStreamFixture } from '../providers/bedrock/support.ts';
+import { splitUnevenly, startLoopbackUpstream, type LoopbackUpstream } from '../support/loopback-upstream.ts';
 import { endpointOn, model, wiresCatalog, type CatalogProvider } from '../support/providers-catalog.ts';
 import { assembleToolCalls, collectChunks, expectedCost, finishReasons, providerOf, textOf, usageOf } from '../support/providers-chunks.ts';
 import { recordingSets } from '../support/providers-recordings.ts';
@@ -38,22 +29,24 @@ const converseRequest = z
 const holdsToolResult = (body: string): boolean =>
   converseRequest.parse(JSON.parse(body)).messages.some((message) => message.content.some((block) => 'toolResult' in block));
 
-let upstream: Upstream;
+let upstream: LoopbackUpstream;
 let gateway: LocalGateway;
 let client: OpenAI;
 let turns: { toolUse: EventStreamMessage[]; text: EventStreamMessage[] } = { toolUse: [], text: [] };
 
 beforeAll(async () => {
-  upstream = await startUpstream(async (request, response) => {
+  upstream = await startLoopbackUpstream((request) => {
     const messages = holdsToolResult(request.body) ? turns.text : turns.toolUse;
     const bytes = concatBytes(messages.map(encodeMessage));
-    response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': '5f1c0a7e-replay' });
-    await writePieces(response, splitRandomly(bytes, seededRandom(request.body), 9));
-    response.end();
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': '5f1c0a7e-replay' },
+      pieces: splitUnevenly(bytes, request.body, 9),
+    };
   });
   stubStaticAwsCredentials();
   const catalog = wiresCatalog({
-    providers: { [bedrock.id]: { name: bedrock.name, kind: 'bedrock', baseUrl: upstream.baseUrl, region: 'us-east-1' } },
+    providers: { [bedrock.id]: { name: bedrock.name, kind: 'bedrock', baseUrl: upstream.url, region: 'us-east-1' } },
     models: [model(REPLAY_MODEL, [endpointOn(bedrock, CLAUDE_MODEL)])],
   });
   gateway = await startProvidersGateway(catalog);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
-import { startUpstream, sseResponse, type Upstream } from '../providers/anthropic/support/upstream-server.ts';
+import { sseReply, startLoopbackUpstream, type LoopbackUpstream } from '../support/loopback-upstream.ts';
 import { endpointOn, model, wiresCatalog, type CatalogProvider } from '../support/providers-catalog.ts';
 import { collectChunks, expectedCost, finishReasons, providerOf, textOf, usageOf } from '../support/providers-chunks.ts';
 import { readAnthropicThinking, recordingSets } from '../support/providers-recordings.ts';
@@ -19,7 +19,7 @@ const REPLAY_MODEL = 'replay/claude';
 const replayProvider: CatalogProvider = { id: 'replay-anthropic', name: 'Anthropic (replay)', prices: { prompt: 3, completion: 15 } };
 const FORMAT = 'anthropic-claude-v1';
 
-let upstream: Upstream;
+let upstream: LoopbackUpstream;
 let gateway: LocalGateway;
 let client: OpenAI;
 /** The recorded SSE body the upstream answers with. */
@@ -27,7 +27,8 @@ let recordedBody = '';
 
 beforeAll(async () => {
   // 61-byte reads cut events, lines and multi-byte characters at arbitrary places.
-  upstream = await startUpstream(() => sseResponse(recordedBody, 61));
+  upstream = await startLoopbackUpstream();
+  upstream.reply(() => sseReply(recordedBody, 61));
   const catalog = wiresCatalog({
     providers: { [replayProvider.id]: { name: replayProvider.name, kind: 'anthropic', baseUrl: upstream.url, credential: 'ANTHROPIC_API_KEY' } },
     models: [model(REPLAY_MODEL, [endpointOn(replayProvider, 'claude-sonnet-4-5-20250929')])],
@@ -60,10 +61,10 @@ describe.each(sets)('a recorded Anthropic thinking stream ($source fixtures) thr
   });
 
   function expectThinkingRequested(): void {
-    const sent = upstream.received.at(-1);
-    expect(sent?.path).toBe('/v1/messages');
-    expect(sent?.headers.get('x-api-key')).toBe(ANTHROPIC_KEY);
-    expect(sent?.body).toMatchObject({ model: 'claude-sonnet-4-5-20250929', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 } });
+    const sent = upstream.requests.at(-1);
+    expect(sent?.url).toBe('/v1/messages');
+    expect(sent?.headers['x-api-key']).toBe(ANTHROPIC_KEY);
+    expect(JSON.parse(sent?.body ?? '{}')).toMatchObject({ model: 'claude-sonnet-4-5-20250929', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 } });
   }
 
   function expectRecordedUsage(usage: ReturnType<typeof usageOf>): void {
@@ -119,7 +120,7 @@ describe.each(sets)('a recorded Anthropic thinking stream ($source fixtures) thr
     const assistant = { role: 'assistant', content: message.content, reasoning_details: message.reasoning_details } as OpenAI.ChatCompletionAssistantMessageParam;
     await client.chat.completions.create({ ...ask(false), messages: [question, assistant, { role: 'user', content: 'And doubled?' }] });
 
-    expect(upstream.received.at(-1)?.body).toMatchObject({
+    expect(JSON.parse(upstream.requests.at(-1)?.body ?? '{}')).toMatchObject({
       messages: [
         { role: 'user' },
         { role: 'assistant', content: [{ type: 'thinking', thinking: recording.thinking, signature: recording.signature }, { type: 'text', text: recording.text }] },

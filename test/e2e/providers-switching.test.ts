@@ -11,7 +11,8 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { LocalGateway } from '../../cli/local-gateway.ts';
-import { CLAUDE_MODEL, concatBytes, encodeMessage, ownFixtures, readStreamFixture, startUpstream, writePieces, type Upstream } from '../providers/bedrock/support.ts';
+import { CLAUDE_MODEL, concatBytes, encodeMessage, ownFixtures, readStreamFixture } from '../providers/bedrock/support.ts';
+import { replyWith, startLoopbackUpstream, type LoopbackUpstream } from '../support/loopback-upstream.ts';
 import { ASSISTANT_MODEL, endpointOn, model, simulatedWires, wiresCatalog, type CatalogProvider, type SimulatedKind, type SimulatedWire } from '../support/providers-catalog.ts';
 import { finishReasons, collectChunks, textOf, assembleToolCalls } from '../support/providers-chunks.ts';
 import { startProvidersGateway, startRecordingProxy, stubStaticAwsCredentials, type RecordingProxy } from '../support/providers-upstreams.ts';
@@ -20,7 +21,7 @@ const BEDROCK_MODEL = 'replay/claude-on-bedrock';
 const bedrock: CatalogProvider = { id: 'replay-bedrock', name: 'Amazon Bedrock (replay)', prices: { prompt: 3, completion: 15 } };
 
 let proxy: RecordingProxy;
-let bedrockUpstream: Upstream;
+let bedrockUpstream: LoopbackUpstream;
 let gateway: LocalGateway;
 let client: OpenAI;
 
@@ -28,15 +29,11 @@ beforeAll(async () => {
   proxy = await startRecordingProxy();
   // Every conversation sent to Bedrock here ends with a tool result: a recorded text answer follows.
   const answer = concatBytes(readStreamFixture(path.join(ownFixtures, 'stream-text.jsonl')).map(encodeMessage));
-  bedrockUpstream = await startUpstream(async (_request, response) => {
-    response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
-    await writePieces(response, [answer]);
-    response.end();
-  });
+  bedrockUpstream = await startLoopbackUpstream(replyWith(200, answer, { 'content-type': 'application/vnd.amazon.eventstream' }));
   stubStaticAwsCredentials();
   const catalog = wiresCatalog({
     baseUrlOf: proxy.baseUrlOf,
-    providers: { [bedrock.id]: { name: bedrock.name, kind: 'bedrock', baseUrl: bedrockUpstream.baseUrl, region: 'us-east-1' } },
+    providers: { [bedrock.id]: { name: bedrock.name, kind: 'bedrock', baseUrl: bedrockUpstream.url, region: 'us-east-1' } },
     models: [model(BEDROCK_MODEL, [endpointOn(bedrock, CLAUDE_MODEL)])],
   });
   gateway = await startProvidersGateway(catalog);

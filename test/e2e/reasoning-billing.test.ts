@@ -13,7 +13,7 @@ import { worstCaseMicros } from '../../lib/billing/cost.ts';
 import { maxPromptTokens } from '../../lib/billing/prompt-size.ts';
 import { getAccount } from '../../lib/store/accounts.ts';
 import { accountWithKey } from '../billing/support/ledger.ts';
-import { sseResponse, startUpstream, type Upstream } from '../providers/anthropic/support/upstream-server.ts';
+import { sseReply, startLoopbackUpstream, type LoopbackUpstream } from '../support/loopback-upstream.ts';
 import { endpointOn, model, wiresCatalog, type CatalogProvider } from '../support/providers-catalog.ts';
 import { usageRecords } from '../support/local-gateway.ts';
 import { startProvidersGateway } from '../support/providers-upstreams.ts';
@@ -43,11 +43,12 @@ const THINKING_REPLY = sse([
   { type: 'message_stop' },
 ]);
 
-let upstream: Upstream;
+let upstream: LoopbackUpstream;
 let gateway: LocalGateway;
 
 beforeAll(async () => {
-  upstream = await startUpstream(() => sseResponse(THINKING_REPLY));
+  upstream = await startLoopbackUpstream();
+  upstream.reply(sseReply(THINKING_REPLY));
   const catalog = wiresCatalog({
     providers: { [provider.id]: { name: provider.name, kind: 'anthropic', baseUrl: upstream.url, credential: 'ANTHROPIC_API_KEY' } },
     models: [model(MODEL, [endpointOn(provider, 'claude-sonnet-4-5')])],
@@ -71,7 +72,7 @@ describe('include_reasoning with max_tokens on an Anthropic-wire model', () => {
     const completion = await client.chat.completions.create(BODY as OpenAI.ChatCompletionCreateParamsNonStreaming);
 
     // What went upstream: the caller's 500 for the answer, plus the thinking budget.
-    expect(upstream.received.at(-1)?.body).toMatchObject({ max_tokens: 1524, thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(JSON.parse(upstream.requests.at(-1)?.body ?? '{}')).toMatchObject({ max_tokens: 1524, thinking: { type: 'enabled', budget_tokens: 1024 } });
     const expectedMicros = PROMPT_TOKENS * 3 + OUTPUT_TOKENS * 15;
     expect(completion.usage).toMatchObject({ prompt_tokens: PROMPT_TOKENS, completion_tokens: OUTPUT_TOKENS });
     expect((completion.usage as unknown as { cost: number }).cost).toBeCloseTo(expectedMicros / 1e6, 12);
@@ -84,13 +85,13 @@ describe('include_reasoning with max_tokens on an Anthropic-wire model', () => {
   it('holds for the 1524 tokens asked upstream: a balance that covers only 500 of them is refused before any upstream call', async () => {
     const account = await accountWithKey(gateway.table, worstCaseAt(1524) - 1);
     const client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: account.apiKey, maxRetries: 0 });
-    const sent = upstream.received.length;
+    const sent = upstream.requests.length;
 
     const refused = await client.chat.completions.create(BODY as OpenAI.ChatCompletionCreateParamsNonStreaming).catch((error: unknown) => error);
 
     expect(refused).toBeInstanceOf(OpenAI.APIError);
     expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(402);
-    expect(upstream.received).toHaveLength(sent);
+    expect(upstream.requests).toHaveLength(sent);
     expect(worstCaseAt(500)).toBeLessThan(worstCaseAt(1524) - 1);
   });
 

@@ -25,16 +25,19 @@ export interface LoopbackUpstream {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
   requests: ReceivedRequest[];
-  /** The reply every following request gets, or a function of each request that chooses it. */
-  reply(reply: ScriptedReply | ((request: ReceivedRequest) => ScriptedReply)): void;
+  /** The reply every following request gets, or a function of each request that chooses it (it may wait, e.g. to hold requests until others arrive). */
+  reply(reply: ScriptedReply | ChooseReply): void;
   /** Resolves when the connection of the latest request has closed (the client let go). */
   closed(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startLoopbackUpstream(): Promise<LoopbackUpstream> {
+export type ChooseReply = (request: ReceivedRequest) => ScriptedReply | Promise<ScriptedReply>;
+
+/** A loopback upstream answering with `first` until told otherwise (a bare 500 when not given). */
+export async function startLoopbackUpstream(first: ScriptedReply | ChooseReply = { status: 500, pieces: [] }): Promise<LoopbackUpstream> {
   const requests: ReceivedRequest[] = [];
-  let current: ScriptedReply | ((request: ReceivedRequest) => ScriptedReply) = { status: 500, pieces: [] };
+  let current: ScriptedReply | ChooseReply = first;
   let latestClosed: Promise<void> = Promise.resolve();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -43,8 +46,9 @@ export async function startLoopbackUpstream(): Promise<LoopbackUpstream> {
     request.on('end', () => {
       const received: ReceivedRequest = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(received);
-      const reply = typeof current === 'function' ? current(received) : current;
+      const choose = current;
       void (async () => {
+        const reply = typeof choose === 'function' ? await choose(received) : choose;
         response.writeHead(reply.status, reply.headers ?? {});
         response.flushHeaders();
         for (const piece of reply.pieces) {
@@ -52,7 +56,7 @@ export async function startLoopbackUpstream(): Promise<LoopbackUpstream> {
         }
         if (reply.then === 'drop') response.destroy();
         else if (reply.then !== 'hold') response.end();
-      })();
+      })().catch(() => response.destroy());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,6 +73,29 @@ export async function startLoopbackUpstream(): Promise<LoopbackUpstream> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** A reply whose body is `body` (text or bytes) in one piece. */
+export function replyWith(status: number, body: string | Uint8Array, headers: Record<string, string> = {}): ScriptedReply {
+  return { status, headers, pieces: [typeof body === 'string' ? new TextEncoder().encode(body) : body] };
+}
+
+/** A JSON reply of `body`, serialised. */
+export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): ScriptedReply {
+  return replyWith(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+}
+
+/** A 200 event stream of `body`, written in pieces of `size` bytes so events, lines and UTF-8 characters are split across reads. */
+export function sseReply(body: string | Uint8Array, size = 64): ScriptedReply {
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, pieces: splitEvery(bytes, size) };
+}
+
+/** `bytes` cut into pieces of `size` (the last may be shorter). */
+export function splitEvery(bytes: Uint8Array, size: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.length; offset += size) pieces.push(bytes.subarray(offset, offset + size));
+  return pieces;
 }
 
 /** A small seeded PRNG (mulberry32): the same uneven splits on every run. */

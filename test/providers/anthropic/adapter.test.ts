@@ -7,7 +7,7 @@ import { createAdapter as createAnthropicAdapter } from '../../../lib/providers/
 import type { ProviderCall } from '../../../lib/providers/types.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { anthropicEndpoint, type EndpointOptions } from './support/endpoint.ts';
-import { jsonResponse, sseResponse, startUpstream, type Reply, type Upstream } from './support/upstream-server.ts';
+import { replyWith, sseReply, startLoopbackUpstream, type LoopbackUpstream } from '../../support/loopback-upstream.ts';
 
 const anthropicAdapter = createAnthropicAdapter();
 
@@ -35,11 +35,11 @@ const textStream = [
   '',
 ].join('\n');
 
-let upstream: Upstream;
-let reply: Reply = () => sseResponse(textStream);
+let upstream: LoopbackUpstream;
 
 beforeAll(async () => {
-  upstream = await startUpstream((request) => reply(request));
+  upstream = await startLoopbackUpstream();
+  upstream.reply(sseReply(textStream));
 });
 afterAll(async () => {
   await upstream.close();
@@ -69,6 +69,8 @@ async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[
   return out;
 }
 
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
 async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
   const outcome = await promise.then(
     () => undefined,
@@ -80,24 +82,24 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
 
 describe('anthropicAdapter.send', () => {
   it('POSTs the converted body to /v1/messages with the key, the API version and the provider headers', async () => {
-    reply = () => sseResponse(textStream);
-    const before = upstream.received.length;
+    upstream.reply(sseReply(textStream));
+    const before = upstream.requests.length;
 
     const events = await collect(
       await anthropicAdapter.send(call({ endpoint: endpoint({ headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } }), body: { stop: ['END'] } })),
     );
 
-    const received = upstream.received.slice(before);
+    const received = upstream.requests.slice(before);
     expect(received).toHaveLength(1);
     const [request] = received;
     expect(request?.method).toBe('POST');
-    expect(request?.path).toBe('/v1/messages');
-    expect(request?.headers.get('x-api-key')).toBe(API_KEY);
-    expect(request?.headers.get('anthropic-version')).toBe('2023-06-01');
-    expect(request?.headers.get('content-type')).toBe('application/json');
-    expect(request?.headers.get('anthropic-beta')).toBe('interleaved-thinking-2025-05-14');
-    expect(request?.headers.get('authorization')).toBeNull();
-    expect(request?.body).toEqual({
+    expect(request?.url).toBe('/v1/messages');
+    expect(request?.headers['x-api-key']).toBe(API_KEY);
+    expect(request?.headers['anthropic-version']).toBe('2023-06-01');
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(request?.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+    expect(request?.headers.authorization).toBeUndefined();
+    expect(JSON.parse(request?.body ?? '')).toEqual({
       model: 'claude-sonnet-4-5-20250929',
       max_tokens: 256,
       stream: true,
@@ -117,20 +119,23 @@ describe('anthropicAdapter.send', () => {
   });
 
   it('asks for JSON without `stream` and converts the Message', async () => {
-    reply = () =>
-      jsonResponse(
+    upstream.reply(
+      replyWith(
+        200,
         '{"id":"msg_j1","type":"message","role":"assistant","content":[{"type":"text","text":"Olá!"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":3}}',
-      );
-    const before = upstream.received.length;
+        JSON_HEADERS,
+      ),
+    );
+    const before = upstream.requests.length;
 
     const events = await collect(await anthropicAdapter.send(call({ stream: false })));
 
-    expect(upstream.received[before]?.body).not.toHaveProperty('stream');
+    expect(JSON.parse(upstream.requests[before]?.body ?? '')).not.toHaveProperty('stream');
     expect(events.map((event) => event.type)).toEqual(['start', 'text', 'finish']);
   });
 
   it('rejects with the mapped error on an error status, never echoing the key', async () => {
-    reply = () => jsonResponse('{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}', 401);
+    upstream.reply(replyWith(401, '{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}', JSON_HEADERS));
 
     const error = await rejection(anthropicAdapter.send(call()));
 
@@ -139,16 +144,17 @@ describe('anthropicAdapter.send', () => {
   });
 
   it('sends no key to a provider without a credential (the simulator)', async () => {
-    reply = () => sseResponse(textStream);
-    const before = upstream.received.length;
+    upstream.reply(sseReply(textStream));
+    const before = upstream.requests.length;
 
     await collect(await anthropicAdapter.send(call({ credential: undefined, endpoint: endpoint({ credential: null }) })));
 
-    expect(upstream.received[before]?.headers.get('x-api-key')).toBeNull();
+    expect(upstream.requests).toHaveLength(before + 1);
+    expect(upstream.requests[before]?.headers).not.toHaveProperty('x-api-key');
   });
 
   it('rejects with a retryable error when nothing listens', async () => {
-    const closed = await startUpstream(() => new Response(null));
+    const closed = await startLoopbackUpstream();
     const url = closed.url;
     await closed.close();
 
@@ -159,32 +165,12 @@ describe('anthropicAdapter.send', () => {
 
   it('ends with an error event when the connection drops mid-stream', async () => {
     const head = textStream.slice(0, textStream.indexOf('event: content_block_stop'));
-    let drop: () => void = () => undefined;
-    const dropped = new Promise<void>((resolve) => {
-      drop = resolve;
-    });
-    reply = () => {
-      let sent = false;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (sent) {
-            await dropped;
-            // cli/serve destroys the socket when the body fails: a real drop.
-            controller.error(new Error('upstream went away'));
-            return;
-          }
-          sent = true;
-          controller.enqueue(new TextEncoder().encode(head));
-        },
-      });
-      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-    };
+    // The head of the stream, then the connection destroyed mid-answer: a real drop.
+    upstream.reply({ status: 200, headers: { 'content-type': 'text/event-stream' }, pieces: [new TextEncoder().encode(head)], then: 'drop' });
 
     const events: StreamEvent[] = [];
     for await (const event of await anthropicAdapter.send(call())) {
       events.push(event);
-      // Cut the connection only once the first content arrived, as a drop mid-answer does.
-      if (event.type === 'text') drop();
     }
 
     expect(events.map((event) => event.type)).toEqual(['start', 'text', 'error']);
@@ -193,7 +179,7 @@ describe('anthropicAdapter.send', () => {
   });
 
   it('ends with an error event when a JSON reply is not JSON', async () => {
-    reply = () => new Response('<html>gateway timeout</html>', { status: 200, headers: { 'content-type': 'text/html' } });
+    upstream.reply(replyWith(200, '<html>gateway timeout</html>', { 'content-type': 'text/html' }));
 
     const events = await collect(await anthropicAdapter.send(call({ stream: false })));
 

@@ -19,19 +19,16 @@ import {
   ownFixtures,
   providerCall,
   readStreamFixture,
-  seededRandom,
-  splitRandomly,
-  startUpstream,
   staticCredentials,
-  writePieces,
-  type Upstream,
 } from './support.ts';
+import { jsonReply, replyWith, seededRandom, splitUnevenly, startLoopbackUpstream, type LoopbackUpstream } from '../../support/loopback-upstream.ts';
 
 const adapter = createAdapter({ awsCredentials: staticCredentials });
 const request = { model: 'anthropic/claude-sonnet-4.5', messages: [{ role: 'user', content: 'Hello' }] };
 const ENCODED_MODEL_PATH = `/model/${encodeURIComponent(CLAUDE_MODEL)}`;
 
-let upstream: Upstream | undefined;
+let upstream: LoopbackUpstream | undefined;
+const EVENT_STREAM = { 'content-type': 'application/vnd.amazon.eventstream' };
 afterEach(async () => {
   await upstream?.close();
   upstream = undefined;
@@ -54,14 +51,9 @@ describe('Bedrock adapter: ConverseStream replay over loopback', () => {
   it.each(files)('$name: signs the ConverseStream request, and the binary stream cut at random places gives the recorded events', async ({ name, file }) => {
     const messages = readStreamFixture(file);
     const bytes = concatBytes(messages.map(encodeMessage));
-    const random = seededRandom(name);
-    const pieces = splitRandomly(bytes, random, 3 + Math.floor(random() * 12));
-    upstream = await startUpstream(async (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'b1e7c4a2-request' });
-      await writePieces(response, pieces);
-      response.end();
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    const pieces = splitUnevenly(bytes, name, 3 + Math.floor(seededRandom(name)() * 12));
+    upstream = await startLoopbackUpstream({ status: 200, headers: { ...EVENT_STREAM, 'x-amzn-requestid': 'b1e7c4a2-request' }, pieces });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     const events = await collect(await adapter.send(providerCall(endpoint, request, { stream: true })));
 
@@ -78,11 +70,8 @@ describe('Bedrock adapter: ConverseStream replay over loopback', () => {
   });
 
   it('sends exactly the converted body', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
-      response.end(concatBytes(readStreamFixture(`${ownFixtures}/stream-text.jsonl`).map(encodeMessage)));
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    upstream = await startLoopbackUpstream(replyWith(200, concatBytes(readStreamFixture(`${ownFixtures}/stream-text.jsonl`).map(encodeMessage)), EVENT_STREAM));
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     await collect(
       await adapter.send(
@@ -110,16 +99,12 @@ describe('Bedrock adapter: ConverseStream replay over loopback', () => {
 
   it('ends with a retryable error when the connection drops mid-stream', async () => {
     const messages = readStreamFixture(`${ownFixtures}/stream-text.jsonl`);
-    upstream = await startUpstream(async (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
-      const frames = messages.slice(0, 3).map(encodeMessage);
-      // Everything up to the middle of the third frame, then the socket goes.
-      const head = frames.slice(0, 2);
-      const third = frames[2] ?? new Uint8Array(0);
-      await writePieces(response, [...head, third.subarray(0, 10)]);
-      response.destroy();
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    const frames = messages.slice(0, 3).map(encodeMessage);
+    // Everything up to the middle of the third frame, then the socket goes.
+    const head = frames.slice(0, 2);
+    const third = frames[2] ?? new Uint8Array(0);
+    upstream = await startLoopbackUpstream({ status: 200, headers: EVENT_STREAM, pieces: [...head, third.subarray(0, 10)], then: 'drop' });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     const events = await collect(await adapter.send(providerCall(endpoint, request, { stream: true })));
 
@@ -129,12 +114,14 @@ describe('Bedrock adapter: ConverseStream replay over loopback', () => {
 
   it('ends with a timeout error when the call is aborted mid-stream', async () => {
     const controller = new AbortController();
-    upstream = await startUpstream(async (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
-      await writePieces(response, [encodeMessage({ messageType: 'event', type: 'messageStart', payload: { role: 'assistant' } })]);
-      // Stays open: only the abort ends this call.
+    // Stays open: only the abort ends this call.
+    upstream = await startLoopbackUpstream({
+      status: 200,
+      headers: EVENT_STREAM,
+      pieces: [encodeMessage({ messageType: 'event', type: 'messageStart', payload: { role: 'assistant' } })],
+      then: 'hold',
     });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     const events: StreamEvent[] = [];
     for await (const event of await adapter.send(providerCall(endpoint, request, { stream: true, signal: controller.signal }))) {
@@ -149,10 +136,8 @@ describe('Bedrock adapter: ConverseStream replay over loopback', () => {
 
 describe('Bedrock adapter: Converse replay over loopback', () => {
   it('converts a reply with reasoning and tool calls event by event', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
+    upstream = await startLoopbackUpstream(
+      jsonReply(200, {
           output: {
             message: {
               role: 'assistant',
@@ -165,10 +150,9 @@ describe('Bedrock adapter: Converse replay over loopback', () => {
           },
           stopReason: 'tool_use',
           usage: { inputTokens: 10, outputTokens: 20, totalTokens: 30 },
-        }),
-      );
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+      }),
+    );
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     const events = await collect(await adapter.send(providerCall(endpoint, request)));
 
@@ -189,11 +173,8 @@ describe('Bedrock adapter: Converse replay over loopback', () => {
   });
 
   it('ends a malformed success reply with a retryable 502 error event', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{"output": {}}');
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    upstream = await startLoopbackUpstream(replyWith(200, '{"output": {}}', { 'content-type': 'application/json' }));
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     const events = await collect(await adapter.send(providerCall(endpoint, request)));
 
@@ -203,11 +184,8 @@ describe('Bedrock adapter: Converse replay over loopback', () => {
 
 describe('Bedrock adapter: error replies', () => {
   it('honours retry-after on a throttled reply', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(429, { 'x-amzn-ErrorType': 'ThrottlingException', 'retry-after': '7' });
-      response.end('{"message":"Rate exceeded"}');
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    upstream = await startLoopbackUpstream(replyWith(429, '{"message":"Rate exceeded"}', { 'x-amzn-ErrorType': 'ThrottlingException', 'retry-after': '7' }));
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     const error = await rejection(adapter.send(providerCall(endpoint, request)));
 
@@ -215,11 +193,8 @@ describe('Bedrock adapter: error replies', () => {
   });
 
   it('treats a bare 403 without an error type as its own credentials failing', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(403, { 'content-type': 'application/json' });
-      response.end('{"Message":"The security token included in the request is invalid."}');
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    upstream = await startLoopbackUpstream(replyWith(403, '{"Message":"The security token included in the request is invalid."}', { 'content-type': 'application/json' }));
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     const error = await rejection(adapter.send(providerCall(endpoint, request)));
 
@@ -228,8 +203,8 @@ describe('Bedrock adapter: error replies', () => {
   });
 
   it('reports a refused connection as a retryable 502', async () => {
-    upstream = await startUpstream(() => undefined);
-    const baseUrl = upstream.baseUrl;
+    upstream = await startLoopbackUpstream();
+    const baseUrl = upstream.url;
     await upstream.close();
     upstream = undefined;
     const endpoint = bedrockEndpoint({ baseUrl, region: 'us-east-1' });
@@ -275,11 +250,8 @@ describe('Bedrock adapter: authentication', () => {
   });
 
   it('sends a Bedrock API key as a bearer token instead of signing', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ output: { message: { content: [{ text: 'ok' }] } }, stopReason: 'end_turn' }));
-    });
-    const endpoint = bedrockEndpoint({ baseUrl: upstream.baseUrl, region: 'us-east-1' });
+    upstream = await startLoopbackUpstream(jsonReply(200, { output: { message: { content: [{ text: 'ok' }] } }, stopReason: 'end_turn' }));
+    const endpoint = bedrockEndpoint({ baseUrl: upstream.url, region: 'us-east-1' });
 
     await collect(await adapter.send(providerCall(endpoint, request, { credential: 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl' })));
 

@@ -2,9 +2,10 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSigningFetch } from '../../../lib/providers/bedrock/signing-fetch.ts';
-import { staticCredentials, startUpstream, type RecordedRequest, type Upstream } from './support.ts';
+import { replyWith, startLoopbackUpstream, type LoopbackUpstream, type ReceivedRequest } from '../../support/loopback-upstream.ts';
+import { staticCredentials } from './support.ts';
 
-let upstream: Upstream | undefined;
+let upstream: LoopbackUpstream | undefined;
 afterEach(async () => {
   await upstream?.close();
   upstream = undefined;
@@ -13,7 +14,7 @@ afterEach(async () => {
 const FIXED_NOW = Date.UTC(2025, 8, 29, 12, 30, 45);
 
 /** Signs what the server actually received, the way AWS checks it, and returns the Authorization it should carry. */
-async function expectedAuthorization(received: RecordedRequest, port: number): Promise<string> {
+async function expectedAuthorization(received: ReceivedRequest, port: number): Promise<string> {
   const authorization = String(received.headers.authorization);
   const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
   const headers: Record<string, string> = {};
@@ -35,11 +36,11 @@ async function expectedAuthorization(received: RecordedRequest, port: number): P
 
 describe('SigV4 signing fetch', () => {
   it('signs what actually goes on the wire: host, encoded path, query, headers and body', async () => {
-    upstream = await startUpstream((_request, response) => void response.end('{}'));
-    const port = Number(new URL(upstream.baseUrl).port);
+    upstream = await startLoopbackUpstream(replyWith(200, '{}'));
+    const port = Number(new URL(upstream.url).port);
     const fetch = createSigningFetch({ fetch: globalThis.fetch, credentials: staticCredentials, region: 'us-east-1', service: 'bedrock' });
 
-    const response = await fetch(`${upstream.baseUrl}/model/${encodeURIComponent('us.anthropic.claude-haiku-4-5-20251001-v1:0')}/converse?trace=on`, {
+    const response = await fetch(`${upstream.url}/model/${encodeURIComponent('us.anthropic.claude-haiku-4-5-20251001-v1:0')}/converse?trace=on`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: '{"messages":[{"role":"user","content":[{"text":"Grüße"}]}]}',
@@ -57,7 +58,7 @@ describe('SigV4 signing fetch', () => {
   });
 
   it('signs at the time its clock gives', async () => {
-    upstream = await startUpstream((_request, response) => void response.end('{}'));
+    upstream = await startLoopbackUpstream(replyWith(200, '{}'));
     const fetch = createSigningFetch({
       fetch: globalThis.fetch,
       credentials: staticCredentials,
@@ -66,24 +67,24 @@ describe('SigV4 signing fetch', () => {
       now: () => FIXED_NOW,
     });
 
-    await (await fetch(`${upstream.baseUrl}/model/m/converse`, { method: 'POST', headers: {}, body: '{}' })).text();
+    await (await fetch(`${upstream.url}/model/m/converse`, { method: 'POST', headers: {}, body: '{}' })).text();
 
     expect(upstream.requests[0]?.headers['x-amz-date']).toBe('20250929T123045Z');
     expect(upstream.requests[0]?.headers.authorization).toContain('Credential=AKIDEXAMPLE/20250929/eu-central-1/bedrock/aws4_request');
   });
 
   it('gives a different signature for a different body', async () => {
-    upstream = await startUpstream((_request, response) => void response.end('{}'));
+    upstream = await startLoopbackUpstream(replyWith(200, '{}'));
     const fetch = createSigningFetch({ fetch: globalThis.fetch, credentials: staticCredentials, region: 'us-east-1', service: 'bedrock', now: () => FIXED_NOW });
 
-    await (await fetch(`${upstream.baseUrl}/x`, { method: 'POST', headers: {}, body: '{"a":1}' })).text();
-    await (await fetch(`${upstream.baseUrl}/x`, { method: 'POST', headers: {}, body: '{"a":2}' })).text();
+    await (await fetch(`${upstream.url}/x`, { method: 'POST', headers: {}, body: '{"a":1}' })).text();
+    await (await fetch(`${upstream.url}/x`, { method: 'POST', headers: {}, body: '{"a":2}' })).text();
 
     expect(upstream.requests[0]?.headers.authorization).not.toBe(upstream.requests[1]?.headers.authorization);
   });
 
   it('passes a failure to get credentials on without sending anything', async () => {
-    upstream = await startUpstream((_request, response) => void response.end('{}'));
+    upstream = await startLoopbackUpstream(replyWith(200, '{}'));
     const fetch = createSigningFetch({
       fetch: globalThis.fetch,
       credentials: () => Promise.reject(new Error('no role credentials')),
@@ -91,7 +92,7 @@ describe('SigV4 signing fetch', () => {
       service: 'bedrock',
     });
 
-    await expect(fetch(`${upstream.baseUrl}/x`, { method: 'POST', headers: {}, body: '{}' })).rejects.toThrow('no role credentials');
+    await expect(fetch(`${upstream.url}/x`, { method: 'POST', headers: {}, body: '{}' })).rejects.toThrow('no role credentials');
     expect(upstream.requests).toHaveLength(0);
   });
 });

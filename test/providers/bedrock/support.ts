@@ -1,8 +1,6 @@
-// Shared pieces of the Bedrock tests: fixture discovery, endpoints, the
-// binary event-stream encoder and a loopback upstream.
+// Shared pieces of the Bedrock tests: fixture discovery, endpoints and the
+// binary event-stream encoder (the upstream is test/support/loopback-upstream.ts).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
@@ -69,22 +67,6 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-export { seededRandom } from '../../support/loopback-upstream.ts';
-
-/** `bytes` cut at `count - 1` random places (some cuts land inside headers, lengths and CRCs). */
-export function splitRandomly(bytes: Uint8Array, random: () => number, count: number): Uint8Array[] {
-  const cuts = new Set<number>();
-  while (cuts.size < Math.min(count - 1, bytes.byteLength - 1)) cuts.add(1 + Math.floor(random() * (bytes.byteLength - 1)));
-  const sorted = [...cuts].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let start = 0;
-  for (const cut of [...sorted, bytes.byteLength]) {
-    pieces.push(bytes.subarray(start, cut));
-    start = cut;
-  }
-  return pieces;
-}
-
 export interface BedrockEndpointOptions {
   baseUrl: string;
   upstreamModel?: string;
@@ -147,51 +129,6 @@ export function providerCall(endpoint: Endpoint, request: unknown, overrides: Pa
     fetch: globalThis.fetch,
     ...overrides,
   };
-}
-
-export interface RecordedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-export interface Upstream {
-  baseUrl: string;
-  requests: RecordedRequest[];
-  close(): Promise<void>;
-}
-
-/** A loopback HTTP upstream: records each request, answers with `reply`. */
-export async function startUpstream(reply: (request: RecordedRequest, response: ServerResponse) => Promise<void> | void): Promise<Upstream> {
-  const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(recorded);
-      void Promise.resolve(reply(recorded, res)).catch(() => res.destroy());
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** Writes `pieces` one write at a time, letting each reach the socket before the next. */
-export async function writePieces(response: ServerResponse, pieces: readonly Uint8Array[]): Promise<void> {
-  for (const piece of pieces) {
-    await new Promise<void>((resolve, reject) => response.write(piece, (error) => (error ? reject(error) : resolve())));
-  }
 }
 
 export async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {

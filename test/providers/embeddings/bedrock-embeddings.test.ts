@@ -2,27 +2,27 @@
 // InvokeModel calls with Titan V2's and Cohere Embed's bodies as AWS
 // documents them, Titan's one-input calls with bounded concurrency, Cohere's
 // batches of 96, token counts from InvokeModel's header, error mapping.
-import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COHERE_BATCH, createEmbeddingAdapter, TITAN_CONCURRENCY } from '../../../lib/providers/bedrock/index.ts';
-import { staticCredentials, startUpstream, type RecordedRequest, type Upstream } from '../bedrock/support.ts';
+import { jsonReply, startLoopbackUpstream, type LoopbackUpstream, type ReceivedRequest } from '../../support/loopback-upstream.ts';
+import { staticCredentials } from '../bedrock/support.ts';
 import { embeddingCall, embeddingEndpoint } from './support.ts';
 
-let upstream: Upstream | undefined;
+let upstream: LoopbackUpstream | undefined;
 afterEach(async () => {
   await upstream?.close();
   upstream = undefined;
 });
 
 const adapter = createEmbeddingAdapter({ awsCredentials: staticCredentials, now: () => Date.parse('2026-01-15T12:00:00Z') });
-const body = (request: RecordedRequest | undefined): Record<string, unknown> => JSON.parse(request?.body ?? '{}') as Record<string, unknown>;
+const body = (request: ReceivedRequest | undefined): Record<string, unknown> => JSON.parse(request?.body ?? '{}') as Record<string, unknown>;
 
 describe('the Bedrock embedding adapter, Titan Text Embeddings V2', () => {
   it('sends one signed InvokeModel call per input, at most a few at once, and sums the token counts', async () => {
     let inFlight = 0;
     let mostInFlight = 0;
     const waiting: (() => void)[] = [];
-    upstream = await startUpstream(async (request, response: ServerResponse) => {
+    upstream = await startLoopbackUpstream(async (request) => {
       inFlight += 1;
       mostInFlight = Math.max(mostInFlight, inFlight);
       // Hold each reply until as many calls are open as the adapter allows (or all of them are).
@@ -32,12 +32,15 @@ describe('the Bedrock embedding adapter, Titan Text Embeddings V2', () => {
       });
       inFlight -= 1;
       const text = String(body(request).inputText);
-      response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-bedrock-input-token-count': String(text.length) });
-      response.end(JSON.stringify({ embedding: [text.length, 0.5], inputTextTokenCount: text.length, embeddingsByType: { float: [text.length, 0.5] } }));
+      return jsonReply(
+        200,
+        { embedding: [text.length, 0.5], inputTextTokenCount: text.length, embeddingsByType: { float: [text.length, 0.5] } },
+        { 'x-amzn-bedrock-input-token-count': String(text.length) },
+      );
     });
     const inputs = ['a', 'bb', 'ccc', 'dddd', 'eeeee', 'ffffff'];
 
-    const result = await adapter.embed(embeddingCall(embeddingEndpoint('bedrock', upstream.baseUrl, 'amazon.titan-embed-text-v2:0'), { inputs, dimensions: 256 }));
+    const result = await adapter.embed(embeddingCall(embeddingEndpoint('bedrock', upstream.url, 'amazon.titan-embed-text-v2:0'), { inputs, dimensions: 256 }));
 
     expect(upstream.requests).toHaveLength(6);
     const [first] = upstream.requests;
@@ -51,34 +54,39 @@ describe('the Bedrock embedding adapter, Titan Text Embeddings V2', () => {
   });
 
   it('maps a ThrottlingException to a retryable 429 and a ValidationException to the caller’s 400', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' });
-      response.end(JSON.stringify({ message: 'Too many requests, please wait before trying again.' }));
-    });
-    const endpoint = embeddingEndpoint('bedrock', upstream.baseUrl, 'amazon.titan-embed-text-v2:0');
+    upstream = await startLoopbackUpstream(
+      jsonReply(429, { message: 'Too many requests, please wait before trying again.' }, { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' }),
+    );
+    const endpoint = embeddingEndpoint('bedrock', upstream.url, 'amazon.titan-embed-text-v2:0');
     expect(await adapter.embed(embeddingCall(endpoint)).catch((thrown: unknown) => thrown)).toMatchObject({ status: 429, type: 'rate_limit_exceeded', retryable: true });
     await upstream.close();
 
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(400, { 'content-type': 'application/json', 'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/' });
-      response.end(JSON.stringify({ message: 'Malformed input request: #/dimensions: 300 is not a valid enum value' }));
-    });
-    const invalid = await adapter.embed(embeddingCall(embeddingEndpoint('bedrock', upstream.baseUrl, 'amazon.titan-embed-text-v2:0'))).catch((thrown: unknown) => thrown);
+    upstream = await startLoopbackUpstream(
+      jsonReply(
+        400,
+        { message: 'Malformed input request: #/dimensions: 300 is not a valid enum value' },
+        { 'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/' },
+      ),
+    );
+    const invalid = await adapter.embed(embeddingCall(embeddingEndpoint('bedrock', upstream.url, 'amazon.titan-embed-text-v2:0'))).catch((thrown: unknown) => thrown);
     expect(invalid).toMatchObject({ status: 400, retryable: false, message: 'Malformed input request: #/dimensions: 300 is not a valid enum value' });
   });
 });
 
 describe('the Bedrock embedding adapter, Cohere Embed', () => {
   it(`sends the texts in batches of ${COHERE_BATCH} with an input type, reading embeddings_floats replies and the token header`, async () => {
-    upstream = await startUpstream((request, response) => {
+    upstream = await startLoopbackUpstream((request) => {
       const texts = body(request).texts as string[];
-      response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-bedrock-input-token-count': String(texts.length * 2) });
-      response.end(JSON.stringify({ embeddings: texts.map((text) => [text.length, -1]), id: 'c0ffee-1', response_type: 'embeddings_floats', texts }));
+      return jsonReply(
+        200,
+        { embeddings: texts.map((text) => [text.length, -1]), id: 'c0ffee-1', response_type: 'embeddings_floats', texts },
+        { 'x-amzn-bedrock-input-token-count': String(texts.length * 2) },
+      );
     });
     const inputs = Array.from({ length: COHERE_BATCH + 4 }, (_, index) => `text ${index}`);
 
     const result = await adapter.embed(
-      embeddingCall(embeddingEndpoint('bedrock', upstream.baseUrl, 'cohere.embed-english-v3'), { inputs, inputType: 'search_query' }),
+      embeddingCall(embeddingEndpoint('bedrock', upstream.url, 'cohere.embed-english-v3'), { inputs, inputType: 'search_query' }),
     );
 
     expect(upstream.requests.map((request) => request.url)).toEqual([`/model/cohere.embed-english-v3/invoke`, `/model/cohere.embed-english-v3/invoke`]);
@@ -89,11 +97,8 @@ describe('the Bedrock embedding adapter, Cohere Embed', () => {
   });
 
   it('defaults the input type to search_document, reads embeddings by type, and estimates when the token header is missing', async () => {
-    upstream = await startUpstream((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ embeddings: { float: [[1, 2], [3, 4]] }, id: 'c0ffee-2', response_type: 'embeddings_by_type' }));
-    });
-    const result = await adapter.embed(embeddingCall(embeddingEndpoint('bedrock', upstream.baseUrl, 'us.cohere.embed-english-v3')));
+    upstream = await startLoopbackUpstream(jsonReply(200, { embeddings: { float: [[1, 2], [3, 4]] }, id: 'c0ffee-2', response_type: 'embeddings_by_type' }));
+    const result = await adapter.embed(embeddingCall(embeddingEndpoint('bedrock', upstream.url, 'us.cohere.embed-english-v3')));
     expect(body(upstream.requests[0])).toMatchObject({ input_type: 'search_document' });
     expect(result).toEqual({ vectors: [[1, 2], [3, 4]], promptTokens: undefined });
   });

@@ -4,21 +4,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
 import { createEmbeddingAdapter as createOpenaiEmbeddingAdapter } from '../../../lib/providers/openai/index.ts';
-import { startUpstream, type Upstream } from '../bedrock/support.ts';
+import { jsonReply, startLoopbackUpstream, type LoopbackUpstream } from '../../support/loopback-upstream.ts';
 import { embeddingCall, embeddingEndpoint, float32Base64 } from './support.ts';
 
 const openaiEmbeddingAdapter = createOpenaiEmbeddingAdapter();
 
-let upstream: Upstream | undefined;
+let upstream: LoopbackUpstream | undefined;
 afterEach(async () => {
   await upstream?.close();
   upstream = undefined;
 });
 
-const json = (status: number, body: unknown) => (_request: unknown, response: import('node:http').ServerResponse) => {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-};
 
 // The shape api.openai.com answers with (platform.openai.com/docs/api-reference/embeddings/object).
 const reply = {
@@ -33,8 +29,8 @@ const reply = {
 
 describe('the OpenAI embedding adapter', () => {
   it('posts every input to {baseUrl}/embeddings with the upstream model, floats, dimensions and user', async () => {
-    upstream = await startUpstream(json(200, reply));
-    const endpoint = embeddingEndpoint('openai', `${upstream.baseUrl}/v1/`, 'text-embedding-3-small');
+    upstream = await startLoopbackUpstream(jsonReply(200, reply));
+    const endpoint = embeddingEndpoint('openai', `${upstream.url}/v1/`, 'text-embedding-3-small');
 
     const result = await openaiEmbeddingAdapter.embed(embeddingCall(endpoint, { credential: 'sk-test-123', dimensions: 3, user: 'user-42' }));
 
@@ -55,8 +51,8 @@ describe('the OpenAI embedding adapter', () => {
   });
 
   it('sends neither dimensions nor user nor authorization when there are none', async () => {
-    upstream = await startUpstream(json(200, reply));
-    await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.baseUrl, 'embed-x')));
+    upstream = await startLoopbackUpstream(jsonReply(200, reply));
+    await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.url, 'embed-x')));
     const [request] = upstream.requests;
     expect(request?.headers.authorization).toBeUndefined();
     expect(Object.keys(JSON.parse(request?.body ?? '{}') as object).sort()).toEqual(['encoding_format', 'input', 'model']);
@@ -64,26 +60,26 @@ describe('the OpenAI embedding adapter', () => {
 
   it('reads base64 vectors (little-endian float32) as some hosts send them whatever was asked', async () => {
     const values = [0.5, -0.25, 3.140625];
-    upstream = await startUpstream(json(200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: float32Base64(values) }], model: 'm' }));
-    const result = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.baseUrl, 'm'), { inputs: ['one'] }));
+    upstream = await startLoopbackUpstream(jsonReply(200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: float32Base64(values) }], model: 'm' }));
+    const result = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.url, 'm'), { inputs: ['one'] }));
     expect(result).toEqual({ vectors: [values], promptTokens: undefined });
   });
 
   it('fails over (retryable 502) on a reply with a vector missing', async () => {
-    upstream = await startUpstream(json(200, { ...reply, data: [reply.data[0]] }));
-    const error = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.baseUrl, 'm'))).catch((thrown: unknown) => thrown);
+    upstream = await startLoopbackUpstream(jsonReply(200, { ...reply, data: [reply.data[0]] }));
+    const error = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.url, 'm'))).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ status: 502, type: 'provider_unavailable', retryable: true });
   });
 
   it('maps an upstream 429 to a retryable rate limit and a 400 to the caller’s error with its message', async () => {
-    upstream = await startUpstream(json(429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }));
-    const limited = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.baseUrl, 'm'))).catch((thrown: unknown) => thrown);
+    upstream = await startLoopbackUpstream(jsonReply(429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }));
+    const limited = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.url, 'm'))).catch((thrown: unknown) => thrown);
     expect(limited).toMatchObject({ status: 429, type: 'rate_limit_exceeded', retryable: true });
     await upstream.close();
 
-    upstream = await startUpstream(json(400, { error: { message: "This model's maximum context length is 8192 tokens", type: 'invalid_request_error', code: null } }));
-    const invalid = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.baseUrl, 'm'))).catch((thrown: unknown) => thrown);
+    upstream = await startLoopbackUpstream(jsonReply(400, { error: { message: "This model's maximum context length is 8192 tokens", type: 'invalid_request_error', code: null } }));
+    const invalid = await openaiEmbeddingAdapter.embed(embeddingCall(embeddingEndpoint('openai', upstream.url, 'm'))).catch((thrown: unknown) => thrown);
     expect(invalid).toMatchObject({ status: 400, retryable: false, message: "This model's maximum context length is 8192 tokens" });
   });
 });

@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdapter as createGeminiAdapter } from '../../../lib/providers/gemini/index.ts';
 import { convertRequest } from '../../../lib/providers/gemini/request-conversion.ts';
+import { splitEvery, startLoopbackUpstream } from '../../support/loopback-upstream.ts';
 import {
   collect,
   contentTypeFor,
@@ -11,7 +10,6 @@ import {
   geminiEndpoint,
   ownFixtures,
   readFixture,
-  split,
   startUpstream,
   statusOf,
   summarize,
@@ -34,7 +32,7 @@ async function upstream(reply: () => Reply): Promise<Upstream> {
 
 const fixtureReply = (name: string, chunkSize?: number): Reply => {
   const bytes = readFixture(ownFixtures, name);
-  return { status: statusOf(name), contentType: contentTypeFor(name), chunks: chunkSize === undefined ? [bytes] : split(bytes, chunkSize) };
+  return { status: statusOf(name), contentType: contentTypeFor(name), chunks: chunkSize === undefined ? [bytes] : splitEvery(bytes, chunkSize) };
 };
 
 const hello = { messages: [{ role: 'user', content: 'Hello' }] };
@@ -65,15 +63,15 @@ describe('Gemini adapter over loopback HTTP', () => {
 
   it('ends with a retryable error event, and no finish, when the connection drops mid-stream', async () => {
     const frames = readFixture(ownFixtures, 'stream-text.sse').toString('utf8').split('\r\n\r\n');
-    // A raw server, so the cut comes only once the first frames are on the wire.
-    const server = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write(`${frames[0]}\r\n\r\n${frames[1]}\r\n\r\n`, () => response.destroy());
+    // The first frames on the wire, then the connection destroyed.
+    const server = await startLoopbackUpstream({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      pieces: [new TextEncoder().encode(`${frames[0]}\r\n\r\n${frames[1]}\r\n\r\n`)],
+      then: 'drop',
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = server.address() as AddressInfo;
-      const endpoint = geminiEndpoint({ baseUrl: `http://127.0.0.1:${port}` });
+      const endpoint = geminiEndpoint({ baseUrl: server.url });
       const events = await collect(await geminiAdapter.send(geminiCall(hello, { endpoint })));
       expectWellFormed(events);
       expect(summarize(events)).toMatchObject({
@@ -82,8 +80,7 @@ describe('Gemini adapter over loopback HTTP', () => {
       });
       expect(events.some((event) => event.type === 'finish')).toBe(false);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 

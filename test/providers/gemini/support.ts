@@ -154,13 +154,6 @@ export async function startUpstream(reply: (request: RecordedRequest) => Reply):
   };
 }
 
-/** `bytes` cut into pieces of `size` (the last may be shorter). */
-export function split(bytes: Uint8Array, size: number): Uint8Array[] {
-  const pieces: Uint8Array[] = [];
-  for (let offset = 0; offset < bytes.length; offset += size) pieces.push(bytes.subarray(offset, offset + size));
-  return pieces;
-}
-
 export function contentTypeFor(name: string): string {
   return name.endsWith('.sse') ? 'text/event-stream' : 'application/json';
 }

@@ -1,9 +1,8 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../lib/api/errors.ts';
 import { createAdapter as createOpenaiAdapter } from '../../../lib/providers/openai/index.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
+import { startLoopbackUpstream } from '../../support/loopback-upstream.ts';
 import { chatCall, collect, expectWellFormed, openaiEndpoint, startReplayServer, type ReplayServer } from './support.ts';
 
 const openaiAdapter = createOpenaiAdapter();
@@ -149,11 +148,9 @@ describe('openaiAdapter.send', () => {
 
   it('a refused connection rejects as a retryable 502', async () => {
     // Bind a port, then close it, so nothing listens there.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    await expect(openaiAdapter.send(chatCall({ endpoint: openaiEndpoint({ baseUrl: `http://127.0.0.1:${port}` }) }))).rejects.toMatchObject({
+    const probe = await startLoopbackUpstream();
+    await probe.close();
+    await expect(openaiAdapter.send(chatCall({ endpoint: openaiEndpoint({ baseUrl: probe.url }) }))).rejects.toMatchObject({
       status: 502,
       type: 'provider_unavailable',
       retryable: true,
@@ -161,24 +158,14 @@ describe('openaiAdapter.send', () => {
   });
 
   it('releases the upstream connection when the consumer stops early', async () => {
-    let closed!: () => void;
-    const connectionClosed = new Promise<void>((resolve) => {
-      closed = resolve;
-    });
-    const upstream = createServer((_req, res) => {
-      res.on('close', closed);
-      res.writeHead(200, sseHeaders);
-      res.write(textChunk('first'));
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const { port } = upstream.address() as AddressInfo;
+    const upstream = await startLoopbackUpstream({ status: 200, headers: sseHeaders, pieces: [new TextEncoder().encode(textChunk('first'))], then: 'hold' });
     try {
-      const events = await openaiAdapter.send(chatCall({ endpoint: openaiEndpoint({ baseUrl: `http://127.0.0.1:${port}` }) }));
+      const events = await openaiAdapter.send(chatCall({ endpoint: openaiEndpoint({ baseUrl: upstream.url }) }));
       for await (const event of events) if (event.type === 'text') break;
-      await connectionClosed;
+      expect(upstream.requests).toHaveLength(1);
+      await upstream.closed();
     } finally {
-      upstream.closeAllConnections();
-      await new Promise<void>((resolve) => upstream.close(() => resolve()));
+      await upstream.close();
     }
   });
 });
