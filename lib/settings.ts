@@ -23,13 +23,12 @@ export interface Settings {
   shutdownDrainMs: number;
   attempts: {
     /**
-     * Per attempt, streamed or not: the longest an upstream may stay silent
-     * before the commit point (before its headers, after them, or between
-     * events) before it is abandoned and the next endpoint tried.
+     * Per attempt, streamed or not, chat or embeddings: the longest an
+     * upstream may stay silent before the commit point (before its headers,
+     * after them, or between events; for embeddings, between pieces of the
+     * reply's body) before it is abandoned and the next endpoint tried.
      */
     firstEventTimeoutMs: number;
-    /** Per embeddings attempt: time allowed until the whole reply is in (OpenAI's SDKs wait 10 minutes). */
-    wholeReplyTimeoutMs: number;
     /** The whole request, first byte to last. */
     deadlineMs: number;
     maxAttempts: number;
@@ -62,7 +61,7 @@ export interface Settings {
    * JSON (openai 1.67 vs 1.85 ms, gemini 1.61 vs 2.45 ms per request), so
    * short replies, the bench's JSON cells among them, stay JSON upstream;
    * a silent upstream now costs a JSON request 30 s before the next endpoint
-   * instead of `wholeReplyTimeoutMs` (10 minutes).
+   * instead of the 10 minutes a whole-reply timeout used to wait.
    */
   jsonUpstreamMaxTokens: number;
   keepAlive: {
@@ -84,7 +83,6 @@ export const defaultSettings: Settings = {
   shutdownDrainMs: 10_000,
   attempts: {
     firstEventTimeoutMs: 30_000,
-    wholeReplyTimeoutMs: 600_000,
     deadlineMs: 14 * 60_000,
     maxAttempts: 8,
     backoffBaseMs: 25,

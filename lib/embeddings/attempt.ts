@@ -5,7 +5,7 @@
 // credential, the attempt records, health, backoff and fallback, as for chat.
 import { GatewayError } from '../api/errors.ts';
 import type { Endpoint } from '../catalog/catalog.ts';
-import type { EmbeddingAdapters, EmbeddingCall, EmbeddingResult, Fetch } from '../providers/types.ts';
+import type { EmbeddingAdapters, EmbeddingCall, EmbeddingResult, Fetch, UpstreamResponse } from '../providers/types.ts';
 import { tryInTurn, type EndpointOutcome, type InTurn, type LoopDeps, type TryEndpoint } from '../routing/attempt-loop.ts';
 import type { Settings } from '../settings.ts';
 
@@ -46,14 +46,25 @@ function embedAt(input: EmbeddingAttemptInput, deps: EmbeddingAttemptDeps): TryE
     const controller = new AbortController();
     const onClientAbort = (): void => controller.abort(input.signal.reason);
     input.signal.addEventListener('abort', onClientAbort, { once: true });
-    const timeoutMs = deps.policy.wholeReplyTimeoutMs;
+    // The same bound as chat's attempt (issue 21): an upstream that sends no
+    // byte of its reply for `firstEventTimeoutMs` (before its headers, after
+    // them, or between pieces of its body) is abandoned and the next endpoint
+    // tried. Every piece of body re-arms it, so a reply that is arriving is
+    // never cut; the request's deadline still bounds the whole.
+    const timeoutMs = deps.policy.firstEventTimeoutMs;
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const onSilence = (): void => {
       timedOut = true;
-      controller.abort(new Error('embeddings reply timeout'));
-    }, timeoutMs);
+      controller.abort(new Error('embeddings reply silent'));
+    };
+    let timer = setTimeout(onSilence, timeoutMs);
+    const rearm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(onSilence, timeoutMs);
+    };
+    const fetch: Fetch = async (url, init) => watchedBody(await deps.fetch(url, init), rearm);
     try {
-      const result = await adapter.embed({ ...input.request, endpoint, credential, signal: controller.signal, fetch: deps.fetch });
+      const result = await adapter.embed({ ...input.request, endpoint, credential, signal: controller.signal, fetch });
       if (result.vectors.length !== input.request.inputs.length) {
         throw new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Provider returned the wrong number of embeddings', retryable: true, provider: provider.name });
       }
@@ -62,7 +73,7 @@ function embedAt(input: EmbeddingAttemptInput, deps: EmbeddingAttemptDeps): TryE
       // The rest of a batched call (Titan's parallel calls) stops here too.
       controller.abort();
       const error = timedOut
-        ? new GatewayError({ status: 408, type: 'timeout', message: `${provider.name} sent no embeddings within ${timeoutMs} ms`, retryable: true, provider: provider.name })
+        ? new GatewayError({ status: 408, type: 'timeout', message: `${provider.name} sent nothing within ${timeoutMs} ms`, retryable: true, provider: provider.name })
         : thrown instanceof GatewayError
           ? thrown
           : new GatewayError({ status: 502, type: 'provider_unavailable', message: 'Provider failed', retryable: true, provider: provider.name, cause: thrown });
@@ -71,5 +82,31 @@ function embedAt(input: EmbeddingAttemptInput, deps: EmbeddingAttemptDeps): TryE
       clearTimeout(timer);
       input.signal.removeEventListener('abort', onClientAbort);
     }
+  };
+}
+
+/** The reply with each piece of its body reported as it arrives (to re-arm the silence bound); read as the adapter reads any. */
+function watchedBody(response: UpstreamResponse, onBytes: () => void): UpstreamResponse {
+  const source = response.body;
+  if (source === null) return response;
+  const body = source.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(piece, stream) {
+        onBytes();
+        stream.enqueue(piece);
+      },
+    }),
+  );
+  return {
+    status: response.status,
+    ok: response.ok,
+    headers: response.headers,
+    body,
+    text: async () => {
+      const decoder = new TextDecoder();
+      let text = '';
+      for await (const piece of body) text += decoder.decode(piece, { stream: true });
+      return text + decoder.decode();
+    },
   };
 }

@@ -72,7 +72,7 @@ let client: OpenAI;
 beforeAll(async () => {
   gateway = await startTestGateway({
     catalogDocument: catalog(await closedPort()),
-    settings: { attempts: { ...defaultSettings.attempts, firstEventTimeoutMs: 300, wholeReplyTimeoutMs: 300, backoffBaseMs: 1, backoffMaxMs: 5 } },
+    settings: { attempts: { ...defaultSettings.attempts, firstEventTimeoutMs: 300, backoffBaseMs: 1, backoffMaxMs: 5 } },
   });
   client = new OpenAI({ baseURL: gateway.baseUrl, apiKey: gateway.keys.apiKey, maxRetries: 0 });
 });

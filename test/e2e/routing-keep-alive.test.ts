@@ -70,7 +70,7 @@ describe('keep-alive comments before the first token', () => {
   beforeAll(async () => {
     gateway = await startTestGateway({
       catalogDocument: catalog,
-      settings: { keepAlive: { firstAfterMs: 50, intervalMs: 100 }, attempts: { ...defaultSettings.attempts, firstEventTimeoutMs: 600, wholeReplyTimeoutMs: 600 } },
+      settings: { keepAlive: { firstAfterMs: 50, intervalMs: 100 }, attempts: { ...defaultSettings.attempts, firstEventTimeoutMs: 600 } },
     });
   });
   afterAll(async () => {

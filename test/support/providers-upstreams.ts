@@ -62,7 +62,7 @@ export function startProvidersGateway(catalogDocument: unknown, env: Record<stri
   return startTestGateway({
     catalogDocument,
     env,
-    settings: { attempts: { ...defaultSettings.attempts, firstEventTimeoutMs: 5_000, wholeReplyTimeoutMs: 5_000, backoffBaseMs: 1, backoffMaxMs: 5 } },
+    settings: { attempts: { ...defaultSettings.attempts, firstEventTimeoutMs: 5_000, backoffBaseMs: 1, backoffMaxMs: 5 } },
   });
 }
 
