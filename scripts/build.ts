@@ -7,7 +7,7 @@
 // and `cdk deploy` work on a fresh clone with no other step. The output is
 // deterministic (no timestamps, no absolute paths, content-hashed chunk
 // names), so an unchanged tree gives unchanged asset hashes.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
@@ -79,6 +79,34 @@ const noBrowserUserAgentParser: Plugin = {
 
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
 
+/** The default catalog: data, not code, shipped beside the bundle (see catalogBesideBundle). */
+export const CATALOG_FILE_NAME = 'default-catalog.json';
+const catalogSource = path.join(repositoryRoot, 'lib', 'catalog', CATALOG_FILE_NAME);
+
+/**
+ * The default catalog (hundreds of models) is not bundled as a JavaScript
+ * object literal, which V8 would parse and compile as code at every cold
+ * start: it stays a JSON module beside index.mjs, which Node reads with its
+ * JSON parser (several times faster than parsing the same literal as
+ * JavaScript) when the function starts. The file is written minified.
+ */
+const catalogBesideBundle: Plugin = {
+  name: 'catalog-beside-bundle',
+  setup(builder) {
+    builder.onResolve({ filter: /[\\/]default-catalog\.json$/ }, (args) => {
+      if (path.resolve(args.resolveDir, args.path) !== catalogSource) return undefined;
+      return { path: `./${CATALOG_FILE_NAME}`, external: true };
+    });
+    builder.onEnd(async (result) => {
+      const outdir = builder.initialOptions.outdir;
+      const imported = Object.values(result.metafile?.outputs ?? {}).some((output) => output.imports.some((entry) => entry.path === `./${CATALOG_FILE_NAME}`));
+      if (result.errors.length > 0 || outdir === undefined || !imported) return;
+      const catalog: unknown = JSON.parse(await readFile(catalogSource, 'utf8'));
+      await writeFile(path.join(outdir, CATALOG_FILE_NAME), JSON.stringify(catalog));
+    });
+  },
+};
+
 /** The Lambda functions: each is `functions/<name>/index.ts`, bundled to `<outRoot>/<name>/`. */
 export const FUNCTION_NAMES = ['gateway', 'health-probe', 'reclaim'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -125,7 +153,7 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<Record
       // Some dependencies are CommonJS and call require(): give them one.
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
       logLevel: 'warning',
-      plugins: [englishOnlyZod, builtinsWithoutFacade, noBrowserUserAgentParser],
+      plugins: [englishOnlyZod, builtinsWithoutFacade, noBrowserUserAgentParser, catalogBesideBundle],
     });
     // Beside the bundle folder, not in it: the metafile names absolute paths, which would change the asset hash.
     await writeFile(path.join(outRoot, `${name}.meta.json`), JSON.stringify(result.metafile));

@@ -4,13 +4,15 @@
 // key's own limit, with `metadata.limit_source` telling which.
 import { paymentRequired, type GatewayError } from '../api/errors.ts';
 import type { Pricing } from '../catalog/schema.ts';
-import { microsToUsd, picoPerToken } from './cost.ts';
+import { microsToUsd, worstCasePrices } from './cost.ts';
 
 /** How many output tokens `availableMicros` pays for after the prompt's worst case. */
 export function affordableTokens(availableMicros: number, promptTokens: number, pricing: Pricing, requestedTokens: number): bigint {
   const available = BigInt(Math.max(0, availableMicros)) * 1_000_000n;
-  const fixed = BigInt(promptTokens) * picoPerToken(pricing.prompt) + (pricing.request === undefined ? 0n : picoPerToken(pricing.request) * 1_000_000n);
-  const perToken = picoPerToken(pricing.completion);
+  // The prices the hold was sized with: the answer agrees with the refusal.
+  const { inputPico, outputPico, requestPico } = worstCasePrices(pricing, promptTokens);
+  const fixed = BigInt(promptTokens) * inputPico + requestPico;
+  const perToken = outputPico;
   if (available <= fixed) return 0n;
   if (perToken === 0n) return BigInt(requestedTokens);
   const affordable = (available - fixed) / perToken;

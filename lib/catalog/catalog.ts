@@ -60,11 +60,29 @@ export function createCatalog(document: unknown, options: CatalogOptions = {}): 
     });
     throw new CatalogError(`${source} is invalid:\n${lines.join('\n')}`);
   }
-  return resolve(parsed.data, options, source);
+  const file = parsed.data.extends === 'default' ? extendDefault(parsed.data) : parsed.data;
+  return resolve(file, options, source);
 }
 
+/** A user's catalog over the shipped one: theirs wins by provider key and by model id. */
+function extendDefault(file: CatalogFile): CatalogFile {
+  const shipped = defaultCatalogJson as CatalogFile;
+  const replaced = new Set(file.models.map((model) => model.id));
+  return {
+    providers: { ...shipped.providers, ...file.providers },
+    models: [...shipped.models.filter((model) => !replaced.has(model.id)), ...file.models],
+  };
+}
+
+/**
+ * The shipped catalog. It is generated already validated, every default
+ * filled in (scripts/catalog.ts; test/catalog/default-catalog-generation.test.ts
+ * proves the committed file is exactly its own parse), so a cold start only
+ * resolves its cross-references: validating hundreds of models again would
+ * cost every cold start for nothing.
+ */
 export function defaultCatalog(options: CatalogOptions = {}): Catalog {
-  return createCatalog(defaultCatalogJson, { source: 'default catalog', ...options });
+  return resolve(defaultCatalogJson as CatalogFile, options, 'default catalog');
 }
 
 function resolve(file: CatalogFile, options: CatalogOptions, source: string): Catalog {

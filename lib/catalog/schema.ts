@@ -57,20 +57,60 @@ export const providerEntry = z.object({
     })
     .default({ training: false, retainsPrompts: false, zdr: false }),
   simulator: simulatorBehaviour.optional(),
+  /**
+   * Whether the scheduled health probe sends this provider's endpoints a
+   * one-token request each minute. Off for a router (OpenRouter), whose
+   * hundreds of endpoints fail over upstream by themselves: real traffic
+   * still feeds their breakers.
+   */
+  healthProbe: z.boolean().default(true),
   /** Extra headers every upstream request carries (never secrets: those come from credentials). */
   headers: z.record(z.string(), z.string()).optional(),
 });
 export type ProviderEntry = z.infer<typeof providerEntry>;
 
+/** The prices beside `prompt` and `completion`, each optional, each in USD per million tokens. */
+const specificPrices = {
+  /** Cache reads; the prompt price when absent. */
+  cacheRead: usdPerMillion.optional(),
+  /** Cache writes (Anthropic's 5-minute TTL, the default one); the prompt price when absent. */
+  cacheWrite: usdPerMillion.optional(),
+  /** Cache writes with a 1-hour TTL; the cache-write price when absent. */
+  cacheWrite1h: usdPerMillion.optional(),
+  /** Reasoning tokens, where a provider bills them apart from other output; the completion price when absent. */
+  reasoning: usdPerMillion.optional(),
+  /** Audio input tokens; the prompt price when absent. */
+  audio: usdPerMillion.optional(),
+  /** Audio input tokens read from the cache; the cache-read price when absent (the audio price when that is absent too). */
+  audioCacheRead: usdPerMillion.optional(),
+  /** Image input tokens; the prompt price when absent. */
+  image: usdPerMillion.optional(),
+};
+
+/**
+ * Prices that change with the prompt's size. Each key is optional: an
+ * absent key keeps the base price (or the price of a lower tier that has it).
+ */
+export const priceTier = z.object({
+  /** The tier's prices apply to the whole request when its prompt has more tokens than this (Anthropic and Google: 200000). */
+  abovePromptTokens: z.number().int().nonnegative(),
+  prompt: usdPerMillion.optional(),
+  completion: usdPerMillion.optional(),
+  ...specificPrices,
+});
+export type PriceTier = z.infer<typeof priceTier>;
+
 export const pricing = z.object({
   prompt: usdPerMillion,
   completion: usdPerMillion,
-  /** Cache reads; the prompt price when absent. */
-  cacheRead: usdPerMillion.optional(),
-  /** Cache writes; the prompt price when absent. */
-  cacheWrite: usdPerMillion.optional(),
+  ...specificPrices,
   /** A flat price per request, in USD (not per million). */
   request: usdPerMillion.optional(),
+  /** Prices above a prompt size, in ascending order of `abovePromptTokens`. */
+  tiers: z
+    .array(priceTier)
+    .refine((tiers) => tiers.every((tier, index) => index === 0 || tier.abovePromptTokens > (tiers[index - 1]?.abovePromptTokens ?? -1)), 'must be in ascending order of abovePromptTokens')
+    .optional(),
 });
 export type Pricing = z.infer<typeof pricing>;
 
@@ -171,6 +211,12 @@ export const modelEntry = z.object({
 export type ModelEntry = z.infer<typeof modelEntry>;
 
 export const catalogFile = z.object({
+  /**
+   * `"default"`: this file adds to the shipped catalog instead of replacing
+   * it. Its providers are added (or replace the default's of the same key)
+   * and its models are added (or replace the default's of the same id).
+   */
+  extends: z.literal('default', { error: 'must be "default" (or left out, to replace the default catalog)' }).optional(),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug'), providerEntry),
   models: z.array(modelEntry),
 });

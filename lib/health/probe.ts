@@ -70,6 +70,7 @@ async function probeEndpoint(endpoint: Endpoint, options: ProbeOptions, policy: 
   // The probe is a one-token chat request, which an embedding model does not
   // answer: its health comes from real /embeddings traffic only.
   if (endpoint.embedding !== undefined) return skip('embedding endpoint');
+  if (provider.healthProbe === false) return skip('not probed');
   if (provider.simulator !== undefined && options.simulatorUrl === undefined) return skip('simulator not running');
   if (provider.baseUrl === '' && provider.kind !== 'bedrock') return skip('no base URL');
   let credential: string | undefined;

@@ -4,22 +4,58 @@
 // not tracked, so they are null ("too little data", as OpenRouter says).
 import { notFound } from '../api/errors.ts';
 import type { Catalog, Endpoint, Model } from '../catalog/catalog.ts';
+import type { PriceTier } from '../catalog/schema.ts';
 import type { HealthView } from '../routing/types.ts';
 import { modelToWire, usdPerToken } from './models.ts';
 
-function endpointPricing(endpoint: Endpoint): Record<string, string | number> {
+/** The catalog's price names → OpenRouter's `pricing` keys (USD per token). */
+const wireKeys = {
+  prompt: 'prompt',
+  completion: 'completion',
+  cacheRead: 'input_cache_read',
+  cacheWrite: 'input_cache_write',
+  cacheWrite1h: 'input_cache_write_1h',
+  reasoning: 'internal_reasoning',
+  audio: 'audio',
+  audioCacheRead: 'input_audio_cache',
+  image: 'image_token',
+} as const satisfies Record<keyof Omit<PriceTier, 'abovePromptTokens'>, string>;
+
+/**
+ * An endpoint's prices as the catalog has them, in OpenRouter's shape:
+ * decimal strings of USD per token, the per-request fee in USD, and prices
+ * above a prompt size as `overrides` (`min_prompt_tokens`: strictly more
+ * prompt tokens than this, as OpenRouter defines it).
+ */
+export function endpointPricing(endpoint: Endpoint): Record<string, unknown> {
   const { pricing } = endpoint;
-  return {
+  const wire: Record<string, unknown> = {
     prompt: usdPerToken(pricing.prompt),
     completion: usdPerToken(pricing.completion),
     request: pricing.request ?? '0',
     image: '0',
     web_search: '0',
-    internal_reasoning: '0',
+    // Reasoning is billed as output unless the provider prices it apart.
+    internal_reasoning: pricing.reasoning === undefined ? '0' : usdPerToken(pricing.reasoning),
     input_cache_read: usdPerToken(pricing.cacheRead ?? pricing.prompt),
     input_cache_write: usdPerToken(pricing.cacheWrite ?? pricing.prompt),
-    discount: 0,
   };
+  if (pricing.cacheWrite1h !== undefined) wire.input_cache_write_1h = usdPerToken(pricing.cacheWrite1h);
+  if (pricing.audio !== undefined) wire.audio = usdPerToken(pricing.audio);
+  if (pricing.audioCacheRead !== undefined) wire.input_audio_cache = usdPerToken(pricing.audioCacheRead);
+  if (pricing.image !== undefined) wire.image_token = usdPerToken(pricing.image);
+  wire.discount = 0;
+  if (pricing.tiers !== undefined) {
+    wire.overrides = pricing.tiers.map((tier) => {
+      const override: Record<string, unknown> = { min_prompt_tokens: tier.abovePromptTokens };
+      for (const [key, name] of Object.entries(wireKeys) as [keyof typeof wireKeys, string][]) {
+        const price = tier[key];
+        if (price !== undefined) override[name] = usdPerToken(price);
+      }
+      return override;
+    });
+  }
+  return wire;
 }
 
 /** OpenAI and Gemini cache long prompts by themselves; Anthropic and Bedrock need cache_control. */

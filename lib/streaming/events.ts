@@ -17,6 +17,14 @@ export interface Usage {
   cacheWriteTokens: number;
   /** Output tokens spent on reasoning (part of completionTokens). */
   reasoningTokens: number;
+  /** Of cacheWriteTokens, those written with a 1-hour TTL (Anthropic's `ephemeral_1h_input_tokens`); the rest have the default one. */
+  cacheWrite1hTokens?: number;
+  /** Audio input tokens (part of promptTokens). */
+  audioPromptTokens?: number;
+  /** Of audioPromptTokens, those read from the cache (part of cachedTokens too). */
+  cachedAudioTokens?: number;
+  /** Image input tokens, where a provider counts them apart (part of promptTokens). */
+  imagePromptTokens?: number;
 }
 
 export const emptyUsage = (): Usage => ({

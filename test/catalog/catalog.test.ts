@@ -40,7 +40,8 @@ describe('the default catalog', () => {
     expect(FALLBACK_TOKEN_ENCODING).toBe('o200k_base');
     const claude = catalog.models.get('anthropic/claude-sonnet-4.5');
     expect(claude?.tokenizer).toBe('Claude');
-    expect(claude?.endpoints.map((entry) => entry.tokenEncoding)).toEqual([FALLBACK_TOKEN_ENCODING, FALLBACK_TOKEN_ENCODING]);
+    expect(claude?.endpoints.map((entry) => entry.tokenEncoding)).toEqual([FALLBACK_TOKEN_ENCODING, FALLBACK_TOKEN_ENCODING, FALLBACK_TOKEN_ENCODING]);
+    expect(catalog.models.get('openai/gpt-4')?.tokenEncoding).toBe('cl100k_base');
   });
 });
 
@@ -91,6 +92,38 @@ describe('SWITCHYARD_CATALOG', () => {
     } finally {
       await gateway.close();
     }
+  });
+
+  it('extends the default catalog with "extends": "default": the user\'s providers and models added, theirs winning by id', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'switchyard-catalog-'));
+    const file = path.join(folder, 'catalog.json');
+    const ownGpt = { ...model, id: 'openai/gpt-4o-mini', name: 'GPT-4o mini through my proxy' };
+    await writeFile(file, JSON.stringify({ extends: 'default', providers: { 'my-vllm': provider }, models: [model, ownGpt] }));
+    const gateway = await startTestGateway({ catalogDocument: undefined, env: { SWITCHYARD_CATALOG: file } });
+    try {
+      const endpoints = async (id: string): Promise<{ status: number; tags: string[]; name?: string }> => {
+        const response = await fetch(`${gateway.baseUrl}/models/${id}/endpoints`);
+        if (response.status !== 200) return { status: response.status, tags: [] };
+        const body = (await response.json()) as { data: { name: string; endpoints: { tag: string }[] } };
+        return { status: 200, tags: body.data.endpoints.map((entry) => entry.tag), name: body.data.name };
+      };
+      expect(await endpoints('meta/llama')).toEqual({ status: 200, tags: ['my-vllm'], name: 'Llama' });
+      expect(await endpoints('openai/gpt-4o-mini')).toEqual({ status: 200, tags: ['my-vllm'], name: 'GPT-4o mini through my proxy' });
+      expect((await endpoints('anthropic/claude-sonnet-4.5')).tags).toEqual(['anthropic', 'amazon-bedrock', 'openrouter']);
+      expect((await endpoints('simulator/flaky')).tags).toEqual(['simulator-flaky', 'simulator-steady']);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('names the field when "extends" is anything but "default"', () => {
+    expect(() => createCatalog({ extends: 'openrouter', providers: {}, models: [] }, { source: 'my-catalog.json' })).toThrow(/extends: must be "default"/);
+  });
+
+  it('checks a model that extends the default against the default\'s providers too', () => {
+    const onBedrock = { ...model, id: 'me/titan', endpoints: [{ ...endpoint, provider: 'amazon-bedrock' }] };
+    expect(createCatalog({ extends: 'default', providers: {}, models: [onBedrock] }).models.get('me/titan')?.endpoints[0]?.provider.kind).toBe('bedrock');
+    expect(() => createCatalog({ extends: 'default', providers: {}, models: [model] }, { source: 'mine.json' })).toThrow(/unknown provider "my-vllm"/);
   });
 
   it('refuses to start with a catalog that does not validate', async () => {

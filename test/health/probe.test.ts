@@ -124,6 +124,16 @@ describe('runProbe against a loopback OpenAI-compatible server', () => {
     expect(seen.some((request) => request.body.model === 'keyless-model' || request.body.model === 'simulated-model')).toBe(false);
   });
 
+  it('leaves a provider the catalog marks healthProbe: false (a router such as OpenRouter) to real traffic', async () => {
+    const before = seen.length;
+    const document = catalogDocument(server.url, ['healthy']);
+    const router = { ...document, providers: { healthy: { ...document.providers.healthy, healthProbe: false } } };
+    const summary = await runProbe({ catalog: createCatalog(router), adapters, credentials, fetch, store, now: () => T0 });
+    expect(summary).toMatchObject({ ok: 0, failed: 0, skipped: 1 });
+    expect(summary.results[0]).toMatchObject({ outcome: 'skipped', reason: 'not probed', recorded: false });
+    expect(seen).toHaveLength(before);
+  });
+
   it('probes simulated providers when the simulator runs', async () => {
     const simulator = await serve(upstream([]));
     try {
