@@ -143,6 +143,22 @@ export const replies: Readonly<Record<string, EventSummary>> = {
     ],
     end: finish("end_turn", "stop", { prompt: 64, completion: 71, cached: 0, cacheWrite: 0 }),
   }),
+  // Programmatic tool calling: the tool call and the stop reason arrive in message_start, no content block follows.
+  'stream-message-start-tool-use.sse': expected({
+    upstreamId: "msg_01Pq7wE2rT5yU8iO1pA4sD6f",
+    toolCalls: [
+      { index: 0, id: "toolu_01Qw3eR6tY9uI2oP5aS8dF1g", name: "query_database", arguments: "{\"sql\":\"SELECT region, SUM(revenue) FROM sales GROUP BY region\"}", deltas: 1 },
+    ],
+    end: finish("tool_use", "tool_calls", { prompt: 1840, completion: 212, cached: 0, cacheWrite: 0 }),
+  }),
+  // A second message (another id) spliced in while the first is open: an upstream failure, not one merged reply.
+  'stream-second-message-start.sse': expected({
+    upstreamId: "msg_01Sm5tR8yU1iO4pA7sD0fG3h",
+    toolCalls: [
+      { index: 0, id: "toolu_01Rt6yU9iO2pA5sD8fG1hJ4k", name: "create_ticket", arguments: "{\"title\": \"Café machine é", deltas: 1 },
+    ],
+    end: failure(502, 'provider_unavailable', true),
+  }),
   'stream-tool-use-args-split.sse': expected({
     upstreamId: "msg_01Tz8QeR5uVnB3kY7wJcXa2d",
     text: "I'll look up the weather in both cities.",
