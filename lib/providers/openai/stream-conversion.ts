@@ -14,6 +14,7 @@ import type { SseMessage } from '../../streaming/sse-decode.ts';
 import { malformedReply } from '../upstream-http.ts';
 import type { ConversionContext, StreamConversion, StreamStep as Step } from '../upstream-stream.ts';
 import { mapStreamError } from './error-mapping.ts';
+import { splitContent } from './content-parts.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { parseJson, upstreamChunk, type UpstreamChunk, type UpstreamToolCallDelta } from './wire-schemas.ts';
 import { convertUsage } from './usage.ts';
@@ -140,9 +141,10 @@ function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: 
   let toolCalls = progress.toolCalls;
   const delta = choice?.delta;
   if (delta != null) {
-    const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content);
+    const parts = splitContent(delta.content);
+    const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content) ?? nonEmpty(parts.reasoning);
     if (reasoning !== undefined) events.push({ type: 'reasoning', text: reasoning, format: 'unknown', block: 0 });
-    const text = nonEmpty(delta.content);
+    const text = nonEmpty(parts.text);
     if (text !== undefined) events.push({ type: 'text', text });
     const refusal = nonEmpty(delta.refusal);
     if (refusal !== undefined) events.push({ type: 'refusal', text: refusal });

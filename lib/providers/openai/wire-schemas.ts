@@ -4,6 +4,7 @@
 // `reasoning_content`). Stream chunks drop the fields nothing reads (copying
 // them cost a tenth of a 1000-chunk stream's CPU); whole replies keep them.
 import { z } from 'zod';
+import { messageContent } from './content-parts.ts';
 
 export const upstreamUsage = z
   .object({
@@ -50,7 +51,8 @@ export const upstreamChunk = z
             delta: z
               .object({
                 role: z.string().nullish(),
-                content: z.string().nullish(),
+                // A string; Mistral's reasoning models send thinking and text parts.
+                content: messageContent.nullish(),
                 refusal: z.string().nullish(),
                 reasoning: z.string().nullish(),
                 reasoning_content: z.string().nullish(),
@@ -68,8 +70,6 @@ export const upstreamChunk = z
   });
 export type UpstreamChunk = z.infer<typeof upstreamChunk>;
 
-const textPart = z.object({ type: z.string().nullish(), text: z.string().nullish() }).loose();
-
 export const upstreamResponse = z
   .object({
     id: z.string().nullish(),
@@ -83,8 +83,8 @@ export const upstreamResponse = z
             message: z
               .object({
                 role: z.string().nullish(),
-                // Some hosts answer with content parts instead of a string.
-                content: z.union([z.string(), z.array(textPart)]).nullish(),
+                // Some hosts answer with content parts instead of a string (Mistral's include thinking).
+                content: messageContent.nullish(),
                 refusal: z.string().nullish(),
                 reasoning: z.string().nullish(),
                 reasoning_content: z.string().nullish(),

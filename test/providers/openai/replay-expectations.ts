@@ -217,6 +217,21 @@ export const ownExpectations: Record<string, ExpectedReply | ExpectedError | Str
     textDeltas: 2,
     last: finish('stop', 'stop', usage(80, 21)),
   },
+  // Mistral's reasoning models: `content` as an array of thinking and text parts, streamed and whole.
+  'stream-content-parts-thinking-mistral.sse': {
+    upstreamId: '8f3c2a1b9d7e4f6a8b0c1d2e3f4a5b6c',
+    reasoning: "Le client veut 12 × 12 : c'est 144.",
+    text: '12 × 12 = 144.',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(21, 66)),
+  },
+  'response-content-parts-thinking-mistral.json': {
+    upstreamId: '4b6c8f3c2a1b9d7e4f6a8b0c1d2e3f4a',
+    reasoning: "Le client veut 12 × 12 : c'est 144.",
+    text: '12 × 12 = 144.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(21, 66)),
+  },
   'stream-comments-multiline-utf8.sse': [
     { type: 'start', upstreamId: 'chatcmpl-BxQGh4jK7lZ0xC3vB6nM9qW2eR5tY', systemFingerprint: 'fp_560af6e559' },
     { type: 'text', text: 'Café ' },
