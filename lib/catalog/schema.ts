@@ -66,6 +66,13 @@ export const providerEntry = z.object({
   healthProbe: z.boolean().default(true),
   /** Extra headers every upstream request carries (never secrets: those come from credentials). */
   headers: z.record(z.string(), z.string()).optional(),
+  /**
+   * How the provider counts usage, where it departs from its wire's
+   * convention. `reasoningOutsideCompletion`: its `completion_tokens` leave
+   * the reasoning tokens out (xAI), so the gateway adds them and bills what
+   * was produced; OpenAI's include them.
+   */
+  usageCounting: z.object({ reasoningOutsideCompletion: z.boolean().optional() }).optional(),
 });
 export type ProviderEntry = z.infer<typeof providerEntry>;
 

@@ -162,7 +162,15 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
   xai: {
     dataId: 'x-ai',
     limitsId: 'xai',
-    entry: { name: 'xAI', kind: 'openai', baseUrl: 'https://api.x.ai/v1', credential: 'XAI_API_KEY', dataPolicy: keeps },
+    entry: {
+      name: 'xAI',
+      kind: 'openai',
+      baseUrl: 'https://api.x.ai/v1',
+      credential: 'XAI_API_KEY',
+      dataPolicy: keeps,
+      // xAI's completion_tokens leave out completion_tokens_details.reasoning_tokens.
+      usageCounting: { reasoningOutsideCompletion: true },
+    },
     parameters: compatibleParameters,
     models: {
       'grok-4-0709': 'x-ai/grok-4',

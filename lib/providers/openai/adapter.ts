@@ -9,11 +9,12 @@ import { mapErrorReply } from './error-mapping.ts';
 import { convertRequest } from './request-conversion.ts';
 import { convertResponse } from './response-conversion.ts';
 import { streamConversion } from './stream-conversion.ts';
+import type { OpenaiConversionContext } from './usage.ts';
 
 export const createAdapter: CreateAdapter = () => ({
   async send(call: ProviderCall): Promise<AsyncIterable<StreamEvent>> {
     const provider = call.endpoint.provider;
-    const context = { provider: provider.name };
+    const context: OpenaiConversionContext = { provider: provider.name, usageCounting: provider.usageCounting };
     const response = await postJson(
       {
         fetch: call.fetch,

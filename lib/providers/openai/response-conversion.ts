@@ -2,14 +2,13 @@
 // of it would produce, so every consumer reads one shape.
 import type { StreamEvent } from '../../streaming/events.ts';
 import { malformedReply } from '../upstream-http.ts';
-import type { ConversionContext } from '../upstream-stream.ts';
 import { mapStreamError } from './error-mapping.ts';
 import { splitContent } from './content-parts.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { upstreamResponse, type UpstreamCompletion } from './wire-schemas.ts';
-import { convertUsage } from './usage.ts';
+import { convertUsage, type OpenaiConversionContext } from './usage.ts';
 
-export function convertResponse(json: unknown, { provider }: ConversionContext): StreamEvent[] {
+export function convertResponse(json: unknown, { provider, usageCounting }: OpenaiConversionContext): StreamEvent[] {
   const parsed = upstreamResponse.safeParse(json);
   if (!parsed.success) return [failure('a malformed response', provider)];
   const response = parsed.data;
@@ -40,7 +39,7 @@ export function convertResponse(json: unknown, { provider }: ConversionContext):
     type: 'finish',
     reason: nativeReason === null ? 'stop' : convertFinishReason(nativeReason),
     nativeReason,
-    usage: response.usage != null ? convertUsage(response.usage) : undefined,
+    usage: response.usage != null ? convertUsage(response.usage, usageCounting) : undefined,
   });
   return events;
 }

@@ -10,7 +10,16 @@ export const upstreamUsage = z
   .object({
     prompt_tokens: z.number().nullish(),
     completion_tokens: z.number().nullish(),
-    prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+    prompt_tokens_details: z
+      .object({
+        cached_tokens: z.number().nullish(),
+        // OpenRouter: prompt tokens written to the provider's cache.
+        cache_write_tokens: z.number().nullish(),
+        audio_tokens: z.number().nullish(),
+        // xAI counts image input apart.
+        image_tokens: z.number().nullish(),
+      })
+      .nullish(),
     completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
     // DeepSeek reports cache reads here instead of prompt_tokens_details.
     prompt_cache_hit_tokens: z.number().nullish(),

@@ -65,7 +65,9 @@ describeProviderContract({
   kind: 'openai',
   adapter: openai.createAdapter(),
   providerName: 'Acme AI',
-  endpoint: (baseUrl) => openaiEndpoint({ baseUrl: `${baseUrl}/v1` }),
+  // xAI's recordings are replayed as the default catalog configures xAI: reasoning counted outside completion_tokens.
+  endpoint: (baseUrl, fixture) =>
+    openaiEndpoint({ baseUrl: `${baseUrl}/v1`, ...(fixture?.name.includes('-xai') === true ? { usageCounting: { reasoningOutsideCompletion: true } } : {}) }),
   credential: 'sk-test',
   headers: (fixture) => ({
     'content-type': fixture.name.endsWith('.sse') ? 'text/event-stream; charset=utf-8' : 'application/json',

@@ -232,6 +232,45 @@ export const ownExpectations: Record<string, ExpectedReply | ExpectedError | Str
     textDeltas: 1,
     last: finish('stop', 'stop', usage(21, 66)),
   },
+  // xAI: completion_tokens (2) leave out the 340 reasoning tokens; billed as produced.
+  'stream-reasoning-xai.sse': {
+    upstreamId: '3f0b7c2e-9a41-4d6e-b8c5-1e2f3a4b5c6d',
+    systemFingerprint: 'fp_9a3c1b7e2d',
+    text: 'Paris.',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(710, 342, { reasoningTokens: 340, cachedTokens: 640 })),
+  },
+  'response-image-input-xai.json': {
+    upstreamId: '7c1d2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f',
+    systemFingerprint: 'fp_9a3c1b7e2d',
+    text: 'A red bicycle leaning on a wall.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(1290, 321, { reasoningTokens: 312, imagePromptTokens: 1256 })),
+  },
+  // DeepSeek: completion_tokens include reasoning; cache reads as prompt_cache_hit_tokens too.
+  'response-reasoning-deepseek.json': {
+    upstreamId: 'b2c4e6f8-0a1c-4e3f-9b5d-7f9a1c3e5b7d',
+    systemFingerprint: 'fp_8802369eaa_prod0623_fp8_kvcache',
+    reasoning: 'Compare 9.11 and 9.9: 9.9 = 9.90, and 0.11 < 0.90.',
+    text: '9.11 is smaller than 9.9.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(2061, 431, { reasoningTokens: 402, cachedTokens: 1920 })),
+  },
+  // OpenAI audio input: counted in prompt_tokens_details.audio_tokens.
+  'response-audio-input.json': {
+    upstreamId: 'chatcmpl-CkA1u9d2Vb7nRt4yQ8wE3sZ6xP0mL',
+    systemFingerprint: 'fp_b2f4e6a8c0',
+    text: 'The speaker asks for the weather in Lisbon.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(96, 11, { audioPromptTokens: 78 })),
+  },
+  // OpenRouter as an upstream: SSE comments while it routes, usage with cost and cache writes.
+  'stream-usage-cost-openrouter.sse': {
+    upstreamId: 'gen-1765059600-Qx7mK2fT9aLpZr4nVw1s',
+    text: 'Olá! Tudo bem?',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(2315, 12, { cacheWriteTokens: 2300 })),
+  },
   'stream-comments-multiline-utf8.sse': [
     { type: 'start', upstreamId: 'chatcmpl-BxQGh4jK7lZ0xC3vB6nM9qW2eR5tY', systemFingerprint: 'fp_560af6e559' },
     { type: 'text', text: 'Café ' },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { ChatRequest } from '../../../lib/api/chat-request.ts';
 import { createCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
-import type { SupportedParameter } from '../../../lib/catalog/schema.ts';
+import type { ProviderEntry, SupportedParameter } from '../../../lib/catalog/schema.ts';
 import type { ProviderCall } from '../../../lib/providers/types.ts';
 import type { FinishReason, StreamEvent, Usage } from '../../../lib/streaming/events.ts';
 
@@ -19,6 +19,7 @@ export interface EndpointOptions {
   supportedParameters?: SupportedParameter[];
   headers?: Record<string, string>;
   upstreamModel?: string;
+  usageCounting?: ProviderEntry['usageCounting'];
 }
 
 export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
@@ -30,6 +31,7 @@ export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
         baseUrl: options.baseUrl ?? 'http://127.0.0.1:9/v1',
         credential: 'ACME_API_KEY',
         headers: options.headers,
+        ...(options.usageCounting === undefined ? {} : { usageCounting: options.usageCounting }),
       },
     },
     models: [
