@@ -9,6 +9,8 @@ export const anthropicUsage = z
     output_tokens: z.number().nullish(),
     cache_creation_input_tokens: z.number().nullish(),
     cache_read_input_tokens: z.number().nullish(),
+    // cache_creation_input_tokens split by TTL: 1-hour writes are priced apart.
+    cache_creation: z.object({ ephemeral_5m_input_tokens: z.number().nullish(), ephemeral_1h_input_tokens: z.number().nullish() }).loose().nullish(),
     output_tokens_details: z.object({ thinking_tokens: z.number().nullish() }).loose().nullish(),
   })
   .loose();

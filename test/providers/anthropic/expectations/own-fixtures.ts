@@ -24,6 +24,13 @@ export const replies: Readonly<Record<string, EventSummary>> = {
     textEvents: 1,
     end: finish("end_turn", "stop", { prompt: 3590, completion: 9, cached: 3072, cacheWrite: 512 }),
   }),
+  // 1-hour cache writes (cache_creation.ephemeral_1h_input_tokens) priced apart from 5-minute ones.
+  'response-prompt-cache-write-1h.json': expected({
+    upstreamId: "msg_01Cw8hQ2rT5yU1iO4pA7sD0f",
+    text: "The contract renews each January.",
+    textEvents: 1,
+    end: finish("end_turn", "stop", { prompt: 5650, completion: 9, cached: 1024, cacheWrite: 4608 }, { cacheWrite1hTokens: 4096 }),
+  }),
   'response-redacted-thinking.json': expected({
     upstreamId: "msg_01Rr4eW7qA0sD3fG6hJ9kL2z",
     text: "Here is a safe way to do that.",
@@ -152,6 +159,12 @@ export const replies: Readonly<Record<string, EventSummary>> = {
     end: finish("tool_use", "tool_calls", { prompt: 1840, completion: 212, cached: 0, cacheWrite: 0 }),
   }),
   // A second message (another id) spliced in while the first is open: an upstream failure, not one merged reply.
+  'stream-prompt-cache-write-1h.sse': expected({
+    upstreamId: "msg_01Cx9jR3sU6zV2jP5qB8tE1g",
+    text: "Renewal is each January.",
+    textEvents: 1,
+    end: finish("end_turn", "stop", { prompt: 4626, completion: 8, cached: 0, cacheWrite: 4608 }, { cacheWrite1hTokens: 4096 }),
+  }),
   'stream-second-message-start.sse': expected({
     upstreamId: "msg_01Sm5tR8yU1iO4pA7sD0fG3h",
     toolCalls: [
