@@ -35,6 +35,13 @@ const chatCompletionRequest = z
     max_completion_tokens: z.number().int().positive().nullish(),
     tools: z.array(tool).nullish(),
     tool_choice: toolChoice.nullish(),
+    response_format: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('text') }).loose(),
+        z.object({ type: z.literal('json_object') }).loose(),
+        z.object({ type: z.literal('json_schema'), json_schema: z.object({ name: z.string(), schema: z.unknown().optional() }).loose() }).loose(),
+      ])
+      .nullish(),
   })
   .loose();
 type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
@@ -58,6 +65,9 @@ export function parseOpenAiRequest(body: unknown): ParsedRequest {
     lastTurn: lastTurn(request.messages.at(-1)?.role),
     includeUsage: request.stream_options?.include_usage === true,
   };
+  const format = request.response_format;
+  if (format?.type === 'json_object') simulated.responseFormat = { type: 'json-object' };
+  if (format?.type === 'json_schema') simulated.responseFormat = { type: 'json-schema', schema: format.json_schema.schema };
   return { ok: true, request: simulated };
 }
 
