@@ -73,6 +73,15 @@ export const providerEntry = z.object({
    * was produced; OpenAI's include them.
    */
   usageCounting: z.object({ reasoningOutsideCompletion: z.boolean().optional() }).optional(),
+  /**
+   * OpenRouter's own request fields this host takes, passed on as the caller
+   * sent them (an OpenRouter upstream): `reasoning` (the object, in place of
+   * `reasoning_effort`; to endpoints that take reasoning), `transforms`,
+   * `session_id`. Never `provider` (the gateway's own routing reads it, with
+   * its own provider slugs) nor `plugins` (paid features the catalog's price
+   * does not cover).
+   */
+  requestFields: z.array(z.enum(['reasoning', 'transforms', 'session_id'])).optional(),
 });
 export type ProviderEntry = z.infer<typeof providerEntry>;
 

@@ -239,7 +239,15 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
   openrouter: {
     dataId: 'openrouter',
     limitsId: 'openrouter',
-    entry: { name: 'OpenRouter', kind: 'openai', baseUrl: 'https://openrouter.ai/api/v1', credential: 'OPENROUTER_API_KEY', dataPolicy: keeps, healthProbe: false },
+    entry: {
+      name: 'OpenRouter',
+      kind: 'openai',
+      baseUrl: 'https://openrouter.ai/api/v1',
+      credential: 'OPENROUTER_API_KEY',
+      dataPolicy: keeps,
+      healthProbe: false,
+      requestFields: ['reasoning', 'transforms', 'session_id'],
+    },
     parameters: [...compatibleParameters, 'parallel_tool_calls', 'structured_outputs', 'top_k', 'repetition_penalty', 'min_p'],
   },
 };
