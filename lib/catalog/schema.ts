@@ -82,6 +82,23 @@ export const providerEntry = z.object({
    * does not cover).
    */
   requestFields: z.array(z.enum(['reasoning', 'transforms', 'session_id'])).optional(),
+  /**
+   * An Azure OpenAI resource (an `openai`-wire provider): the key goes in the
+   * `api-key` header. `deployments`: the base URL is
+   * `https://{resource}.openai.azure.com/openai`, each endpoint's upstream id
+   * is a deployment name, requests go to
+   * `/deployments/{deployment}/chat/completions?api-version=…` without a
+   * model in the body. `v1`: the base URL is
+   * `https://{resource}.openai.azure.com/openai/v1`, the model is in the body
+   * and `api-version` is optional.
+   */
+  azure: z
+    .object({ route: z.enum(['deployments', 'v1']), apiVersion: z.string().min(1).optional() })
+    .refine((azure) => azure.route !== 'deployments' || azure.apiVersion !== undefined, {
+      message: 'the deployments route needs an apiVersion',
+      path: ['apiVersion'],
+    })
+    .optional(),
 });
 export type ProviderEntry = z.infer<typeof providerEntry>;
 

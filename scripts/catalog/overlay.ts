@@ -10,7 +10,7 @@
 //
 // Left out on purpose, though the data prices them: Azure OpenAI (every
 // resource has its own host and deployment names, so no default entry can
-// reach it), Google Vertex AI (an OAuth access token from a service
+// reach it: a user's catalog adds one with the provider's `azure` entry), Google Vertex AI (an OAuth access token from a service
 // account, not an API key), the Hugging Face router (model ids of its own),
 // and hosts whose URL
 // names the customer's own account (Cloudflare, Modal).

@@ -126,6 +126,10 @@ function chunkOf(plain: PlainTextDelta): UpstreamChunk {
 
 function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: Progress, chunk: UpstreamChunk, usageCounting: OpenaiConversionContext['usageCounting']): StreamStep {
   const events: StreamEvent[] = [];
+  // Azure OpenAI opens with the prompt's content-filter results: no choices, no usage, an empty id. The reply starts after it.
+  if (state.phase === 'idle' && (chunk.choices ?? []).length === 0 && chunk.usage == null && (chunk.id == null || chunk.id === '')) {
+    return { state, events };
+  }
   if (state.phase === 'idle') {
     const start: StreamEvent = { type: 'start' };
     if (chunk.id != null) start.upstreamId = chunk.id;

@@ -2,7 +2,7 @@
 // simulator ignores, strict about the ones it acts on.
 import { z } from 'zod';
 import type { SimulatedRequest, SimulatedToolChoice, LastTurn } from './simulated-request.ts';
-import { describeIssues, type ParsedRequest } from './wire.ts';
+import { describeIssues, type ParsedRequest, type WireEndpoint } from './wire.ts';
 
 const textPart = z.object({ type: z.string(), text: z.string().nullish() }).loose();
 const content = z.union([z.string(), z.array(textPart)]).nullish();
@@ -46,8 +46,10 @@ const chatCompletionRequest = z
   .loose();
 type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
 
-export function parseOpenAiRequest(body: unknown): ParsedRequest {
-  const parsed = chatCompletionRequest.safeParse(body);
+export function parseOpenAiRequest(body: unknown, endpoint: WireEndpoint = {}): ParsedRequest {
+  // An Azure deployment route names the model in the path, not the body.
+  const named = endpoint.model !== undefined && isRecord(body) && body.model === undefined ? { ...body, model: endpoint.model } : body;
+  const parsed = chatCompletionRequest.safeParse(named);
   if (!parsed.success) return { ok: false, message: describeIssues(parsed.error) };
   const request = parsed.data;
   const tools = (request.tools ?? []).map((entry) => ({ name: entry.function.name, parameters: entry.function.parameters }));
@@ -91,4 +93,8 @@ function lastTurn(role: z.infer<typeof message>['role'] | undefined): LastTurn {
   if (role === 'user') return 'user';
   if (role === 'tool' || role === 'function') return 'tool-result';
   return 'other';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -271,6 +271,21 @@ export const ownExpectations: Record<string, ExpectedReply | ExpectedError | Str
     textDeltas: 2,
     last: finish('stop', 'stop', usage(2315, 12, { cacheWriteTokens: 2300 })),
   },
+  // Azure OpenAI: a first chunk with no choices and an empty id (the prompt's filter results), then OpenAI's chunks.
+  'stream-text-azure.sse': {
+    upstreamId: 'chatcmpl-CkZ4a7bC0dE3fG6hI9jK2lM5nO8p',
+    systemFingerprint: 'fp_ee1d74bde0',
+    text: 'Bom dia!',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(11, 4)),
+  },
+  'response-content-filter-azure.json': {
+    upstreamId: 'chatcmpl-CkZ5b8cD1eF4gH7iJ0kL3mN6oP9q',
+    systemFingerprint: 'fp_ee1d74bde0',
+    text: 'The duel ended when',
+    textDeltas: 1,
+    last: finish('content_filter', 'content_filter', usage(19, 5)),
+  },
   'stream-comments-multiline-utf8.sse': [
     { type: 'start', upstreamId: 'chatcmpl-BxQGh4jK7lZ0xC3vB6nM9qW2eR5tY', systemFingerprint: 'fp_560af6e559' },
     { type: 'text', text: 'Café ' },

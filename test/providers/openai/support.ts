@@ -20,6 +20,7 @@ export interface EndpointOptions {
   headers?: Record<string, string>;
   upstreamModel?: string;
   usageCounting?: ProviderEntry['usageCounting'];
+  azure?: ProviderEntry['azure'];
 }
 
 export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
@@ -32,6 +33,7 @@ export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
         credential: 'ACME_API_KEY',
         headers: options.headers,
         ...(options.usageCounting === undefined ? {} : { usageCounting: options.usageCounting }),
+        ...(options.azure === undefined ? {} : { azure: options.azure }),
       },
     },
     models: [
