@@ -37,23 +37,26 @@ export interface Settings {
    * stream and the reply is short (`jsonUpstreamMaxTokens`); everything else
    * is streamed from upstream and assembled. One JSON reply costs less CPU
    * than an assembled stream on every wire the bench measures (BENCHMARKS.md,
-   * "A JSON request": 11% on openai, 22% on gemini, 19% on anthropic in the
-   * quick run of 2026-12-06), but arrives whole or not at all, so a silent
-   * upstream and a long, live one look the same until the whole reply is in.
-   * Anthropic (and Bedrock, mostly Claude) are always streamed: Anthropic's
-   * own SDKs refuse a non-streamed request that may run long.
+   * "A JSON request"), but arrives whole or not at all: until it is in, a
+   * silent upstream and a long, live one look the same. Anthropic (and
+   * Bedrock, mostly Claude) are always streamed: Anthropic's own SDKs refuse
+   * a non-streamed request that may run long.
    */
   jsonUpstream: readonly WireKind[];
   /**
-   * The largest output cap asked for as one JSON reply: at a slow 20 tokens
-   * per second 256 tokens take 13 s, inside the 30-s first-event bound with
-   * room for the prompt. The choice (issue 21, failover bounded the same for
-   * every request), measured with `npm run bench -- --quick`: the bench's
-   * 50-token JSON requests keep the JSON upstream's CPU (1.25 ms per request
-   * at c=10 before and after); a request with a larger cap is streamed
-   * (+0.2–0.4 ms CPU, "A JSON request"), and every request, streamed or not,
-   * now fails over from a silent upstream at `firstEventTimeoutMs` (30 s)
-   * instead of `wholeReplyTimeoutMs` (10 minutes) for a JSON one.
+   * The largest output cap asked for as one JSON reply, so that failover is
+   * bounded the same for every request (issue 21): a JSON attempt, like a
+   * streamed one, is abandoned after `firstEventTimeoutMs` of silence, which
+   * only a reply short enough to arrive whole within it can take (256 tokens
+   * at a slow 20 tokens/s is 13 s of the 30 s, leaving the rest for the
+   * prompt); a longer one is streamed, so a live reply (a reasoning model
+   * thinking for minutes) keeps the attempt alive event by event. Measured
+   * with `npm run bench -- --quick` (2026-12-06, a shared 2-core machine):
+   * streaming a 50-token JSON request costs 9–34% more CPU than asking for
+   * JSON (openai 1.67 vs 1.85 ms, gemini 1.61 vs 2.45 ms per request), so
+   * short replies, the bench's JSON cells among them, stay JSON upstream;
+   * a silent upstream now costs a JSON request 30 s before the next endpoint
+   * instead of `wholeReplyTimeoutMs` (10 minutes).
    */
   jsonUpstreamMaxTokens: number;
   keepAlive: {

@@ -45,11 +45,8 @@ export function endAttempt(generation: Generation, result: CommittedAttempts): v
   else result.abort();
 }
 
-/** The request's signal aborted because the client went away, not because the deadline passed. */
-export function clientLeft(signal: AbortSignal): boolean {
-  const reason: unknown = signal.reason;
-  return signal.aborted && !(reason instanceof DOMException && reason.name === 'TimeoutError');
-}
+/** The request's signal aborted because the client went away, not because the deadline passed (decided once, in routing). */
+export { clientLeft } from '../routing/attempt-loop.ts';
 
 /** nginx's 499, as the record keeps a client that went away. */
 export function markCancelled(generation: Generation): void {

@@ -281,7 +281,28 @@ describe('runAttempts', () => {
 
     expect(result).toMatchObject({ kind: 'failed', error: { type: 'timeout', retryable: false } });
     expect(calls).toEqual([alpha]);
+    // The record says who gave up: the client (499), not the provider timing out.
+    expect(result.attempts).toMatchObject([{ endpoint: alpha, status: 499, errorType: 'client_closed' }]);
     expect(observed).toEqual([]);
+  });
+
+  it('bounds every silence before the commit point, re-armed by each upstream event, streamed or not', async () => {
+    vi.useFakeTimers();
+    // `start` after 900 ms, content 900 ms later: never silent for the whole 1-s bound.
+    const slowButLive = (): AsyncIterable<StreamEvent> =>
+      (async function* () {
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        yield { type: 'start' } as StreamEvent;
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        yield* reply.slice(1);
+      })();
+    const { deps } = harness(new Map<Endpoint, Script>([[alpha, slowButLive]]), { firstEventTimeoutMs: 1_000 });
+    const pending = runAttempts({ request, plan: [alpha, beta], maxTokensFor: () => 100, streamFrom: () => false, signal: new AbortController().signal }, deps);
+    await vi.advanceTimersByTimeAsync(1_800);
+    const result = await pending;
+
+    expect(result).toMatchObject({ kind: 'committed', endpoint: alpha });
+    expect(result.attempts).toMatchObject([{ endpoint: alpha, status: 200 }]);
   });
 
   it('aborts the committed upstream call through abort()', async () => {

@@ -25,8 +25,8 @@ export interface LoopbackUpstream {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
   requests: ReceivedRequest[];
-  /** The reply every following request gets. */
-  reply(reply: ScriptedReply): void;
+  /** The reply every following request gets, or a function of each request that chooses it. */
+  reply(reply: ScriptedReply | ((request: ReceivedRequest) => ScriptedReply)): void;
   /** Resolves when the connection of the latest request has closed (the client let go). */
   closed(): Promise<void>;
   close(): Promise<void>;
@@ -34,15 +34,16 @@ export interface LoopbackUpstream {
 
 export async function startLoopbackUpstream(): Promise<LoopbackUpstream> {
   const requests: ReceivedRequest[] = [];
-  let current: ScriptedReply = { status: 500, pieces: [] };
+  let current: ScriptedReply | ((request: ReceivedRequest) => ScriptedReply) = { status: 500, pieces: [] };
   let latestClosed: Promise<void> = Promise.resolve();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     latestClosed = new Promise((resolve) => response.on('close', () => resolve()));
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const reply = current;
+      const received: ReceivedRequest = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      requests.push(received);
+      const reply = typeof current === 'function' ? current(received) : current;
       void (async () => {
         response.writeHead(reply.status, reply.headers ?? {});
         response.flushHeaders();

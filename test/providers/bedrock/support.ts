@@ -69,17 +69,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32), so random splits are the same on every run. */
-export function seededRandom(seedText: string): () => number {
-  let seed = 0;
-  for (const char of seedText) seed = (Math.imul(seed, 31) + char.charCodeAt(0)) | 0;
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../support/loopback-upstream.ts';
 
 /** `bytes` cut at `count - 1` random places (some cuts land inside headers, lengths and CRCs). */
 export function splitRandomly(bytes: Uint8Array, random: () => number, count: number): Uint8Array[] {

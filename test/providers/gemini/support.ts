@@ -8,7 +8,7 @@ import { createCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
 import type { SupportedParameter } from '../../../lib/catalog/schema.ts';
 import type { ProviderCall } from '../../../lib/providers/types.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
-import { serve, type RunningServer } from '../../../cli/serve.ts';
+import { startLoopbackUpstream } from '../../support/loopback-upstream.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 export const ownFixtures = path.join(repoRoot, 'test/fixtures/gemini');
@@ -127,42 +127,31 @@ export interface Reply {
 export interface Upstream {
   url: string;
   requests: RecordedRequest[];
-  /** Settles when a reply body is cancelled because the client went away. */
+  /** Settles when the connection of the latest reply has closed (the client went away, or the reply ended). */
   cancelled: Promise<void>;
   close(): Promise<void>;
 }
 
-/** A loopback upstream answering every request with `reply(request)`. */
+/** The one loopback upstream (test/support/loopback-upstream.ts), answering every request with `reply(request)`. */
 export async function startUpstream(reply: (request: RecordedRequest) => Reply): Promise<Upstream> {
+  const upstream = await startLoopbackUpstream();
   const requests: RecordedRequest[] = [];
-  const { promise: cancelled, resolve: onCancel } = Promise.withResolvers<void>();
-  const server: RunningServer = await serve(async (request) => {
-    const url = new URL(request.url);
-    const recorded: RecordedRequest = {
-      method: request.method,
-      url: `${url.pathname}${url.search}`,
-      headers: request.headers,
-      body: await request.text(),
-    };
+  upstream.reply((received) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(received.headers)) if (typeof value === 'string') headers.set(name, value);
+    const recorded: RecordedRequest = { method: received.method, url: received.url, headers, body: received.body };
     requests.push(recorded);
     const answer = reply(recorded);
-    const chunks = [...answer.chunks];
-    const after = answer.after ?? 'end';
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next = chunks.shift();
-        if (next !== undefined) controller.enqueue(next);
-        else if (after === 'end') controller.close();
-        else return new Promise<void>(() => undefined);
-        return undefined;
-      },
-      cancel() {
-        onCancel();
-      },
-    });
-    return new Response(body, { status: answer.status, headers: { 'content-type': answer.contentType } });
+    return { status: answer.status, headers: { 'content-type': answer.contentType }, pieces: answer.chunks, then: answer.after === 'hang' ? 'hold' : 'end' };
   });
-  return { url: server.url, requests, cancelled, close: () => server.close() };
+  return {
+    url: upstream.url,
+    requests,
+    get cancelled() {
+      return upstream.closed();
+    },
+    close: () => upstream.close(),
+  };
 }
 
 /** `bytes` cut into pieces of `size` (the last may be shorter). */

@@ -1,7 +1,5 @@
-// Shared pieces of the OpenAI adapter tests: a catalog endpoint, a loopback
-// upstream that replays recorded bytes, and an event summary for assertions.
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Shared pieces of the OpenAI adapter tests: a catalog endpoint, the loopback
+// upstream fed recorded bytes, and an event summary for assertions.
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { ChatRequest } from '../../../lib/api/chat-request.ts';
@@ -9,6 +7,7 @@ import { createCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
 import type { ProviderEntry, SupportedParameter } from '../../../lib/catalog/schema.ts';
 import type { ProviderCall } from '../../../lib/providers/types.ts';
 import type { FinishReason, StreamEvent, Usage } from '../../../lib/streaming/events.ts';
+import { startLoopbackUpstream, type ReceivedRequest } from '../../support/loopback-upstream.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 export const ownFixtures = path.resolve(repoRoot, 'test/fixtures/openai');
@@ -177,12 +176,7 @@ export interface Reply {
   holdAfterBytes?: number;
 }
 
-export interface ReceivedRequest {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+export type { ReceivedRequest } from '../../support/loopback-upstream.ts';
 
 export interface ReplayServer {
   url: string;
@@ -192,49 +186,24 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
-/** A real HTTP upstream on loopback that writes recorded bytes in several writes. */
+/** The one loopback upstream (test/support/loopback-upstream.ts), fed recorded bytes in several writes. */
 export async function startReplayServer(): Promise<ReplayServer> {
-  const requests: ReceivedRequest[] = [];
-  let current: Reply = { status: 500, body: '' };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      requests.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      void writeReply(res, current);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const upstream = await startLoopbackUpstream();
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
+    url: upstream.url,
+    requests: upstream.requests,
     reply: (reply) => {
-      current = reply;
+      const body = typeof reply.body === 'string' ? new TextEncoder().encode(reply.body) : reply.body;
+      const limit = reply.dropAfterBytes ?? reply.holdAfterBytes ?? body.length;
+      upstream.reply({
+        status: reply.status,
+        headers: reply.headers,
+        pieces: splitBytes(body.subarray(0, Math.min(limit, body.length)), reply.pieces ?? 5),
+        then: reply.dropAfterBytes !== undefined ? 'drop' : reply.holdAfterBytes !== undefined ? 'hold' : 'end',
+      });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => upstream.close(),
   };
-}
-
-async function writeReply(res: ServerResponse, reply: Reply): Promise<void> {
-  const body = typeof reply.body === 'string' ? new TextEncoder().encode(reply.body) : reply.body;
-  res.writeHead(reply.status, reply.headers ?? {});
-  const limit = reply.dropAfterBytes ?? reply.holdAfterBytes ?? body.length;
-  const sent = body.subarray(0, Math.min(limit, body.length));
-  for (const piece of splitBytes(sent, reply.pieces ?? 5)) {
-    await new Promise<void>((resolve, reject) => res.write(piece, (error) => (error ? reject(error) : resolve())));
-  }
-  if (reply.dropAfterBytes !== undefined) res.destroy();
-  else if (reply.holdAfterBytes === undefined) res.end();
 }
 
 /** Cut bytes into `pieces` parts at uneven offsets. */
