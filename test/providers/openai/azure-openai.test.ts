@@ -9,9 +9,8 @@ import { chatRequest } from '../../../lib/api/chat-request.ts';
 import { createCatalog } from '../../../lib/catalog/catalog.ts';
 import type { ProviderEntry } from '../../../lib/catalog/schema.ts';
 import * as openai from '../../../lib/providers/openai/index.ts';
-import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { startLoopbackUpstream, type LoopbackUpstream } from '../../support/loopback-upstream.ts';
-import { openaiEndpoint, ownFixtures, summarize } from './support.ts';
+import { chatCall, collect, openaiEndpoint, ownFixtures, summarize } from './support.ts';
 
 let upstream: LoopbackUpstream;
 beforeAll(async () => {
@@ -28,17 +27,14 @@ async function send(baseUrl: string, azure: ProviderEntry['azure'], stream: bool
     pieces: [readFileSync(path.join(ownFixtures, stream ? 'stream-text-azure.sse' : 'response-content-filter-azure.json'))],
   });
   const before = upstream.requests.length;
-  const events: StreamEvent[] = [];
-  const replies = await openai.createAdapter().send({
+  const call = chatCall({
     request: chatRequest.parse({ model: 'acme/chat-1', messages: [{ role: 'user', content: 'Bom dia' }], stream }),
     endpoint: openaiEndpoint({ baseUrl, azure, upstreamModel: 'gpt-4o-prod' }),
     stream,
     maxTokens: 256,
     credential: 'azure-key-123',
-    signal: new AbortController().signal,
-    fetch: (url, init) => fetch(url, init),
   });
-  for await (const event of replies) events.push(event);
+  const events = await collect(await openai.createAdapter().send(call));
   const received = upstream.requests[before];
   if (received === undefined) throw new Error('no request reached the upstream');
   return { received, body: JSON.parse(received.body) as Record<string, unknown>, events };

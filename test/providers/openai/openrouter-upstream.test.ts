@@ -10,7 +10,7 @@ import { defaultCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
 import * as openai from '../../../lib/providers/openai/index.ts';
 import type { StreamEvent } from '../../../lib/streaming/events.ts';
 import { startLoopbackUpstream, type LoopbackUpstream } from '../../support/loopback-upstream.ts';
-import { ownFixtures, summarize, usage } from './support.ts';
+import { chatCall, collect, ownFixtures, summarize, usage } from './support.ts';
 
 let upstream: LoopbackUpstream;
 beforeAll(async () => {
@@ -35,17 +35,13 @@ async function send(body: Record<string, unknown>): Promise<{ sent: Record<strin
     pieces: [readFileSync(path.join(ownFixtures, 'stream-usage-cost-openrouter.sse'))],
   });
   const before = upstream.requests.length;
-  const events: StreamEvent[] = [];
-  const replies = await openai.createAdapter().send({
+  const call = chatCall({
     request: chatRequest.parse({ model: MODEL, messages: [{ role: 'user', content: 'Olá' }], stream: true, ...body }),
     endpoint: openRouterEndpoint(),
-    stream: true,
     maxTokens: 4096,
     credential: 'sk-or-v1-test',
-    signal: new AbortController().signal,
-    fetch: (url, init) => fetch(url, init),
   });
-  for await (const event of replies) events.push(event);
+  const events = await collect(await openai.createAdapter().send(call));
   const received = upstream.requests[before];
   if (received === undefined) throw new Error('no request reached the upstream');
   expect(received.url).toBe('/api/v1/chat/completions');
