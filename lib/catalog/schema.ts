@@ -66,6 +66,39 @@ export const providerEntry = z.object({
   healthProbe: z.boolean().default(true),
   /** Extra headers every upstream request carries (never secrets: those come from credentials). */
   headers: z.record(z.string(), z.string()).optional(),
+  /**
+   * How the provider counts usage, where it departs from its wire's
+   * convention. `reasoningOutsideCompletion`: its `completion_tokens` leave
+   * the reasoning tokens out (xAI), so the gateway adds them and bills what
+   * was produced; OpenAI's include them.
+   */
+  usageCounting: z.object({ reasoningOutsideCompletion: z.boolean().optional() }).optional(),
+  /**
+   * OpenRouter's own request fields this host takes, passed on as the caller
+   * sent them (an OpenRouter upstream): `reasoning` (the object, in place of
+   * `reasoning_effort`; to endpoints that take reasoning), `transforms`,
+   * `session_id`. Never `provider` (the gateway's own routing reads it, with
+   * its own provider slugs) nor `plugins` (paid features the catalog's price
+   * does not cover).
+   */
+  requestFields: z.array(z.enum(['reasoning', 'transforms', 'session_id'])).optional(),
+  /**
+   * An Azure OpenAI resource (an `openai`-wire provider): the key goes in the
+   * `api-key` header. `deployments`: the base URL is
+   * `https://{resource}.openai.azure.com/openai`, each endpoint's upstream id
+   * is a deployment name, requests go to
+   * `/deployments/{deployment}/chat/completions?api-version=…` without a
+   * model in the body. `v1`: the base URL is
+   * `https://{resource}.openai.azure.com/openai/v1`, the model is in the body
+   * and `api-version` is optional.
+   */
+  azure: z
+    .object({ route: z.enum(['deployments', 'v1']), apiVersion: z.string().min(1).optional() })
+    .refine((azure) => azure.route !== 'deployments' || azure.apiVersion !== undefined, {
+      message: 'the deployments route needs an apiVersion',
+      path: ['apiVersion'],
+    })
+    .optional(),
 });
 export type ProviderEntry = z.infer<typeof providerEntry>;
 

@@ -77,3 +77,10 @@ export function messagesUsage(usage: Usage): MessagesUsage {
     output_tokens: usage.completionTokens,
   };
 }
+
+/**
+ * Messages has no `json_object` format: the gateway asks for one with this
+ * system instruction, and the simulator answers it as Claude does, with a
+ * JSON object.
+ */
+export const JSON_OBJECT_INSTRUCTION = 'Respond only with a valid JSON object, without any other text.';

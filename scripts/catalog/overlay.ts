@@ -10,7 +10,7 @@
 //
 // Left out on purpose, though the data prices them: Azure OpenAI (every
 // resource has its own host and deployment names, so no default entry can
-// reach it), Google Vertex AI (an OAuth access token from a service
+// reach it: a user's catalog adds one with the provider's `azure` entry), Google Vertex AI (an OAuth access token from a service
 // account, not an API key), the Hugging Face router (model ids of its own),
 // and hosts whose URL
 // names the customer's own account (Cloudflare, Modal).
@@ -162,7 +162,15 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
   xai: {
     dataId: 'x-ai',
     limitsId: 'xai',
-    entry: { name: 'xAI', kind: 'openai', baseUrl: 'https://api.x.ai/v1', credential: 'XAI_API_KEY', dataPolicy: keeps },
+    entry: {
+      name: 'xAI',
+      kind: 'openai',
+      baseUrl: 'https://api.x.ai/v1',
+      credential: 'XAI_API_KEY',
+      dataPolicy: keeps,
+      // xAI's completion_tokens leave out completion_tokens_details.reasoning_tokens.
+      usageCounting: { reasoningOutsideCompletion: true },
+    },
     parameters: compatibleParameters,
     models: {
       'grok-4-0709': 'x-ai/grok-4',
@@ -231,7 +239,15 @@ export const overlayProviders: Readonly<Record<string, OverlayProvider>> = {
   openrouter: {
     dataId: 'openrouter',
     limitsId: 'openrouter',
-    entry: { name: 'OpenRouter', kind: 'openai', baseUrl: 'https://openrouter.ai/api/v1', credential: 'OPENROUTER_API_KEY', dataPolicy: keeps, healthProbe: false },
+    entry: {
+      name: 'OpenRouter',
+      kind: 'openai',
+      baseUrl: 'https://openrouter.ai/api/v1',
+      credential: 'OPENROUTER_API_KEY',
+      dataPolicy: keeps,
+      healthProbe: false,
+      requestFields: ['reasoning', 'transforms', 'session_id'],
+    },
     parameters: [...compatibleParameters, 'parallel_tool_calls', 'structured_outputs', 'top_k', 'repetition_penalty', 'min_p'],
   },
 };

@@ -1,6 +1,7 @@
 // A validated chat request → the body of POST /v1/messages.
 import type { ChatRequest, FunctionTool, ToolChoice } from '../../api/chat-request.ts';
 import type { Endpoint } from '../../catalog/catalog.ts';
+import { JSON_OBJECT_INSTRUCTION } from '../../wires/anthropic-messages.ts';
 import { convertMessages } from './message-conversion.ts';
 import type { AnthropicRequest, AnthropicTextBlock, AnthropicTool, AnthropicToolChoice } from './request-types.ts';
 import { planThinking } from './thinking-budget.ts';
@@ -93,7 +94,7 @@ function structuredOutput(request: ChatRequest, native: boolean): StructuredOutp
       return { instruction: { type: 'text', text } };
     }
     case 'json_object':
-      return { instruction: { type: 'text', text: 'Respond only with a valid JSON object, without any other text.' } };
+      return { instruction: { type: 'text', text: JSON_OBJECT_INSTRUCTION } };
     case 'text':
     case 'grammar':
     case 'python':

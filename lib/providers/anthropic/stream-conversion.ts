@@ -10,7 +10,7 @@ import { mapStreamError } from './error-mapping.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { ANTHROPIC_REASONING_FORMAT } from './message-conversion.ts';
 import { convertUsage, mergeUsage } from './usage.ts';
-import { parseStreamEvent, type AnthropicStreamEvent, type AnthropicUsage, type ContentBlock } from './wire-schemas.ts';
+import { parseContentBlock, parseStreamEvent, type AnthropicStreamEvent, type AnthropicUsage, type ContentBlock } from './wire-schemas.ts';
 
 const format = ANTHROPIC_REASONING_FORMAT;
 
@@ -28,6 +28,8 @@ export type StreamState =
   | { phase: 'awaiting-message' }
   | {
       phase: 'streaming';
+      /** The open message's id, as `message_start` gave it. */
+      messageId: string | null;
       blocks: Readonly<Record<number, BlockState>>;
       toolCalls: number;
       usage: AnthropicUsage | undefined;
@@ -57,14 +59,11 @@ export const streamConversion: StreamConversion<SseMessage, StreamState> = {
 function step(state: StreamState, event: AnthropicStreamEvent, provider: string): StepResult {
   if (state.phase === 'ended') return { state, events: [] };
   const current: Streaming =
-    state.phase === 'streaming' ? state : { phase: 'streaming', blocks: {}, toolCalls: 0, usage: undefined, stopReason: null };
+    state.phase === 'streaming' ? state : { phase: 'streaming', messageId: null, blocks: {}, toolCalls: 0, usage: undefined, stopReason: null };
   switch (event.type) {
     case 'message_start':
-      if (state.phase === 'streaming') return { state, events: [] };
-      return {
-        state: { ...current, usage: event.message.usage ?? undefined },
-        events: [event.message.id != null ? { type: 'start', upstreamId: event.message.id } : { type: 'start' }],
-      };
+      if (state.phase === 'streaming') return secondMessage(state, event.message.id, provider);
+      return startMessage(current, event.message, provider);
     case 'content_block_start':
       return startBlock(current, event.index, event.content_block);
     case 'content_block_delta':
@@ -94,6 +93,51 @@ function step(state: StreamState, event: AnthropicStreamEvent, provider: string)
     case 'unknown':
       return { state, events: [] };
   }
+}
+
+type MessageStart = Extract<AnthropicStreamEvent, { type: 'message_start' }>['message'];
+
+/**
+ * `message_start` usually carries an empty message; it may already carry
+ * content and a stop reason (with programmatic tool calling the tool call
+ * arrives here, complete, and no content block follows). Its blocks take the
+ * first stream indexes, as later `content_block_start`s would.
+ */
+function startMessage(state: Streaming, message: MessageStart, provider: string): StepResult {
+  let next: Streaming = { ...state, messageId: message.id ?? null, usage: message.usage ?? undefined, stopReason: message.stop_reason ?? null };
+  const events: StreamEvent[] = [message.id != null ? { type: 'start', upstreamId: message.id } : { type: 'start' }];
+  for (const [index, raw] of (message.content ?? []).entries()) {
+    const block = parseContentBlock(raw);
+    if (block === undefined) return { state: { phase: 'ended' }, events: [...events, { type: 'error', error: malformedReply(provider, `a malformed message_start content[${index}]`) }] };
+    const started = block.type === 'tool_use' ? startCompleteToolUse(next, index, block) : startBlock(next, index, block);
+    next = started.state as Streaming;
+    events.push(...started.events);
+  }
+  return { state: next, events };
+}
+
+/** A tool call given whole (in `message_start`): its input is final, no JSON deltas follow. */
+function startCompleteToolUse(state: Streaming, index: number, block: Extract<ContentBlock, { type: 'tool_use' }>): StepResult {
+  const toolIndex = state.toolCalls;
+  const next = withBlock(state, index, { kind: 'tool-use', toolIndex, initialInput: '', argumentsSent: true });
+  return {
+    state: { ...next, toolCalls: toolIndex + 1 },
+    events: [
+      { type: 'tool-call-start', index: toolIndex, id: block.id, name: block.name },
+      { type: 'tool-call-delta', index: toolIndex, arguments: JSON.stringify(block.input ?? {}) },
+    ],
+  };
+}
+
+/**
+ * A `message_start` while a message is open. Another id means the upstream
+ * spliced a second reply into this one: merging them would hand the client
+ * one clean reply with a cut-off tool call, so it is an upstream failure
+ * (the attempt loop fails over before the commit point, ends in-band after).
+ */
+function secondMessage(state: Streaming, id: string | null | undefined, provider: string): StepResult {
+  if (id != null && id === state.messageId) return { state, events: [] };
+  return { state: { phase: 'ended' }, events: [{ type: 'error', error: malformedReply(provider, 'a second message_start inside an open message') }] };
 }
 
 /** The events owed when the upstream stream ends: an error unless a finish or an error was already emitted. */

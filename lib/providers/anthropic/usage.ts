@@ -8,7 +8,7 @@ export function convertUsage(usage: AnthropicUsage): Usage {
   const input = usage.input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
   const cacheRead = usage.cache_read_input_tokens ?? 0;
-  return {
+  const converted: Usage = {
     promptTokens: input + cacheWrite + cacheRead,
     completionTokens: usage.output_tokens ?? 0,
     cachedTokens: cacheRead,
@@ -16,6 +16,10 @@ export function convertUsage(usage: AnthropicUsage): Usage {
     // Only newer replies break thinking out of output_tokens.
     reasoningTokens: usage.output_tokens_details?.thinking_tokens ?? 0,
   };
+  // The writes with a 1-hour TTL (`cache_creation` splits cache_creation_input_tokens by TTL); the rest have the 5-minute one.
+  const written1h = Math.min(usage.cache_creation?.ephemeral_1h_input_tokens ?? 0, cacheWrite);
+  if (written1h > 0) converted.cacheWrite1hTokens = written1h;
+  return converted;
 }
 
 /**
@@ -31,6 +35,7 @@ export function mergeUsage(base: AnthropicUsage | undefined, update: AnthropicUs
     output_tokens: update.output_tokens ?? base.output_tokens,
     cache_creation_input_tokens: update.cache_creation_input_tokens ?? base.cache_creation_input_tokens,
     cache_read_input_tokens: update.cache_read_input_tokens ?? base.cache_read_input_tokens,
+    cache_creation: update.cache_creation ?? base.cache_creation,
     output_tokens_details: update.output_tokens_details ?? base.output_tokens_details,
   };
 }

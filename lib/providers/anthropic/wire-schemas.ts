@@ -9,6 +9,8 @@ export const anthropicUsage = z
     output_tokens: z.number().nullish(),
     cache_creation_input_tokens: z.number().nullish(),
     cache_read_input_tokens: z.number().nullish(),
+    // cache_creation_input_tokens split by TTL: 1-hour writes are priced apart.
+    cache_creation: z.object({ ephemeral_5m_input_tokens: z.number().nullish(), ephemeral_1h_input_tokens: z.number().nullish() }).loose().nullish(),
     output_tokens_details: z.object({ thinking_tokens: z.number().nullish() }).loose().nullish(),
   })
   .loose();
@@ -70,7 +72,15 @@ export const messageResponse = z
 const messageStart = z
   .object({
     type: z.literal('message_start'),
-    message: z.object({ id: z.string().nullish(), usage: anthropicUsage.nullish() }).loose(),
+    message: z
+      .object({
+        id: z.string().nullish(),
+        // Usually empty, with the stop reason null; with programmatic tool calling the whole reply is here.
+        content: z.array(z.unknown()).nullish(),
+        stop_reason: z.string().nullish(),
+        usage: anthropicUsage.nullish(),
+      })
+      .loose(),
   })
   .loose();
 const contentBlockStart = z
@@ -112,7 +122,7 @@ export type ContentDelta = z.infer<typeof delta> | { type: 'other'; name: string
 // The events as the transform reads them. Written out rather than inferred:
 // the loose schemas' index signatures would defeat narrowing on `type`.
 export type AnthropicStreamEvent =
-  | { type: 'message_start'; message: { id?: string | null; usage?: AnthropicUsage | null } }
+  | { type: 'message_start'; message: { id?: string | null; content?: unknown[] | null; stop_reason?: string | null; usage?: AnthropicUsage | null } }
   | { type: 'content_block_start'; index: number; content_block: ContentBlock }
   | { type: 'content_block_delta'; index: number; delta: ContentDelta }
   | { type: 'content_block_stop'; index: number }

@@ -47,6 +47,8 @@ export const candidate = z
   })
   .loose();
 
+const modalityTokenCount = z.object({ modality: z.string().nullish(), tokenCount: z.number().nullish() }).loose();
+
 export const usageMetadata = z
   .object({
     promptTokenCount: z.number().nullish(),
@@ -55,6 +57,9 @@ export const usageMetadata = z
     toolUsePromptTokenCount: z.number().nullish(),
     thoughtsTokenCount: z.number().nullish(),
     totalTokenCount: z.number().nullish(),
+    // Per-modality splits of promptTokenCount and cachedContentTokenCount.
+    promptTokensDetails: z.array(modalityTokenCount).nullish(),
+    cacheTokensDetails: z.array(modalityTokenCount).nullish(),
   })
   .loose();
 export type GeminiUsageMetadata = z.infer<typeof usageMetadata>;

@@ -127,6 +127,15 @@ export function convertRequest(call: Pick<ProviderCall, 'request' | 'endpoint' |
   const effort = reasoningEffort(request);
   if (effort !== undefined && (supports('reasoning') || supports('reasoning_effort'))) body.reasoning_effort = effort;
 
+  // A host that speaks OpenRouter's dialect (OpenRouter itself) takes some of its fields as they came.
+  for (const field of endpoint.provider.requestFields ?? []) {
+    const value = request[field];
+    if (value === undefined || (field === 'reasoning' && !supports('reasoning'))) continue;
+    fields[field] = value;
+    // OpenRouter's reasoning object says more than the effort (max_tokens, exclude); one of the two goes.
+    if (field === 'reasoning') delete body.reasoning_effort;
+  }
+
   if (call.stream) {
     body.stream = true;
     // Usage arrives in one last chunk (choices: []) only when asked for.

@@ -2,13 +2,13 @@
 // of it would produce, so every consumer reads one shape.
 import type { StreamEvent } from '../../streaming/events.ts';
 import { malformedReply } from '../upstream-http.ts';
-import type { ConversionContext } from '../upstream-stream.ts';
 import { mapStreamError } from './error-mapping.ts';
+import { splitContent } from './content-parts.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { upstreamResponse, type UpstreamCompletion } from './wire-schemas.ts';
-import { convertUsage } from './usage.ts';
+import { convertUsage, type OpenaiConversionContext } from './usage.ts';
 
-export function convertResponse(json: unknown, { provider }: ConversionContext): StreamEvent[] {
+export function convertResponse(json: unknown, { provider, usageCounting }: OpenaiConversionContext): StreamEvent[] {
   const parsed = upstreamResponse.safeParse(json);
   if (!parsed.success) return [failure('a malformed response', provider)];
   const response = parsed.data;
@@ -20,11 +20,10 @@ export function convertResponse(json: unknown, { provider }: ConversionContext):
   const events: StreamEvent[] = [start(response)];
   const message = choice.message;
   if (message != null) {
-    const reasoning = nonEmpty(message.reasoning) ?? nonEmpty(message.reasoning_content);
+    const parts = splitContent(message.content);
+    const reasoning = nonEmpty(message.reasoning) ?? nonEmpty(message.reasoning_content) ?? nonEmpty(parts.reasoning);
     if (reasoning !== undefined) events.push({ type: 'reasoning', text: reasoning, format: 'unknown', block: 0 });
-    const content = nonEmpty(
-      Array.isArray(message.content) ? message.content.map((part) => part.text ?? '').join('') : message.content,
-    );
+    const content = nonEmpty(parts.text);
     if (content !== undefined) events.push({ type: 'text', text: content });
     const refusal = nonEmpty(message.refusal);
     if (refusal !== undefined) events.push({ type: 'refusal', text: refusal });
@@ -40,7 +39,7 @@ export function convertResponse(json: unknown, { provider }: ConversionContext):
     type: 'finish',
     reason: nativeReason === null ? 'stop' : convertFinishReason(nativeReason),
     nativeReason,
-    usage: response.usage != null ? convertUsage(response.usage) : undefined,
+    usage: response.usage != null ? convertUsage(response.usage, usageCounting) : undefined,
   });
   return events;
 }

@@ -12,11 +12,12 @@ import type { GatewayError } from '../../api/errors.ts';
 import type { FinishReason, StreamEvent, Usage } from '../../streaming/events.ts';
 import type { SseMessage } from '../../streaming/sse-decode.ts';
 import { malformedReply } from '../upstream-http.ts';
-import type { ConversionContext, StreamConversion, StreamStep as Step } from '../upstream-stream.ts';
+import type { StreamConversion, StreamStep as Step } from '../upstream-stream.ts';
 import { mapStreamError } from './error-mapping.ts';
+import { splitContent } from './content-parts.ts';
 import { convertFinishReason } from './finish-reason.ts';
 import { parseJson, upstreamChunk, type UpstreamChunk, type UpstreamToolCallDelta } from './wire-schemas.ts';
-import { convertUsage } from './usage.ts';
+import { convertUsage, type OpenaiConversionContext } from './usage.ts';
 
 /** A tool call seen so far; its position in `toolCalls` is its canonical index. */
 interface ToolCallSlot {
@@ -43,7 +44,7 @@ export type StreamState =
 
 type StreamStep = Step<StreamState>;
 
-export const streamConversion: StreamConversion<SseMessage, StreamState> = {
+export const streamConversion: StreamConversion<SseMessage, StreamState, OpenaiConversionContext> = {
   initial: () => ({ phase: 'idle' }),
   step: (state, message, context) => step(state, message.data, context),
   end: (state, context) => (state.phase === 'closed' ? [] : endOfStream(state, progressOf(state), context.provider).events),
@@ -52,7 +53,7 @@ export const streamConversion: StreamConversion<SseMessage, StreamState> = {
 const progressOf = (state: Exclude<StreamState, { phase: 'closed' }>): Progress =>
   state.phase === 'idle' ? { contentSeen: false, toolCalls: [], usage: undefined } : state;
 
-function step(state: StreamState, data: string, { provider }: ConversionContext): StreamStep {
+function step(state: StreamState, data: string, { provider, usageCounting }: OpenaiConversionContext): StreamStep {
   switch (state.phase) {
     case 'closed':
       return { state, events: [] };
@@ -83,7 +84,7 @@ function step(state: StreamState, data: string, { provider }: ConversionContext)
   }
   const chunk = parsed.data;
   if (chunk.error != null) return fail(mapStreamError(chunk.error, provider));
-  return applyChunk(state, progress, chunk);
+  return applyChunk(state, progress, chunk, usageCounting);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -123,8 +124,12 @@ function chunkOf(plain: PlainTextDelta): UpstreamChunk {
   return { id: plain.id, system_fingerprint: plain.fingerprint, choices: [{ index: 0, delta: { content: plain.content } }] };
 }
 
-function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: Progress, chunk: UpstreamChunk): StreamStep {
+function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: Progress, chunk: UpstreamChunk, usageCounting: OpenaiConversionContext['usageCounting']): StreamStep {
   const events: StreamEvent[] = [];
+  // Azure OpenAI opens with the prompt's content-filter results: no choices, no usage, an empty id. The reply starts after it.
+  if (state.phase === 'idle' && (chunk.choices ?? []).length === 0 && chunk.usage == null && (chunk.id == null || chunk.id === '')) {
+    return { state, events };
+  }
   if (state.phase === 'idle') {
     const start: StreamEvent = { type: 'start' };
     if (chunk.id != null) start.upstreamId = chunk.id;
@@ -132,7 +137,7 @@ function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: 
     events.push(start);
   }
   const reportedUsage = chunk.usage ?? chunk.x_groq?.usage;
-  const usage = reportedUsage != null ? convertUsage(reportedUsage) : progress.usage;
+  const usage = reportedUsage != null ? convertUsage(reportedUsage, usageCounting) : progress.usage;
   const choices = chunk.choices ?? [];
   // The gateway relays one choice; hosts that omit `index` send only that one.
   const choice = choices.find((candidate) => (candidate.index ?? 0) === 0);
@@ -140,9 +145,10 @@ function applyChunk(state: Exclude<StreamState, { phase: 'closed' }>, progress: 
   let toolCalls = progress.toolCalls;
   const delta = choice?.delta;
   if (delta != null) {
-    const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content);
+    const parts = splitContent(delta.content);
+    const reasoning = nonEmpty(delta.reasoning) ?? nonEmpty(delta.reasoning_content) ?? nonEmpty(parts.reasoning);
     if (reasoning !== undefined) events.push({ type: 'reasoning', text: reasoning, format: 'unknown', block: 0 });
-    const text = nonEmpty(delta.content);
+    const text = nonEmpty(parts.text);
     if (text !== undefined) events.push({ type: 'text', text });
     const refusal = nonEmpty(delta.refusal);
     if (refusal !== undefined) events.push({ type: 'refusal', text: refusal });

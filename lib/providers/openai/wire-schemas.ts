@@ -4,12 +4,22 @@
 // `reasoning_content`). Stream chunks drop the fields nothing reads (copying
 // them cost a tenth of a 1000-chunk stream's CPU); whole replies keep them.
 import { z } from 'zod';
+import { messageContent } from './content-parts.ts';
 
 export const upstreamUsage = z
   .object({
     prompt_tokens: z.number().nullish(),
     completion_tokens: z.number().nullish(),
-    prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+    prompt_tokens_details: z
+      .object({
+        cached_tokens: z.number().nullish(),
+        // OpenRouter: prompt tokens written to the provider's cache.
+        cache_write_tokens: z.number().nullish(),
+        audio_tokens: z.number().nullish(),
+        // xAI counts image input apart.
+        image_tokens: z.number().nullish(),
+      })
+      .nullish(),
     completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
     // DeepSeek reports cache reads here instead of prompt_tokens_details.
     prompt_cache_hit_tokens: z.number().nullish(),
@@ -50,7 +60,8 @@ export const upstreamChunk = z
             delta: z
               .object({
                 role: z.string().nullish(),
-                content: z.string().nullish(),
+                // A string; Mistral's reasoning models send thinking and text parts.
+                content: messageContent.nullish(),
                 refusal: z.string().nullish(),
                 reasoning: z.string().nullish(),
                 reasoning_content: z.string().nullish(),
@@ -68,8 +79,6 @@ export const upstreamChunk = z
   });
 export type UpstreamChunk = z.infer<typeof upstreamChunk>;
 
-const textPart = z.object({ type: z.string().nullish(), text: z.string().nullish() }).loose();
-
 export const upstreamResponse = z
   .object({
     id: z.string().nullish(),
@@ -83,8 +92,8 @@ export const upstreamResponse = z
             message: z
               .object({
                 role: z.string().nullish(),
-                // Some hosts answer with content parts instead of a string.
-                content: z.union([z.string(), z.array(textPart)]).nullish(),
+                // Some hosts answer with content parts instead of a string (Mistral's include thinking).
+                content: messageContent.nullish(),
                 refusal: z.string().nullish(),
                 reasoning: z.string().nullish(),
                 reasoning_content: z.string().nullish(),

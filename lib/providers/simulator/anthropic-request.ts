@@ -1,6 +1,7 @@
 // Reads an Anthropic Messages request. `max_tokens` is required, as on
 // api.anthropic.com; no credential is: simulated providers accept anyone.
 import { z } from 'zod';
+import { JSON_OBJECT_INSTRUCTION } from '../../wires/anthropic-messages.ts';
 import type { LastTurn, SimulatedRequest, SimulatedToolChoice } from './simulated-request.ts';
 import { describeIssues, type ParsedRequest } from './wire.ts';
 
@@ -29,6 +30,11 @@ const messagesRequest = z
       .nullish(),
     tool_choice: z.object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().nullish() }).loose().nullish(),
     thinking: z.object({ type: z.string() }).loose().nullish(),
+    // Structured output: the reply's text is JSON valid against the schema.
+    output_config: z
+      .object({ format: z.object({ type: z.literal('json_schema'), schema: z.unknown() }).loose().nullish() })
+      .loose()
+      .nullish(),
   })
   .loose();
 type MessagesRequest = z.infer<typeof messagesRequest>;
@@ -44,12 +50,13 @@ export function parseAnthropicRequest(body: unknown): ParsedRequest {
     return { ok: false, message: `tool_choice.name: names the tool "${choice.name}", which is not in tools` };
   }
   const system = request.system ?? [];
+  const systemTexts = typeof system === 'string' ? [system] : system.flatMap((block) => (typeof block.text === 'string' ? [block.text] : []));
   const simulated: SimulatedRequest = {
     model: request.model,
     stream: request.stream === true,
     maxTokens: request.max_tokens,
     texts: [
-      ...(typeof system === 'string' ? [system] : system.flatMap((block) => (typeof block.text === 'string' ? [block.text] : []))),
+      ...systemTexts,
       ...request.messages.flatMap(messageTexts),
     ],
     tools,
@@ -58,6 +65,9 @@ export function parseAnthropicRequest(body: unknown): ParsedRequest {
     includeUsage: true,
     thinking: request.thinking?.type === 'enabled' || request.thinking?.type === 'adaptive',
   };
+  const format = request.output_config?.format;
+  if (format != null) simulated.responseFormat = { type: 'json-schema', schema: format.schema };
+  else if (systemTexts.includes(JSON_OBJECT_INSTRUCTION)) simulated.responseFormat = { type: 'json-object' };
   return { ok: true, request: simulated };
 }
 

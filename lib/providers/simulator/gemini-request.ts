@@ -35,7 +35,15 @@ const generateContentRequest = z
       })
       .loose()
       .nullish(),
-    generationConfig: z.object({ maxOutputTokens: z.number().int().positive().nullish() }).loose().nullish(),
+    generationConfig: z
+      .object({
+        maxOutputTokens: z.number().int().positive().nullish(),
+        responseMimeType: z.string().nullish(),
+        responseJsonSchema: z.unknown().optional(),
+        responseSchema: z.unknown().optional(),
+      })
+      .loose()
+      .nullish(),
   })
   .loose();
 type GenerateContentRequest = z.infer<typeof generateContentRequest>;
@@ -64,6 +72,11 @@ export function parseGeminiRequest(body: unknown, endpoint: WireEndpoint): Parse
     lastTurn: lastTurn(request.contents.at(-1)),
     includeUsage: true,
   };
+  const config = request.generationConfig;
+  if (config?.responseMimeType === 'application/json') {
+    const schema = config.responseJsonSchema ?? config.responseSchema;
+    simulated.responseFormat = schema === undefined ? { type: 'json-object' } : { type: 'json-schema', schema };
+  }
   return { ok: true, request: simulated };
 }
 

@@ -2,7 +2,7 @@
 // simulator ignores, strict about the ones it acts on.
 import { z } from 'zod';
 import type { SimulatedRequest, SimulatedToolChoice, LastTurn } from './simulated-request.ts';
-import { describeIssues, type ParsedRequest } from './wire.ts';
+import { describeIssues, type ParsedRequest, type WireEndpoint } from './wire.ts';
 
 const textPart = z.object({ type: z.string(), text: z.string().nullish() }).loose();
 const content = z.union([z.string(), z.array(textPart)]).nullish();
@@ -35,12 +35,21 @@ const chatCompletionRequest = z
     max_completion_tokens: z.number().int().positive().nullish(),
     tools: z.array(tool).nullish(),
     tool_choice: toolChoice.nullish(),
+    response_format: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('text') }).loose(),
+        z.object({ type: z.literal('json_object') }).loose(),
+        z.object({ type: z.literal('json_schema'), json_schema: z.object({ name: z.string(), schema: z.unknown().optional() }).loose() }).loose(),
+      ])
+      .nullish(),
   })
   .loose();
 type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
 
-export function parseOpenAiRequest(body: unknown): ParsedRequest {
-  const parsed = chatCompletionRequest.safeParse(body);
+export function parseOpenAiRequest(body: unknown, endpoint: WireEndpoint = {}): ParsedRequest {
+  // An Azure deployment route names the model in the path, not the body.
+  const named = endpoint.model !== undefined && isRecord(body) && body.model === undefined ? { ...body, model: endpoint.model } : body;
+  const parsed = chatCompletionRequest.safeParse(named);
   if (!parsed.success) return { ok: false, message: describeIssues(parsed.error) };
   const request = parsed.data;
   const tools = (request.tools ?? []).map((entry) => ({ name: entry.function.name, parameters: entry.function.parameters }));
@@ -58,6 +67,9 @@ export function parseOpenAiRequest(body: unknown): ParsedRequest {
     lastTurn: lastTurn(request.messages.at(-1)?.role),
     includeUsage: request.stream_options?.include_usage === true,
   };
+  const format = request.response_format;
+  if (format?.type === 'json_object') simulated.responseFormat = { type: 'json-object' };
+  if (format?.type === 'json_schema') simulated.responseFormat = { type: 'json-schema', schema: format.json_schema.schema };
   return { ok: true, request: simulated };
 }
 
@@ -81,4 +93,8 @@ function lastTurn(role: z.infer<typeof message>['role'] | undefined): LastTurn {
   if (role === 'user') return 'user';
   if (role === 'tool' || role === 'function') return 'tool-result';
   return 'other';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

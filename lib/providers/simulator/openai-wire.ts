@@ -51,10 +51,16 @@ const SERVER_ERROR = 'The server had an error while processing your request. Sor
 
 export const openaiWire: SimulatorWire = {
   kind: 'openai',
-  // The base URL may or may not carry `/v1`, as with OpenAI-compatible hosts.
-  endpoint: (method, path) => (method === 'POST' && /^(\/v1)?\/chat\/completions$/.test(path) ? {} : undefined),
+  // The base URL may or may not carry `/v1`, as with OpenAI-compatible hosts;
+  // an Azure OpenAI resource's routes are served too (a deployment names the model).
+  endpoint: (method, path) => {
+    if (method !== 'POST') return undefined;
+    if (/^(\/openai)?(\/v1)?\/chat\/completions$/.test(path)) return {};
+    const deployment = /^(?:\/openai)?\/deployments\/([^/]+)\/chat\/completions$/.exec(path)?.[1];
+    return deployment === undefined ? undefined : { model: decodeURIComponent(deployment) };
+  },
   claims: (path) => path.endsWith('/chat/completions'),
-  parseRequest: (body) => parseOpenAiRequest(body),
+  parseRequest: (body, endpoint) => parseOpenAiRequest(body, endpoint),
   errorBody: (status, _context, details) => `${JSON.stringify(errorBody(status, details), null, 4)}\n`,
   responseHeaders: (context) => ({ 'x-request-id': seededHex('req_', 32, `${context.requestKey}:request`) }),
   streamContentType: 'text/event-stream; charset=utf-8',

@@ -1,7 +1,8 @@
 // What a simulated model answers: deterministic words seeded by the prompt,
-// or a call of the forced (or first) tool, with exact token counts.
+// a call of the forced (or first) tool, or the JSON a response format asks
+// for, with exact token counts.
 import { hashText, seededRandom } from './deterministic.ts';
-import { countPromptTokens, type SimulatedRequest, type SimulatedTool } from './simulated-request.ts';
+import { countPromptTokens, type SimulatedRequest, type SimulatedResponseFormat, type SimulatedTool } from './simulated-request.ts';
 import { exampleArguments } from './tool-arguments.ts';
 
 export type ReplyContent =
@@ -46,6 +47,18 @@ export function planReply(request: SimulatedRequest, outputTokens: number): Repl
     };
   }
   const cap = request.maxTokens ?? Number.POSITIVE_INFINITY;
+  if (request.responseFormat !== undefined) {
+    // Structured output: the JSON text, one token a fragment; cut short by max tokens as a real model is.
+    const json = JSON.stringify(structuredReply(request.responseFormat, words(request.texts.join('\u0000'), Math.min(outputTokens, 12)).join('')));
+    const fragments = splitFragments(json);
+    const kept = fragments.slice(0, cap);
+    return {
+      promptTokens,
+      completionTokens: kept.length,
+      content: { type: 'text', tokens: kept },
+      finish: kept.length < fragments.length ? 'length' : 'stop',
+    };
+  }
   const count = Math.min(outputTokens, cap);
   return {
     promptTokens,
@@ -53,6 +66,11 @@ export function planReply(request: SimulatedRequest, outputTokens: number): Repl
     content: { type: 'text', tokens: words(request.texts.join('\u0000'), count) },
     finish: outputTokens > cap ? 'length' : 'stop',
   };
+}
+
+/** A `json_schema` reply is the smallest object its schema accepts; a `json_object` one carries the seeded words. */
+function structuredReply(format: SimulatedResponseFormat, text: string): Record<string, unknown> {
+  return format.type === 'json-schema' ? exampleArguments(format.schema) : { reply: text };
 }
 
 /**

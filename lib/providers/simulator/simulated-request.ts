@@ -13,6 +13,9 @@ export type SimulatedToolChoice =
   | { type: 'required' }
   | { type: 'tool'; name: string };
 
+/** The reply must be JSON: any object (`json_object`), or one valid against a JSON schema (`json_schema`). */
+export type SimulatedResponseFormat = { type: 'json-object' } | { type: 'json-schema'; schema: unknown };
+
 /** How the conversation ends: a user turn may get a tool call, a tool result gets text. */
 export type LastTurn = 'user' | 'tool-result' | 'other';
 
@@ -29,6 +32,8 @@ export interface SimulatedRequest {
   lastTurn: LastTurn;
   /** OpenAI's `stream_options.include_usage`; the other wires always report usage. */
   includeUsage: boolean;
+  /** Structured output the request asked for (OpenAI's `response_format`, Anthropic's `output_config.format`, Gemini's `responseMimeType`). */
+  responseFormat?: SimulatedResponseFormat;
   /** Anthropic's `thinking` was enabled: that wire answers with a thinking block first. */
   thinking?: boolean;
 }

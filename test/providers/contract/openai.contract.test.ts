@@ -65,7 +65,14 @@ describeProviderContract({
   kind: 'openai',
   adapter: openai.createAdapter(),
   providerName: 'Acme AI',
-  endpoint: (baseUrl) => openaiEndpoint({ baseUrl: `${baseUrl}/v1` }),
+  // xAI's recordings are replayed as the default catalog configures xAI: reasoning counted outside completion_tokens.
+  // Azure's, by a resource's deployment route.
+  endpoint: (baseUrl, fixture) =>
+    openaiEndpoint({
+      baseUrl: fixture?.name.includes('-azure') === true ? `${baseUrl}/openai` : `${baseUrl}/v1`,
+      ...(fixture?.name.includes('-xai') === true ? { usageCounting: { reasoningOutsideCompletion: true } } : {}),
+      ...(fixture?.name.includes('-azure') === true ? { azure: { route: 'deployments' as const, apiVersion: '2024-10-21' } } : {}),
+    }),
   credential: 'sk-test',
   headers: (fixture) => ({
     'content-type': fixture.name.endsWith('.sse') ? 'text/event-stream; charset=utf-8' : 'application/json',

@@ -45,7 +45,8 @@ export interface ContractSubject {
   adapter: ProviderAdapter;
   /** The provider's display name in the endpoint `endpoint` builds (errors carry it). */
   providerName: string;
-  endpoint(baseUrl: string): Endpoint;
+  /** The endpoint a recording is replayed against (a provider's own usage counting, named by the recording). */
+  endpoint(baseUrl: string, fixture?: Fixture): Endpoint;
   credential?: string;
   /** The recording as the upstream sends it (Bedrock's JSON lines become binary event-stream frames); the file's bytes by default. */
   wireBytes?(fixture: Fixture, bytes: Buffer): Uint8Array;
@@ -139,9 +140,9 @@ export function describeProviderContract(subject: ContractSubject): void {
     const raw = readFileSync(fixture.file);
     return subject.wireBytes?.(fixture, raw) ?? raw;
   };
-  const call = (stream: boolean, signal: AbortSignal = new AbortController().signal) => ({
+  const call = (stream: boolean, signal: AbortSignal = new AbortController().signal, fixture?: Fixture) => ({
     request: chatRequest.parse({ model: 'contract/model', messages: [{ role: 'user', content: 'Hello' }], stream }),
-    endpoint: subject.endpoint(upstream.url),
+    endpoint: subject.endpoint(upstream.url, fixture),
     stream,
     maxTokens: 1024,
     credential: subject.credential,
@@ -152,7 +153,7 @@ export function describeProviderContract(subject: ContractSubject): void {
     upstream.reply({ status: fixture.status, headers: subject.headers(fixture), ...reply });
     try {
       const events: StreamEvent[] = [];
-      for await (const event of await subject.adapter.send(call(fixture.shape === 'stream', signal))) {
+      for await (const event of await subject.adapter.send(call(fixture.shape === 'stream', signal, fixture))) {
         events.push(event);
         onEvent?.(event);
       }

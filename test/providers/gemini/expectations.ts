@@ -108,6 +108,17 @@ export const ownExpectations: Record<string, EventSummary | { rejects: { status:
     text: 'Photosynthesis turns light, water and carbon dioxide into glucose and oxygen.',
     finish: { reason: 'stop', nativeReason: 'STOP', usage: usage(14, 111, 0, 96) },
   },
+  // Audio and image input counted apart in promptTokensDetails, cached audio in cacheTokensDetails; thoughts outside candidatesTokenCount.
+  'response-audio-image-cached.json': {
+    ...base,
+    upstreamId: 'kQ3TaeN2B9yPqtsPxYv5mA4',
+    text: 'The recording describes the chart: sales doubled in March.',
+    finish: {
+      reason: 'stop',
+      nativeReason: 'STOP',
+      usage: { ...usage(3104, 154, 2048, 141), audioPromptTokens: 1824, cachedAudioTokens: 1024, imagePromptTokens: 1258 },
+    },
+  },
   'response-thoughts.json': {
     ...base,
     upstreamId: 'cM1TabHiKfyrqtsPzpLV0Q4',

@@ -217,6 +217,75 @@ export const ownExpectations: Record<string, ExpectedReply | ExpectedError | Str
     textDeltas: 2,
     last: finish('stop', 'stop', usage(80, 21)),
   },
+  // Mistral's reasoning models: `content` as an array of thinking and text parts, streamed and whole.
+  'stream-content-parts-thinking-mistral.sse': {
+    upstreamId: '8f3c2a1b9d7e4f6a8b0c1d2e3f4a5b6c',
+    reasoning: "Le client veut 12 × 12 : c'est 144.",
+    text: '12 × 12 = 144.',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(21, 66)),
+  },
+  'response-content-parts-thinking-mistral.json': {
+    upstreamId: '4b6c8f3c2a1b9d7e4f6a8b0c1d2e3f4a',
+    reasoning: "Le client veut 12 × 12 : c'est 144.",
+    text: '12 × 12 = 144.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(21, 66)),
+  },
+  // xAI: completion_tokens (2) leave out the 340 reasoning tokens; billed as produced.
+  'stream-reasoning-xai.sse': {
+    upstreamId: '3f0b7c2e-9a41-4d6e-b8c5-1e2f3a4b5c6d',
+    systemFingerprint: 'fp_9a3c1b7e2d',
+    text: 'Paris.',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(710, 342, { reasoningTokens: 340, cachedTokens: 640 })),
+  },
+  'response-image-input-xai.json': {
+    upstreamId: '7c1d2e3f-4a5b-4c6d-9e8f-0a1b2c3d4e5f',
+    systemFingerprint: 'fp_9a3c1b7e2d',
+    text: 'A red bicycle leaning on a wall.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(1290, 321, { reasoningTokens: 312, imagePromptTokens: 1256 })),
+  },
+  // DeepSeek: completion_tokens include reasoning; cache reads as prompt_cache_hit_tokens too.
+  'response-reasoning-deepseek.json': {
+    upstreamId: 'b2c4e6f8-0a1c-4e3f-9b5d-7f9a1c3e5b7d',
+    systemFingerprint: 'fp_8802369eaa_prod0623_fp8_kvcache',
+    reasoning: 'Compare 9.11 and 9.9: 9.9 = 9.90, and 0.11 < 0.90.',
+    text: '9.11 is smaller than 9.9.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(2061, 431, { reasoningTokens: 402, cachedTokens: 1920 })),
+  },
+  // OpenAI audio input: counted in prompt_tokens_details.audio_tokens.
+  'response-audio-input.json': {
+    upstreamId: 'chatcmpl-CkA1u9d2Vb7nRt4yQ8wE3sZ6xP0mL',
+    systemFingerprint: 'fp_b2f4e6a8c0',
+    text: 'The speaker asks for the weather in Lisbon.',
+    textDeltas: 1,
+    last: finish('stop', 'stop', usage(96, 11, { audioPromptTokens: 78 })),
+  },
+  // OpenRouter as an upstream: SSE comments while it routes, usage with cost and cache writes.
+  'stream-usage-cost-openrouter.sse': {
+    upstreamId: 'gen-1765059600-Qx7mK2fT9aLpZr4nVw1s',
+    text: 'Olá! Tudo bem?',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(2315, 12, { cacheWriteTokens: 2300 })),
+  },
+  // Azure OpenAI: a first chunk with no choices and an empty id (the prompt's filter results), then OpenAI's chunks.
+  'stream-text-azure.sse': {
+    upstreamId: 'chatcmpl-CkZ4a7bC0dE3fG6hI9jK2lM5nO8p',
+    systemFingerprint: 'fp_ee1d74bde0',
+    text: 'Bom dia!',
+    textDeltas: 2,
+    last: finish('stop', 'stop', usage(11, 4)),
+  },
+  'response-content-filter-azure.json': {
+    upstreamId: 'chatcmpl-CkZ5b8cD1eF4gH7iJ0kL3mN6oP9q',
+    systemFingerprint: 'fp_ee1d74bde0',
+    text: 'The duel ended when',
+    textDeltas: 1,
+    last: finish('content_filter', 'content_filter', usage(19, 5)),
+  },
   'stream-comments-multiline-utf8.sse': [
     { type: 'start', upstreamId: 'chatcmpl-BxQGh4jK7lZ0xC3vB6nM9qW2eR5tY', systemFingerprint: 'fp_560af6e559' },
     { type: 'text', text: 'Café ' },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { chatRequest, type ChatWireRequest } from '../../../lib/api/chat-request.ts';
 import { createCatalog, type Endpoint } from '../../../lib/catalog/catalog.ts';
-import type { SupportedParameter } from '../../../lib/catalog/schema.ts';
+import type { ProviderEntry, SupportedParameter } from '../../../lib/catalog/schema.ts';
 import type { ProviderCall } from '../../../lib/providers/types.ts';
 import type { FinishReason, StreamEvent, Usage } from '../../../lib/streaming/events.ts';
 import { startLoopbackUpstream, type ReceivedRequest } from '../../support/loopback-upstream.ts';
@@ -18,6 +18,8 @@ export interface EndpointOptions {
   supportedParameters?: SupportedParameter[];
   headers?: Record<string, string>;
   upstreamModel?: string;
+  usageCounting?: ProviderEntry['usageCounting'];
+  azure?: ProviderEntry['azure'];
 }
 
 export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
@@ -29,6 +31,8 @@ export function openaiEndpoint(options: EndpointOptions = {}): Endpoint {
         baseUrl: options.baseUrl ?? 'http://127.0.0.1:9/v1',
         credential: 'ACME_API_KEY',
         headers: options.headers,
+        ...(options.usageCounting === undefined ? {} : { usageCounting: options.usageCounting }),
+        ...(options.azure === undefined ? {} : { azure: options.azure }),
       },
     },
     models: [

@@ -65,4 +65,33 @@ describe('exampleArguments', () => {
     const value = JSON.stringify(exampleArguments(node));
     expect(value.length).toBeLessThan(200);
   });
+
+  it('keeps within the schema’s bounds: lengths, minimum and maximum, string formats', () => {
+    expect(
+      exampleArguments({
+        type: 'object',
+        properties: {
+          code: { type: 'string', minLength: 10 },
+          tag: { type: 'string', maxLength: 3 },
+          count: { type: 'integer', minimum: 5 },
+          ratio: { type: 'number', exclusiveMaximum: 1, exclusiveMinimum: 0 },
+          above: { type: 'integer', exclusiveMinimum: 7 },
+          when: { type: 'string', format: 'date-time' },
+        },
+        required: ['code', 'tag', 'count', 'ratio', 'above', 'when'],
+      }),
+    ).toEqual({ code: 'examplexxx', tag: 'exa', count: 5, ratio: 0.5, above: 8, when: '2026-01-01T00:00:00Z' });
+  });
+
+  it('follows $refs into $defs and definitions', () => {
+    expect(
+      exampleArguments({
+        type: 'object',
+        properties: { line: { $ref: '#/$defs/Line' }, owner: { $ref: '#/definitions/Owner' } },
+        required: ['line', 'owner'],
+        $defs: { Line: { type: 'object', properties: { quantity: { type: 'integer', minimum: 1 } }, required: ['quantity'] } },
+        definitions: { Owner: { type: 'string', enum: ['ana', 'rui'] } },
+      }),
+    ).toEqual({ line: { quantity: 1 }, owner: 'ana' });
+  });
 });

@@ -2,6 +2,7 @@
 // were worked out from the fixture files independently of the adapter: text
 // and arguments joined from the deltas, usage summed from the counts.
 import type { ErrorType } from '../../../../lib/api/errors.ts';
+import type { Usage } from '../../../../lib/streaming/events.ts';
 import type { EventSummary } from '../support/event-summary.ts';
 
 export function expected(partial: Partial<EventSummary> & Pick<EventSummary, 'end'>): EventSummary {
@@ -15,7 +16,7 @@ export interface TokenCounts {
   cacheWrite: number;
 }
 
-export function finish(nativeReason: string, reason: string, tokens: TokenCounts): EventSummary['end'] {
+export function finish(nativeReason: string, reason: string, tokens: TokenCounts, more: Partial<Usage> = {}): EventSummary['end'] {
   return {
     type: 'finish',
     reason,
@@ -26,6 +27,7 @@ export function finish(nativeReason: string, reason: string, tokens: TokenCounts
       cachedTokens: tokens.cached,
       cacheWriteTokens: tokens.cacheWrite,
       reasoningTokens: 0,
+      ...more,
     },
   };
 }

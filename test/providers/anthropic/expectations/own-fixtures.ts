@@ -24,6 +24,13 @@ export const replies: Readonly<Record<string, EventSummary>> = {
     textEvents: 1,
     end: finish("end_turn", "stop", { prompt: 3590, completion: 9, cached: 3072, cacheWrite: 512 }),
   }),
+  // 1-hour cache writes (cache_creation.ephemeral_1h_input_tokens) priced apart from 5-minute ones.
+  'response-prompt-cache-write-1h.json': expected({
+    upstreamId: "msg_01Cw8hQ2rT5yU1iO4pA7sD0f",
+    text: "The contract renews each January.",
+    textEvents: 1,
+    end: finish("end_turn", "stop", { prompt: 5650, completion: 9, cached: 1024, cacheWrite: 4608 }, { cacheWrite1hTokens: 4096 }),
+  }),
   'response-redacted-thinking.json': expected({
     upstreamId: "msg_01Rr4eW7qA0sD3fG6hJ9kL2z",
     text: "Here is a safe way to do that.",
@@ -142,6 +149,28 @@ export const replies: Readonly<Record<string, EventSummary>> = {
       { block: 0, text: "The user wants 17 × 23. 17 × 20 = 340, 17 × 3 = 51, so 391.", signature: "6lc9OJNUlI3HDbduJ6xOoIlEsroG7AX3SHKfck7f…(296 chars, sha256 50f377cdca8f)" },
     ],
     end: finish("end_turn", "stop", { prompt: 64, completion: 71, cached: 0, cacheWrite: 0 }),
+  }),
+  // Programmatic tool calling: the tool call and the stop reason arrive in message_start, no content block follows.
+  'stream-message-start-tool-use.sse': expected({
+    upstreamId: "msg_01Pq7wE2rT5yU8iO1pA4sD6f",
+    toolCalls: [
+      { index: 0, id: "toolu_01Qw3eR6tY9uI2oP5aS8dF1g", name: "query_database", arguments: "{\"sql\":\"SELECT region, SUM(revenue) FROM sales GROUP BY region\"}", deltas: 1 },
+    ],
+    end: finish("tool_use", "tool_calls", { prompt: 1840, completion: 212, cached: 0, cacheWrite: 0 }),
+  }),
+  // A second message (another id) spliced in while the first is open: an upstream failure, not one merged reply.
+  'stream-prompt-cache-write-1h.sse': expected({
+    upstreamId: "msg_01Cx9jR3sU6zV2jP5qB8tE1g",
+    text: "Renewal is each January.",
+    textEvents: 1,
+    end: finish("end_turn", "stop", { prompt: 4626, completion: 8, cached: 0, cacheWrite: 4608 }, { cacheWrite1hTokens: 4096 }),
+  }),
+  'stream-second-message-start.sse': expected({
+    upstreamId: "msg_01Sm5tR8yU1iO4pA7sD0fG3h",
+    toolCalls: [
+      { index: 0, id: "toolu_01Rt6yU9iO2pA5sD8fG1hJ4k", name: "create_ticket", arguments: "{\"title\": \"Café machine é", deltas: 1 },
+    ],
+    end: failure(502, 'provider_unavailable', true),
   }),
   'stream-tool-use-args-split.sse': expected({
     upstreamId: "msg_01Tz8QeR5uVnB3kY7wJcXa2d",
