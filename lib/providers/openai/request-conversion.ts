@@ -129,7 +129,7 @@ export function convertRequest(call: Pick<ProviderCall, 'request' | 'endpoint' |
 
   // A host that speaks OpenRouter's dialect (OpenRouter itself) takes some of its fields as they came.
   for (const field of endpoint.provider.requestFields ?? []) {
-    const value = request[field];
+    const value = field === 'reasoning' ? openRouterReasoning(request.reasoning) : request[field];
     if (value === undefined || (field === 'reasoning' && !supports('reasoning'))) continue;
     fields[field] = value;
     // OpenRouter's reasoning object says more than the effort (max_tokens, exclude); one of the two goes.
@@ -156,6 +156,18 @@ function supportsResponseFormat(
 /** Levels above `high` exist only on some models; `high` is what every host accepts. */
 function clampLevel(level: 'low' | 'medium' | 'high' | 'xhigh' | 'max'): 'low' | 'medium' | 'high' {
   return level === 'xhigh' || level === 'max' ? 'high' : level;
+}
+
+/** The resolved reasoning setting in OpenRouter's own `reasoning` object; undefined when the caller said nothing. */
+function openRouterReasoning(reasoning: ChatRequest['reasoning']): Record<string, unknown> | undefined {
+  if (reasoning.mode === 'default') return undefined;
+  if (reasoning.mode === 'off') return { effort: 'none' };
+  const object: Record<string, unknown> = {};
+  if (reasoning.effort !== undefined) object.effort = reasoning.effort;
+  if (reasoning.budgetTokens !== undefined) object.max_tokens = reasoning.budgetTokens;
+  if (reasoning.exclude) object.exclude = true;
+  if (reasoning.summary !== undefined) object.summary = reasoning.summary;
+  return Object.keys(object).length > 0 ? object : { enabled: true };
 }
 
 function reasoningEffort(request: ChatRequest): OpenaiReasoningEffort | undefined {
